@@ -1,0 +1,561 @@
+// Engine: opening the store and the task commands.
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/keys.h"
+#include "engine/status_macros.h"
+#include "engine/validate.h"
+#include "spdlog/spdlog.h"
+
+namespace duban {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kMaxPageSize = 500;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(ts.seconds()))));
+  return ts;
+}
+
+// A stable 64-bit FNV-1a hash, for request fingerprints.
+uint64_t Fnv1a(absl::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+bool NeedsReason(v1::TaskCommand c) {
+  switch (c) {
+    case v1::TASK_COMMAND_SEND_BACK:
+    case v1::TASK_COMMAND_RETURN_COMPLETION:
+    case v1::TASK_COMMAND_DENY_EXTENSION:
+    case v1::TASK_COMMAND_SUSPEND:
+    case v1::TASK_COMMAND_CANCEL:
+    case v1::TASK_COMMAND_REQUEST_EXTENSION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+uint64_t TaskNumber(absl::string_view task_id) {
+  if (task_id.size() < 2 || task_id[0] != 'T' || task_id.size() > 21) return 0;
+  uint64_t n = 0;
+  auto r = std::from_chars(task_id.data() + 1, task_id.data() + task_id.size(), n);
+  if (r.ec != std::errc() || r.ptr != task_id.data() + task_id.size() || task_id[1] == '0') return 0;
+  return n;
+}
+
+Engine::Engine(std::unique_ptr<Store> store, const Clock* clock, EngineOptions options)
+    : store_(std::move(store)), clock_(clock), options_(options) {}
+
+Engine::~Engine() = default;
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, const Clock* clock,
+                                                     EngineOptions options) {
+  if (clock == nullptr) return absl::InvalidArgumentError("clock: required");
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(data_dir));
+  auto version = store->Get(Cf::kMeta, "schema_version");
+  if (version.ok()) {
+    int v = 0;
+    if (!absl::SimpleAtoi(*version, &v) || v != kSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("data_dir ", data_dir, ": schema version '", *version,
+                                                        "', this build reads ", kSchemaVersion));
+    }
+  } else {
+    rocksdb::WriteBatch b;
+    store->Put(&b, Cf::kMeta, "schema_version", std::to_string(kSchemaVersion));
+    RETURN_IF_ERROR(store->Write(&b));
+  }
+  std::unique_ptr<Engine> engine(new Engine(std::move(store), clock, options));
+  if (auto next = engine->store_->Get(Cf::kMeta, "next_task_id"); next.ok()) {
+    if (!absl::SimpleAtoi(*next, &engine->next_task_number_)) {
+      return absl::DataLossError("meta next_task_id: not a number");
+    }
+  }
+  RETURN_IF_ERROR(engine->LoadDirectory());
+  return engine;
+}
+
+std::mutex& Engine::StripeFor(absl::string_view task_id) {
+  return stripes_[absl::Hash<absl::string_view>()(task_id) % stripes_.size()];
+}
+
+std::string Engine::NextTaskId(rocksdb::WriteBatch* b) {
+  uint64_t n = next_task_number_;
+  store_->Put(b, Cf::kMeta, "next_task_id", std::to_string(n + 1));
+  return absl::StrCat("T", n);
+}
+
+absl::Status Engine::CheckMeta(const CommandMeta& meta) const {
+  RETURN_IF_ERROR(validate::Required("meta.actor", meta.actor, validate::kMaxActor));
+  RETURN_IF_ERROR(validate::Optional("meta.comment", meta.comment, validate::kMaxComment));
+  if (!meta.request_id.empty()) RETURN_IF_ERROR(validate::Text("meta.request_id", meta.request_id, 128, true));
+  return absl::OkStatus();
+}
+
+void Engine::Decorate(v1::Task* t) const {
+  t->set_overdue(false);
+  if (IsTerminal(t->state()) || t->state() == v1::TASK_STATE_DRAFT) return;
+  auto due = validate::Date("due_date", t->due_date());
+  if (!due.ok()) return;
+  // Due at the end of the due day, Beijing time.
+  absl::Time deadline = absl::FromCivil(*due + 1, PlanTimeZone());
+  t->set_overdue(clock_->Now() >= deadline);
+}
+
+absl::StatusOr<v1::Task> Engine::LoadTask(absl::string_view task_id) const {
+  if (task_id.empty()) return absl::InvalidArgumentError("task_id: required");
+  if (TaskNumber(task_id) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("task_id: '", task_id, "' is not a task id (T<number>)"));
+  }
+  v1::Task t;
+  absl::Status s = store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTask, task_id), &t);
+  if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("task_id: no task '", task_id, "'"));
+  if (!s.ok()) return s;
+  return t;
+}
+
+absl::StatusOr<v1::Task> Engine::GetTask(absl::string_view task_id) const {
+  ASSIGN_OR_RETURN(v1::Task t, LoadTask(task_id));
+  Decorate(&t);
+  return t;
+}
+
+void Engine::PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, const v1::Task& after) const {
+  uint64_t n = TaskNumber(after.id());
+  auto entries = [n](const v1::Task& t) {
+    std::vector<std::string> out;
+    out.push_back(keys::Index("plan", t.plan_id(), n));
+    out.push_back(keys::Index("campaign", t.campaign_id(), n));
+    out.push_back(keys::Index("state", std::to_string(t.state()), n));
+    out.push_back(keys::Index("due", t.due_date(), n));
+    for (const auto& u : t.lead_unit_ids()) out.push_back(keys::Index("unit", u, n));
+    for (const auto& u : t.responsible_unit_ids()) out.push_back(keys::Index("unit", u, n));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  std::vector<std::string> now = entries(after);
+  if (before != nullptr) {
+    for (const auto& k : entries(*before)) {
+      if (!std::binary_search(now.begin(), now.end(), k)) store_->Delete(b, Cf::kIndex, k);
+    }
+  }
+  for (const auto& k : now) store_->Put(b, Cf::kIndex, k, absl::string_view());
+}
+
+absl::StatusOr<std::optional<CommandResult>> Engine::Replay(const CommandMeta& meta,
+                                                            const std::string& fingerprint) const {
+  if (meta.request_id.empty()) return std::optional<CommandResult>();
+  v1::CommandRecord rec;
+  absl::Status s = store_->GetProto(Cf::kRequests, meta.request_id, &rec);
+  if (absl::IsNotFound(s)) return std::optional<CommandResult>();
+  if (!s.ok()) return s;
+  if (rec.fingerprint() != fingerprint) {
+    return absl::AlreadyExistsError(absl::StrCat("meta.request_id: '", meta.request_id,
+                                                 "' was already used for a different command"));
+  }
+  CommandResult r;
+  r.task = rec.task();
+  Decorate(&r.task);
+  r.events.assign(rec.events().begin(), rec.events().end());
+  r.replayed = true;
+  return std::optional<CommandResult>(std::move(r));
+}
+
+static std::string Fingerprint(absl::string_view kind, absl::string_view body) {
+  return absl::StrCat(kind, ":", absl::Hex(Fnv1a(body), absl::kZeroPad16));
+}
+
+absl::StatusOr<CommandResult> Engine::CreateTask(const CommandMeta& meta, const NewTask& in) {
+  absl::Time start = absl::Now();
+  RETURN_IF_ERROR(CheckMeta(meta));
+  ASSIGN_OR_RETURN(v1::Campaign campaign, GetCampaign(in.campaign_id));
+  RETURN_IF_ERROR(validate::Required("code", in.code, 32));
+  RETURN_IF_ERROR(validate::Required("title", in.title, validate::kMaxTitle));
+  RETURN_IF_ERROR(validate::Optional("text", in.text, validate::kMaxText));
+  RETURN_IF_ERROR(validate::Optional("lead_leader", in.lead_leader, validate::kMaxName));
+  RETURN_IF_ERROR(validate::Optional("responsible_person", in.responsible_person, validate::kMaxName));
+  RETURN_IF_ERROR(validate::Date("due_date", in.due_date).status());
+  if (in.lead_units.empty()) return absl::InvalidArgumentError("lead_units: at least one lead unit is required");
+  if (!v1::ListKind_IsValid(in.list_kind) || in.list_kind == v1::LIST_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat("list_kind: unknown value ", static_cast<int>(in.list_kind)));
+  }
+  for (size_t i = 0; i < in.milestones.size(); ++i) {
+    std::string f = absl::StrCat("milestones[", i, "]");
+    RETURN_IF_ERROR(validate::Required(f + ".title", in.milestones[i].title(), validate::kMaxTitle));
+    RETURN_IF_ERROR(validate::Date(f + ".due_date", in.milestones[i].due_date()).status());
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> lead, ResolveUnits("lead_units", in.lead_units, false));
+  ASSIGN_OR_RETURN(std::vector<std::string> resp, ResolveUnits("responsible_units", in.responsible_units, true));
+
+  std::string body = absl::StrCat(in.campaign_id, "\n", in.code, "\n", in.title, "\n", in.text, "\n",
+                                  absl::StrJoin(lead, ","), "\n", absl::StrJoin(resp, ","), "\n", in.due_date);
+  std::string fp = Fingerprint("create", body);
+
+  std::lock_guard<std::mutex> create(create_mu_);
+  ASSIGN_OR_RETURN(std::optional<CommandResult> replay, Replay(meta, fp));
+  if (replay) return std::move(*replay);
+  // Codes are unique within a campaign's plan.
+  bool dup = false;
+  store_->Scan(Cf::kIndex, keys::IndexPrefix("campaign", campaign.id()), [&](absl::string_view k, absl::string_view) {
+    v1::Task other;
+    if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTask, absl::StrCat("T", keys::IndexTaskNumber(k))),
+                         &other).ok() && other.code() == in.code) {
+      dup = true;
+      return false;
+    }
+    return true;
+  });
+  if (dup) {
+    return absl::AlreadyExistsError(absl::StrCat("code: campaign '", campaign.id(), "' already has a task '", in.code, "'"));
+  }
+
+  rocksdb::WriteBatch batch;
+  absl::Time now = clock_->Now();
+  v1::Task t;
+  t.set_id(NextTaskId(&batch));
+  t.set_plan_id(campaign.plan_id());
+  t.set_campaign_id(campaign.id());
+  t.set_code(in.code);
+  t.set_title(in.title);
+  t.set_text(in.text);
+  for (auto& u : lead) t.add_lead_unit_ids(u);
+  for (auto& u : resp) {
+    if (std::find(lead.begin(), lead.end(), u) == lead.end()) t.add_responsible_unit_ids(u);
+  }
+  t.set_lead_leader(in.lead_leader);
+  t.set_responsible_person(in.responsible_person);
+  t.set_due_date(in.due_date);
+  for (const auto& m : in.milestones) *t.add_milestones() = m;
+  t.set_list_kind(in.list_kind);
+  t.set_state(v1::TASK_STATE_DRAFT);
+  t.set_version(1);
+  *t.mutable_created_at() = ToProto(now);
+  *t.mutable_updated_at() = ToProto(now);
+
+  v1::TaskEvent e;
+  e.set_task_id(t.id());
+  e.set_version(1);
+  *e.mutable_at() = ToProto(now);
+  e.set_actor(meta.actor);
+  e.set_comment(meta.comment);
+  e.set_command(v1::TASK_COMMAND_CREATE);
+  e.set_to_state(v1::TASK_STATE_DRAFT);
+  e.set_due_date(in.due_date);
+  e.set_request_id(meta.request_id);
+
+  store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, t.id()), t);
+  store_->Put(&batch, Cf::kEvents, keys::Event(t.id(), 1), e);
+  PutTaskIndexes(&batch, nullptr, t);
+  if (!meta.request_id.empty()) {
+    v1::CommandRecord rec;
+    rec.set_request_id(meta.request_id);
+    rec.set_fingerprint(fp);
+    *rec.mutable_task() = t;
+    *rec.add_events() = e;
+    store_->Put(&batch, Cf::kRequests, meta.request_id, rec);
+  }
+  absl::Status s = store_->Write(&batch);
+  spdlog::info("task={} command=create actor={} result={} latency_us={}", t.id(), meta.actor,
+               s.ok() ? "OK" : s.ToString(), absl::ToInt64Microseconds(absl::Now() - start));
+  RETURN_IF_ERROR(s);
+  ++next_task_number_;
+  CommandResult r;
+  r.task = t;
+  Decorate(&r.task);
+  r.events.push_back(e);
+  return r;
+}
+
+absl::Status Engine::CheckArgs(const TaskCommandArgs& a, const v1::Task& task) const {
+  if (NeedsReason(a.command)) {
+    RETURN_IF_ERROR(validate::Required("reason", a.reason, validate::kMaxComment));
+  } else {
+    RETURN_IF_ERROR(validate::Optional("reason", a.reason, validate::kMaxComment));
+  }
+  switch (a.command) {
+    case v1::TASK_COMMAND_REPORT_PROGRESS: {
+      const auto& r = a.report;
+      RETURN_IF_ERROR(validate::Optional("report.work_done", r.work_done(), validate::kMaxText));
+      RETURN_IF_ERROR(validate::Optional("report.progress", r.progress(), validate::kMaxText));
+      RETURN_IF_ERROR(validate::Optional("report.highlights", r.highlights(), validate::kMaxText));
+      RETURN_IF_ERROR(validate::Optional("report.difficulties", r.difficulties(), validate::kMaxText));
+      RETURN_IF_ERROR(validate::Optional("report.requests", r.requests(), validate::kMaxText));
+      if (r.work_done().empty() && r.progress().empty()) {
+        return absl::InvalidArgumentError("report.work_done: required (or report.progress)");
+      }
+      for (int i = 0; i < r.indicator_values_size(); ++i) {
+        RETURN_IF_ERROR(validate::Required(absl::StrCat("report.indicator_values[", i, "].indicator"),
+                                           r.indicator_values(i).indicator(), validate::kMaxName));
+        RETURN_IF_ERROR(validate::Optional(absl::StrCat("report.indicator_values[", i, "].unit_of_measure"),
+                                           r.indicator_values(i).unit_of_measure(), 32));
+      }
+      break;
+    }
+    case v1::TASK_COMMAND_REQUEST_EXTENSION: {
+      ASSIGN_OR_RETURN(absl::CivilDay want, validate::Date("new_due_date", a.new_due_date));
+      auto cur = validate::Date("due_date", task.due_date());
+      if (cur.ok() && want <= *cur) {
+        return absl::InvalidArgumentError(absl::StrCat("new_due_date: ", a.new_due_date,
+                                                       " is not after the current due date ", task.due_date()));
+      }
+      break;
+    }
+    case v1::TASK_COMMAND_TRANSFER:
+      if (a.lead_units.empty()) return absl::InvalidArgumentError("lead_units: at least one lead unit is required");
+      break;
+    case v1::TASK_COMMAND_UNSPECIFIED:
+    case v1::TASK_COMMAND_CREATE:
+      return absl::InvalidArgumentError(absl::StrCat("command: '", CommandName(a.command), "' is not a task command"));
+    default:
+      if (!v1::TaskCommand_IsValid(a.command)) {
+        return absl::InvalidArgumentError(absl::StrCat("command: unknown value ", static_cast<int>(a.command)));
+      }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const TaskCommandArgs& a) {
+  absl::Time start = absl::Now();
+  absl::StatusOr<CommandResult> result = [&]() -> absl::StatusOr<CommandResult> {
+    RETURN_IF_ERROR(CheckMeta(meta));
+    if (!v1::TaskCommand_IsValid(a.command)) {
+      return absl::InvalidArgumentError(absl::StrCat("command: unknown value ", static_cast<int>(a.command)));
+    }
+    std::vector<std::string> lead, resp;
+    if (a.command == v1::TASK_COMMAND_TRANSFER) {
+      ASSIGN_OR_RETURN(lead, ResolveUnits("lead_units", a.lead_units, false));
+      ASSIGN_OR_RETURN(resp, ResolveUnits("responsible_units", a.responsible_units, true));
+    }
+    std::string body = absl::StrCat(a.task_id, "\n", a.command, "\n", a.reason, "\n", a.new_due_date, "\n",
+                                    a.report.SerializeAsString(), "\n", absl::StrJoin(lead, ","), "\n",
+                                    absl::StrJoin(resp, ","));
+    std::string fp = Fingerprint(CommandName(a.command), body);
+
+    if (a.task_id.empty()) return absl::InvalidArgumentError("task_id: required");
+    std::lock_guard<std::mutex> lock(StripeFor(a.task_id));
+    ASSIGN_OR_RETURN(std::optional<CommandResult> replay, Replay(meta, fp));
+    if (replay) return std::move(*replay);
+    ASSIGN_OR_RETURN(v1::Task task, LoadTask(a.task_id));
+    if (meta.expected_version != 0 && meta.expected_version != task.version()) {
+      return absl::AbortedError(absl::StrCat("meta.expected_version: task ", task.id(), " is at version ",
+                                             task.version(), ", not ", meta.expected_version));
+    }
+    RETURN_IF_ERROR(CheckArgs(a, task));
+    ASSIGN_OR_RETURN(Step step, NextState(task.state(), task.resume_state(), a.command, options_.workflow));
+
+    absl::Time now = clock_->Now();
+    v1::Task before = task;
+    v1::TaskEvent e;
+    e.set_task_id(task.id());
+    e.set_version(task.version() + 1);
+    *e.mutable_at() = ToProto(now);
+    e.set_actor(meta.actor);
+    e.set_comment(meta.comment);
+    e.set_command(a.command);
+    e.set_from_state(task.state());
+    e.set_to_state(step.to);
+    e.set_reason(a.reason);
+    e.set_request_id(meta.request_id);
+    e.set_review_step(step.review_step);
+
+    if (step.save_resume_state) task.set_resume_state(task.state());
+    bool leaving_pause = task.state() == v1::TASK_STATE_SUSPENDED ||
+                         task.state() == v1::TASK_STATE_EXTENSION_REQUESTED ||
+                         task.state() == v1::TASK_STATE_EXTENSION_LEADER_REVIEW;
+    if (leaving_pause && step.to == task.resume_state()) task.clear_resume_state();
+    if (!a.reason.empty()) task.set_last_reason(a.reason);
+
+    switch (a.command) {
+      case v1::TASK_COMMAND_REPORT_PROGRESS:
+        *task.mutable_last_report() = a.report;
+        *task.mutable_last_report_at() = ToProto(now);
+        task.set_report_count(task.report_count() + 1);
+        *e.mutable_report() = a.report;
+        break;
+      case v1::TASK_COMMAND_REQUEST_EXTENSION:
+        task.mutable_pending_extension()->set_requested_due_date(a.new_due_date);
+        task.mutable_pending_extension()->set_reason(a.reason);
+        task.mutable_pending_extension()->set_requested_by(meta.actor);
+        e.set_due_date(a.new_due_date);
+        break;
+      case v1::TASK_COMMAND_APPROVE_EXTENSION:
+        if (step.to != v1::TASK_STATE_EXTENSION_LEADER_REVIEW) {
+          task.set_due_date(task.pending_extension().requested_due_date());
+          e.set_due_date(task.due_date());
+          task.clear_pending_extension();
+        }
+        break;
+      case v1::TASK_COMMAND_DENY_EXTENSION:
+        task.clear_pending_extension();
+        break;
+      case v1::TASK_COMMAND_RETURN_COMPLETION:
+        task.set_return_count(task.return_count() + 1);
+        break;
+      case v1::TASK_COMMAND_TRANSFER:
+        task.clear_lead_unit_ids();
+        for (auto& u : lead) {
+          task.add_lead_unit_ids(u);
+          e.add_unit_ids(u);
+        }
+        if (!resp.empty()) {
+          task.clear_responsible_unit_ids();
+          for (auto& u : resp) {
+            if (std::find(lead.begin(), lead.end(), u) == lead.end()) task.add_responsible_unit_ids(u);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+    task.set_state(step.to);
+    task.set_version(e.version());
+    *task.mutable_updated_at() = ToProto(now);
+    task.clear_overdue();
+
+    rocksdb::WriteBatch batch;
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
+    store_->Put(&batch, Cf::kEvents, keys::Event(task.id(), e.version()), e);
+    PutTaskIndexes(&batch, &before, task);
+    if (!meta.request_id.empty()) {
+      v1::CommandRecord rec;
+      rec.set_request_id(meta.request_id);
+      rec.set_fingerprint(fp);
+      *rec.mutable_task() = task;
+      *rec.add_events() = e;
+      store_->Put(&batch, Cf::kRequests, meta.request_id, rec);
+    }
+    RETURN_IF_ERROR(store_->Write(&batch));
+    CommandResult r;
+    r.task = std::move(task);
+    Decorate(&r.task);
+    r.events.push_back(std::move(e));
+    return r;
+  }();
+  spdlog::info("task={} command={} actor={} result={}{} latency_us={}", a.task_id, CommandName(a.command),
+               meta.actor, result.ok() ? "OK" : absl::StatusCodeToString(result.status().code()),
+               result.ok() && result->replayed ? " (replayed)" : "",
+               absl::ToInt64Microseconds(absl::Now() - start));
+  return result;
+}
+
+absl::StatusOr<std::vector<v1::TaskEvent>> Engine::History(absl::string_view task_id) const {
+  ASSIGN_OR_RETURN(v1::Task t, LoadTask(task_id));
+  std::vector<v1::TaskEvent> out;
+  absl::Status bad;
+  store_->Scan(Cf::kEvents, keys::EventPrefix(task_id), [&](absl::string_view, absl::string_view v) {
+    v1::TaskEvent e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError(absl::StrCat("events of ", task_id, ": record cannot be parsed"));
+      return false;
+    }
+    out.push_back(std::move(e));
+    return true;
+  });
+  RETURN_IF_ERROR(bad);
+  return out;
+}
+
+absl::StatusOr<TaskPage> Engine::ListTasks(const TaskFilter& f) const {
+  if (f.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  int page_size = f.page_size == 0 ? 50 : std::min(f.page_size, kMaxPageSize);
+  if (!v1::TaskState_IsValid(f.state)) {
+    return absl::InvalidArgumentError(absl::StrCat("state: unknown value ", static_cast<int>(f.state)));
+  }
+  std::optional<absl::CivilDay> before, after;
+  if (!f.due_before.empty()) {
+    ASSIGN_OR_RETURN(before, validate::Date("due_before", f.due_before));
+  }
+  if (!f.due_after.empty()) {
+    ASSIGN_OR_RETURN(after, validate::Date("due_after", f.due_after));
+  }
+  std::string unit_id;
+  if (!f.unit.empty()) {
+    auto ref = LookupName(f.unit);
+    if (!ref) return absl::NotFoundError(absl::StrCat("unit: unknown unit '", f.unit, "'"));
+    if (!ref->has_unit_id()) return absl::InvalidArgumentError(absl::StrCat("unit: '", f.unit, "' is a group; name one unit"));
+    unit_id = ref->unit_id();
+  }
+  if (!f.campaign_id.empty()) RETURN_IF_ERROR(GetCampaign(f.campaign_id).status());
+  if (!f.plan_id.empty()) RETURN_IF_ERROR(GetPlan(f.plan_id).status());
+
+  // The most selective index drives the scan; the rest filter.
+  std::string prefix;
+  if (!f.campaign_id.empty()) prefix = keys::IndexPrefix("campaign", f.campaign_id);
+  else if (!unit_id.empty()) prefix = keys::IndexPrefix("unit", unit_id);
+  else if (f.state != v1::TASK_STATE_UNSPECIFIED) prefix = keys::IndexPrefix("state", std::to_string(f.state));
+  else if (!f.plan_id.empty()) prefix = keys::IndexPrefix("plan", f.plan_id);
+  else prefix = std::string("plan") + keys::kSep;  // every task is in exactly one plan
+
+  std::string start;
+  if (!f.page_token.empty()) {
+    std::string raw;
+    if (!absl::WebSafeBase64Unescape(f.page_token, &raw) || raw.substr(0, prefix.size()) != prefix) {
+      return absl::InvalidArgumentError("page_token: not a token of this listing");
+    }
+    start = raw;
+    start.push_back('\0');  // the key after the last one returned
+  }
+
+  TaskPage page;
+  std::string last_key;
+  absl::Status bad;
+  bool more = false;
+  store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+    if (static_cast<int>(page.tasks.size()) == page_size) {
+      more = true;
+      return false;
+    }
+    last_key = std::string(k);
+    std::string id = absl::StrCat("T", keys::IndexTaskNumber(k));
+    v1::Task t;
+    absl::Status s = store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTask, id), &t);
+    if (!s.ok()) {
+      bad = s;
+      return false;
+    }
+    if (!f.plan_id.empty() && t.plan_id() != f.plan_id) return true;
+    if (!f.campaign_id.empty() && t.campaign_id() != f.campaign_id) return true;
+    if (f.state != v1::TASK_STATE_UNSPECIFIED && t.state() != f.state) return true;
+    if (!unit_id.empty()) {
+      bool in = std::find(t.lead_unit_ids().begin(), t.lead_unit_ids().end(), unit_id) != t.lead_unit_ids().end() ||
+                std::find(t.responsible_unit_ids().begin(), t.responsible_unit_ids().end(), unit_id) !=
+                    t.responsible_unit_ids().end();
+      if (!in) return true;
+    }
+    if (before || after) {
+      auto due = validate::Date("due_date", t.due_date());
+      if (!due.ok()) return true;
+      if (before && *due > *before) return true;
+      if (after && *due < *after) return true;
+    }
+    Decorate(&t);
+    if (f.overdue_only && !t.overdue()) return true;
+    page.tasks.push_back(std::move(t));
+    return true;
+  }, start);
+  RETURN_IF_ERROR(bad);
+  if (more) page.next_page_token = absl::WebSafeBase64Escape(last_key);
+  return page;
+}
+
+}  // namespace duban

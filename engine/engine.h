@@ -1,0 +1,180 @@
+// Engine: commands in, events out, state in RocksDB. Knows nothing of gRPC.
+//
+// Every command is validated first, then its events, the new records and the
+// index entries are written in one WriteBatch with a synced WAL. Commands on
+// different tasks run concurrently (RocksDB groups their synced writes into
+// one); commands on the same task are serialised.
+#ifndef DUBAN_ENGINE_ENGINE_H_
+#define DUBAN_ENGINE_ENGINE_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "duban/v1/model.pb.h"
+#include "engine/clock.h"
+#include "engine/plan_loader.h"
+#include "engine/store.h"
+#include "engine/task_machine.h"
+
+namespace duban {
+
+struct EngineOptions {
+  WorkflowOptions workflow;
+};
+
+// Carried by every command.
+struct CommandMeta {
+  std::string actor;
+  std::string comment;
+  std::string request_id;
+  uint64_t expected_version = 0;  // 0: no check
+};
+
+struct CommandResult {
+  v1::Task task;
+  std::vector<v1::TaskEvent> events;
+  bool replayed = false;  // request_id matched an earlier command
+};
+
+struct NewTask {
+  std::string campaign_id;
+  std::string code;
+  std::string title;
+  std::string text;
+  std::vector<std::string> lead_units;         // ids, names or aliases
+  std::vector<std::string> responsible_units;  // ids, names, aliases or group names
+  std::string lead_leader;
+  std::string responsible_person;
+  std::string due_date;
+  v1::ListKind list_kind = v1::LIST_KIND_TASK;
+  std::vector<v1::Milestone> milestones;
+};
+
+// Arguments of the commands after creation; which fields count depends on
+// the command.
+struct TaskCommandArgs {
+  std::string task_id;
+  v1::TaskCommand command = v1::TASK_COMMAND_UNSPECIFIED;
+  std::string reason;
+  v1::ProgressReport report;
+  std::string new_due_date;
+  std::vector<std::string> lead_units;
+  std::vector<std::string> responsible_units;
+};
+
+struct TaskFilter {
+  std::string plan_id;
+  std::string campaign_id;
+  std::string unit;  // id, name or alias
+  v1::TaskState state = v1::TASK_STATE_UNSPECIFIED;
+  std::string due_before;
+  std::string due_after;
+  bool overdue_only = false;
+  int page_size = 50;
+  std::string page_token;
+};
+
+struct TaskPage {
+  std::vector<v1::Task> tasks;
+  std::string next_page_token;
+};
+
+struct ImportSummary {
+  v1::Plan plan;
+  int units = 0;
+  int tasks = 0;
+  int campaigns = 0;
+  int task_forces = 0;
+};
+
+struct Resolved {
+  std::vector<v1::Unit> units;
+  std::optional<v1::UnitGroup> group;
+};
+
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, const Clock* clock,
+                                                      EngineOptions options = {});
+  ~Engine();
+
+  // ---- plans and organisation
+  // Imports a plan file; its tasks are created and, when assign is true,
+  // assigned to their lead units. All or nothing.
+  absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign);
+  absl::StatusOr<ImportSummary> ImportPlanText(absl::string_view file_name, absl::string_view yaml,
+                                               absl::string_view actor, bool assign);
+  std::vector<v1::Plan> ListPlans() const;
+  absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
+  absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;
+  absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const;
+  std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const;
+  std::vector<v1::UnitGroup> ListUnitGroups() const;
+  absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const;
+  absl::StatusOr<Resolved> Resolve(absl::string_view name) const;
+  std::vector<v1::Person> ListPeople() const;
+  absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
+  absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
+
+  // ---- tasks
+  absl::StatusOr<CommandResult> CreateTask(const CommandMeta& meta, const NewTask& task);
+  absl::StatusOr<CommandResult> Execute(const CommandMeta& meta, const TaskCommandArgs& args);
+  absl::StatusOr<v1::Task> GetTask(absl::string_view task_id) const;
+  absl::StatusOr<TaskPage> ListTasks(const TaskFilter& filter) const;
+  absl::StatusOr<std::vector<v1::TaskEvent>> History(absl::string_view task_id) const;
+
+  const Clock& clock() const { return *clock_; }
+  Store& store() { return *store_; }
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  Engine(std::unique_ptr<Store> store, const Clock* clock, EngineOptions options);
+  absl::Status LoadDirectory();
+  void AddToDirectory(const v1::Unit& u);
+  void AddToDirectory(const v1::UnitGroup& g);
+  std::optional<v1::UnitRef> LookupName(absl::string_view name) const;
+  absl::StatusOr<std::vector<std::string>> ResolveUnits(absl::string_view field,
+                                                        const std::vector<std::string>& names,
+                                                        bool allow_groups) const;
+  absl::StatusOr<v1::Task> LoadTask(absl::string_view task_id) const;
+  void Decorate(v1::Task* t) const;  // computed fields (overdue)
+  absl::Status CheckMeta(const CommandMeta& meta) const;
+  absl::Status CheckArgs(const TaskCommandArgs& args, const v1::Task& task) const;
+  // Looks up an earlier command with meta.request_id; returns it when the
+  // fingerprint matches, ALREADY_EXISTS when it does not.
+  absl::StatusOr<std::optional<CommandResult>> Replay(const CommandMeta& meta,
+                                                      const std::string& fingerprint) const;
+  void PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, const v1::Task& after) const;
+  std::mutex& StripeFor(absl::string_view task_id);
+  std::string NextTaskId(rocksdb::WriteBatch* b);  // caller holds create_mu_
+
+  std::unique_ptr<Store> store_;
+  const Clock* clock_;
+  EngineOptions options_;
+
+  std::mutex create_mu_;  // task and plan creation
+  uint64_t next_task_number_ = 1;
+  std::array<std::mutex, 64> stripes_;
+
+  mutable std::shared_mutex dir_mu_;
+  std::map<std::string, v1::Unit> units_;
+  std::map<std::string, v1::UnitGroup> groups_;
+  std::map<std::string, v1::UnitRef, std::less<>> names_;
+};
+
+// Task ids are "T<number>"; returns 0 for anything else.
+uint64_t TaskNumber(absl::string_view task_id);
+
+}  // namespace duban
+
+#endif  // DUBAN_ENGINE_ENGINE_H_

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Quick start, command 1: install what is missing, build, and start duband on
+# 127.0.0.1:7420 with its data under ./data, loaded with the demo plan on the
+# first start. Extra arguments go to duband.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh --target duband dubanctl
+build="${DUBAN_BUILD_DIR:-build}"
+cat <<MSG
+duband is starting on 127.0.0.1:7420 (data in ./data). In another shell:
+  $build/clients/dubanctl campaign list
+  $build/clients/dubanctl task list --campaign=economy
+Stop it with Ctrl-C.
+MSG
+exec "$build/services/duband" --config=config/duband.yaml "$@"

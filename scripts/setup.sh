@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages duban builds and runs with. Idempotent; silent
+# when nothing is missing.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config ccache tzdata
+      libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+      librocksdb-dev libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+      libgtest-dev libgmock-dev libbenchmark-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

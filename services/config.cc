@@ -1,0 +1,48 @@
+#include "services/config.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/status_macros.h"
+#include "engine/yaml_util.h"
+
+namespace duban {
+
+absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
+  DaemonConfig c;
+  ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(path));
+  const YAML::Node& r = doc.root;
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow"}));
+  ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
+  if (!listen.empty()) c.listen = listen;
+  ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
+  if (!data_dir.empty()) c.data_dir = data_dir;
+  ASSIGN_OR_RETURN(c.demo_plan, yamlx::String(doc, r, "demo_plan", "", false));
+  ASSIGN_OR_RETURN(YAML::Node clock, yamlx::Map(doc, r, "clock", "", false));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, clock, "clock", {"mode", "start"}));
+  ASSIGN_OR_RETURN(std::string mode, yamlx::String(doc, clock, "mode", "clock", false));
+  if (mode == "simulated") {
+    c.simulated_clock = true;
+  } else if (!mode.empty() && mode != "real") {
+    return yamlx::Error(doc, clock["mode"], absl::StrCat("clock.mode: '", mode, "' is not real or simulated"));
+  }
+  ASSIGN_OR_RETURN(std::string start, yamlx::String(doc, clock, "start", "clock", false));
+  if (!start.empty()) {
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, start, &c.simulated_start, &err)) {
+      return yamlx::Error(doc, clock["start"], absl::StrCat("clock.start: '", start, "' is not an RFC 3339 time"));
+    }
+  }
+  ASSIGN_OR_RETURN(YAML::Node wf, yamlx::Map(doc, r, "workflow", "", false));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, wf, "workflow", {"completion_review_steps", "extension_review_steps"}));
+  ASSIGN_OR_RETURN(c.engine.workflow.completion_review_steps,
+                   yamlx::Int(doc, wf, "completion_review_steps", "workflow", false, 1));
+  ASSIGN_OR_RETURN(c.engine.workflow.extension_review_steps,
+                   yamlx::Int(doc, wf, "extension_review_steps", "workflow", false, 1));
+  for (const char* k : {"completion_review_steps", "extension_review_steps"}) {
+    int v = absl::string_view(k) == "completion_review_steps" ? c.engine.workflow.completion_review_steps
+                                                           : c.engine.workflow.extension_review_steps;
+    if (v != 1 && v != 2) return yamlx::Error(doc, wf[k], absl::StrCat("workflow.", k, ": must be 1 or 2"));
+  }
+  return c;
+}
+
+}  // namespace duban

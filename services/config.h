@@ -1,0 +1,28 @@
+// duband's settings: config/duband.yaml, overridden by flags.
+#ifndef DUBAN_SERVICES_CONFIG_H_
+#define DUBAN_SERVICES_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/engine.h"
+
+namespace duban {
+
+struct DaemonConfig {
+  std::string listen = "127.0.0.1:7420";
+  std::string data_dir = "data";
+  std::string demo_plan;          // loaded on the first start when set
+  bool simulated_clock = false;
+  absl::Time simulated_start = absl::FromCivil(absl::CivilSecond(2023, 1, 1), absl::FixedTimeZone(8 * 3600));
+  EngineOptions engine;
+};
+
+// Reads the file (relative paths inside it are relative to the working
+// directory). Errors name the file, line and field.
+absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path);
+
+}  // namespace duban
+
+#endif  // DUBAN_SERVICES_CONFIG_H_

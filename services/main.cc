@@ -1,0 +1,53 @@
+// duband: the duban daemon.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "services/config.h"
+#include "services/server.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, config, "", "settings file (YAML); flags below override it");
+ABSL_FLAG(std::string, listen, "", "address to listen on, e.g. 127.0.0.1:7420");
+ABSL_FLAG(std::string, data_dir, "", "folder of the RocksDB store");
+ABSL_FLAG(std::string, demo_plan, "", "plan file loaded on the first start ('none' to skip)");
+ABSL_FLAG(std::string, clock, "", "real or simulated");
+ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
+  absl::ParseCommandLine(argc, argv);
+  duban::DaemonConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    auto c = duban::LoadDaemonConfig(absl::GetFlag(FLAGS_config));
+    if (!c.ok()) {
+      std::fprintf(stderr, "duband: %s\n", std::string(c.status().message()).c_str());
+      return 2;
+    }
+    config = *c;
+  }
+  if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) config.listen = v;
+  if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) config.data_dir = v;
+  if (auto v = absl::GetFlag(FLAGS_demo_plan); !v.empty()) config.demo_plan = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_clock); !v.empty()) {
+    if (v != "real" && v != "simulated") {
+      std::fprintf(stderr, "duband: --clock: '%s' is not real or simulated\n", v.c_str());
+      return 2;
+    }
+    config.simulated_clock = v == "simulated";
+  }
+  if (auto v = absl::GetFlag(FLAGS_clock_start); !v.empty()) {
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, v, &config.simulated_start, &err)) {
+      std::fprintf(stderr, "duband: --clock_start: '%s' is not an RFC 3339 time\n", v.c_str());
+      return 2;
+    }
+  }
+  absl::Status s = duban::RunDaemon(config);
+  if (!s.ok()) {
+    spdlog::error("duband: {}", std::string(s.message()));
+    return 1;
+  }
+  return 0;
+}

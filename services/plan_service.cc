@@ -1,0 +1,53 @@
+#include "absl/strings/str_cat.h"
+#include "services/auth.h"
+#include "services/services.h"
+#include "services/status.h"
+
+namespace duban {
+
+grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::ImportPlanRequest* req,
+                                         v1::ImportPlanResponse* out) {
+  auto actor = ResolveActor(*ctx, "actor", req->actor());
+  if (!actor.ok()) return ToGrpc(actor.status());
+  if (req->yaml().empty()) return ToGrpc(absl::InvalidArgumentError("yaml: required"));
+  std::string file = req->file_name().empty() ? std::string("plan.yaml") : req->file_name();
+  auto s = engine_->ImportPlanText(file, req->yaml(), *actor, /*assign=*/true);
+  if (!s.ok()) return ToGrpc(s.status());
+  *out->mutable_plan() = s->plan;
+  out->set_units(s->units);
+  out->set_tasks(s->tasks);
+  out->set_campaigns(s->campaigns);
+  out->set_task_forces(s->task_forces);
+  return grpc::Status::OK;
+}
+
+grpc::Status PlanServiceImpl::ListPlans(grpc::ServerContext*, const v1::ListPlansRequest*,
+                                        v1::ListPlansResponse* out) {
+  for (auto& p : engine_->ListPlans()) *out->add_plans() = std::move(p);
+  return grpc::Status::OK;
+}
+
+grpc::Status PlanServiceImpl::GetPlan(grpc::ServerContext*, const v1::GetPlanRequest* req, v1::Plan* out) {
+  auto p = engine_->GetPlan(req->plan_id());
+  if (!p.ok()) return ToGrpc(p.status());
+  *out = std::move(*p);
+  return grpc::Status::OK;
+}
+
+grpc::Status PlanServiceImpl::ListCampaigns(grpc::ServerContext*, const v1::ListCampaignsRequest* req,
+                                            v1::ListCampaignsResponse* out) {
+  auto cs = engine_->ListCampaigns(req->plan_id());
+  if (!cs.ok()) return ToGrpc(cs.status());
+  for (auto& c : *cs) *out->add_campaigns() = std::move(c);
+  return grpc::Status::OK;
+}
+
+grpc::Status PlanServiceImpl::GetCampaign(grpc::ServerContext*, const v1::GetCampaignRequest* req,
+                                          v1::Campaign* out) {
+  auto c = engine_->GetCampaign(req->campaign_id());
+  if (!c.ok()) return ToGrpc(c.status());
+  *out = std::move(*c);
+  return grpc::Status::OK;
+}
+
+}  // namespace duban
