@@ -1,1 +1,984 @@
-int main(){}
+// dubanctl: the command-line client of duband. One command per RPC of
+// proto/duban/v1/duban.proto; readable tables by default, --json for the
+// response message.
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "cli_args.h"
+#include "duban/v1/duban.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "text_table.h"
+
+namespace dubanctl {
+
+namespace v1 = ::duban::v1;
+
+// ---------------------------------------------------------------- usage
+
+constexpr char kUsage[] = R"(usage: dubanctl [--addr=127.0.0.1:7420] [--actor=NAME] [--json] [--timeout=10s] <noun> <verb> [args] [--flags]
+
+organisation
+  unit list [--category=department|township|park|platform_company|other]
+  unit resolve <name>
+  person list
+  leading-group get <plan_id>
+  task-force list [--plan=ID]
+plans
+  plan import <file.yaml>
+  plan list
+  plan get <plan_id>
+  campaign list [--plan=ID]
+  campaign get <campaign_id>
+tasks
+  task create --campaign=ID --code=C --title=T --lead=UNIT[,UNIT] --due=YYYY-MM-DD [--responsible=U,..]
+              [--text=..] [--list-kind=project|task|policy] [--lead-leader=..] [--responsible-person=..]
+              [--milestone=YYYY-MM-DD:TITLE]...
+  task assign|accept|request-completion|resume|archive <task_id>
+  task send-back|suspend|cancel <task_id> --reason=R
+  task transfer <task_id> --lead=UNIT[,UNIT] [--responsible=U,..]
+  task report <task_id> --work-done=.. [--progress=..] [--highlights=..] [--difficulties=..] [--requests=..]
+              [--indicator=NAME=VALUE[UNIT]]...
+  task review <task_id> --approve | --return --reason=R
+  task request-extension <task_id> --due=YYYY-MM-DD --reason=R
+  task decide-extension <task_id> --approve | --deny --reason=R
+  task get <task_id>
+  task history <task_id>
+  task list [--plan=ID] [--campaign=ID] [--unit=UNIT] [--state=STATE] [--due-before=YYYY-MM-DD]
+            [--due-after=YYYY-MM-DD] [--overdue] [--page-size=N] [--page-token=T] [--all]
+admin
+  server info
+
+Task commands also take --comment=TEXT, --request-id=ID (a retry with the same id is
+answered with the first result) and --expected-version=N (refused unless the task is at
+version N). Flags may be written --name=value or --name value.
+
+global flags
+  --addr=HOST:PORT   duband's address (env DUBAN_ADDR; default 127.0.0.1:7420)
+  --actor=NAME       who acts (env DUBAN_ACTOR; default dubanctl)
+  --json             print the response message as JSON
+  --timeout=10s      deadline of each call (e.g. 500ms, 30s, 2m)
+
+States: draft assigned accepted in_progress completion_requested completion_leader_review
+completed archived extension_requested extension_leader_review suspended cancelled sent_back
+
+Exit status: 0 ok, 1 the server refused or failed, 2 usage error, 3 server unreachable.
+)";
+
+// ---------------------------------------------------------------- errors
+
+// A failed call: "dubanctl: CODE: message", exit 1 (3 for UNAVAILABLE).
+struct RpcFailure {
+  grpc::Status status;
+};
+
+// A local failure that is not a usage error (e.g. an unreadable file): exit 1.
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const char* CodeName(grpc::StatusCode c) {
+  switch (c) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+// ---------------------------------------------------------------- enum names
+
+// "TASK_STATE_IN_PROGRESS" -> "in_progress".
+std::string Short(const std::string& full, const std::string& prefix) {
+  std::string s = full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full;
+  return absl::AsciiStrToLower(s);
+}
+
+std::string StateName(v1::TaskState s) {
+  if (s == v1::TASK_STATE_UNSPECIFIED) return "-";
+  return Short(v1::TaskState_Name(s), "TASK_STATE_");
+}
+std::string CommandName(v1::TaskCommand c) { return Short(v1::TaskCommand_Name(c), "TASK_COMMAND_"); }
+std::string CategoryName(v1::UnitCategory c) {
+  if (c == v1::UNIT_CATEGORY_UNSPECIFIED) return "";
+  return Short(v1::UnitCategory_Name(c), "UNIT_CATEGORY_");
+}
+std::string ListKindName(v1::ListKind k) {
+  if (k == v1::LIST_KIND_UNSPECIFIED) return "";
+  return Short(v1::ListKind_Name(k), "LIST_KIND_");
+}
+
+// Parses the short name of a value of `desc` (e.g. "in_progress" or
+// "in-progress"); UsageError naming `flag` and the accepted names otherwise.
+int ParseEnum(const google::protobuf::EnumDescriptor* desc, const std::string& prefix, const std::string& flag,
+              const std::string& value) {
+  std::string want = absl::AsciiStrToLower(value);
+  for (char& c : want) {
+    if (c == '-') c = '_';
+  }
+  std::vector<std::string> names;
+  for (int i = 0; i < desc->value_count(); ++i) {
+    const auto* v = desc->value(i);
+    if (v->number() == 0) continue;
+    std::string s = Short(v->name(), prefix);
+    if (s == want) return v->number();
+    names.push_back(s);
+  }
+  throw UsageError(absl::StrCat("--", flag, ": unknown value '", value, "' (one of: ", absl::StrJoin(names, ", "),
+                                ")"));
+}
+
+void CheckDate(const std::string& flag, const std::string& v) {
+  bool ok = v.size() == 10 && v[4] == '-' && v[7] == '-';
+  for (size_t i = 0; ok && i < v.size(); ++i) {
+    if (i != 4 && i != 7 && !absl::ascii_isdigit(static_cast<unsigned char>(v[i]))) ok = false;
+  }
+  if (!ok) throw UsageError(absl::StrCat("--", flag, ": '", v, "' is not a date (YYYY-MM-DD)"));
+}
+
+// ---------------------------------------------------------------- formatting
+
+absl::TimeZone Beijing() { return absl::FixedTimeZone(8 * 60 * 60); }
+
+bool IsSet(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+// "2023-04-01 09:30" in Beijing time; "" when unset.
+std::string Minutes(const google::protobuf::Timestamp& ts) {
+  if (!IsSet(ts)) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M", ToTime(ts), Beijing());
+}
+
+std::string Number(double v) { return absl::StrFormat("%.10g", v); }
+
+std::string Transition(v1::TaskState from, v1::TaskState to) {
+  return absl::StrCat(from == v1::TASK_STATE_UNSPECIFIED ? "new" : StateName(from), " \u2192 ", StateName(to));
+}
+
+bool PrintableAscii(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return !s.empty();
+}
+
+// ---------------------------------------------------------------- client
+
+struct Options {
+  std::string addr = "127.0.0.1:7420";
+  std::string actor = "dubanctl";
+  bool json = false;
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+class Client {
+ public:
+  explicit Client(Options o)
+      : opts_(std::move(o)),
+        channel_(grpc::CreateChannel(opts_.addr, grpc::InsecureChannelCredentials())),
+        org_(v1::OrgService::NewStub(channel_)),
+        plans_(v1::PlanService::NewStub(channel_)),
+        tasks_(v1::TaskService::NewStub(channel_)),
+        admin_(v1::AdminService::NewStub(channel_)) {}
+
+  const Options& opts() const { return opts_; }
+  v1::OrgService::Stub& org() { return *org_; }
+  v1::PlanService::Stub& plans() { return *plans_; }
+  v1::TaskService::Stub& tasks() { return *tasks_; }
+  v1::AdminService::Stub& admin() { return *admin_; }
+
+  // Runs one call with the deadline and the actor metadata; throws
+  // RpcFailure when it fails.
+  void Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::microseconds(absl::ToInt64Microseconds(opts_.timeout)));
+    if (PrintableAscii(opts_.actor)) ctx.AddMetadata("x-duban-actor", opts_.actor);
+    grpc::Status s = rpc(&ctx);
+    if (!s.ok()) throw RpcFailure{s};
+  }
+
+  v1::CommandMeta Meta(const Args& a) const {
+    v1::CommandMeta m;
+    m.set_actor(opts_.actor);
+    m.set_comment(a.GetOr("comment", ""));
+    m.set_request_id(a.GetOr("request-id", ""));
+    if (auto v = a.Uint("expected-version")) m.set_expected_version(*v);
+    return m;
+  }
+
+  // Unit id -> name, from one ListUnits call per run. Unknown ids (or a
+  // failed call) show as the id.
+  std::string UnitName(const std::string& id) {
+    if (!units_) {
+      units_.emplace();
+      v1::ListUnitsRequest req;
+      v1::ListUnitsResponse resp;
+      try {
+        Call([&](grpc::ClientContext* c) { return org().ListUnits(c, req, &resp); });
+        for (const auto& u : resp.units()) (*units_)[u.id()] = u.name();
+      } catch (const RpcFailure&) {
+      }
+    }
+    auto it = units_->find(id);
+    return it == units_->end() ? id : it->second;
+  }
+  std::string UnitNames(const google::protobuf::RepeatedPtrField<std::string>& ids) {
+    std::vector<std::string> names;
+    for (const auto& id : ids) names.push_back(UnitName(id));
+    return absl::StrJoin(names, "\u3001");  // 、
+  }
+  std::string UnitRefName(const v1::UnitRef& r) {
+    if (r.has_unit_id()) return UnitName(r.unit_id());
+    if (r.has_group_id()) return absl::StrCat("group:", r.group_id());
+    return "";
+  }
+
+  // Person id -> name, from one ListPeople call per run.
+  std::string PersonName(const std::string& id) {
+    if (id.empty()) return "";
+    if (!people_) {
+      people_.emplace();
+      v1::ListPeopleRequest req;
+      v1::ListPeopleResponse resp;
+      try {
+        Call([&](grpc::ClientContext* c) { return org().ListPeople(c, req, &resp); });
+        for (const auto& p : resp.people()) (*people_)[p.id()] = p.name();
+      } catch (const RpcFailure&) {
+      }
+    }
+    auto it = people_->find(id);
+    return it == people_->end() ? id : it->second;
+  }
+
+ private:
+  Options opts_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::OrgService::Stub> org_;
+  std::unique_ptr<v1::PlanService::Stub> plans_;
+  std::unique_ptr<v1::TaskService::Stub> tasks_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::optional<std::map<std::string, std::string>> units_;
+  std::optional<std::map<std::string, std::string>> people_;
+};
+
+void PrintJson(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  o.add_whitespace = true;
+  std::string out;
+  auto s = google::protobuf::util::MessageToJsonString(m, &out, o);
+  if (!s.ok()) throw Failure(absl::StrCat("cannot print JSON: ", s.ToString()));
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  std::cout << out << '\n';
+}
+
+// ---------------------------------------------------------------- commands
+
+using Operands = std::vector<std::string>;
+using Handler = std::function<void(Client&, const Args&, const Operands&)>;
+
+struct Command {
+  std::string usage;                 // the line shown for usage errors
+  std::vector<std::string> operands;  // names of the positional arguments
+  std::set<std::string> flags;       // the command's own flags
+  bool is_task_command = false;      // takes --comment, --request-id, --expected-version
+  Handler run;
+};
+
+// ---- organisation
+
+void UnitList(Client& c, const Args& a, const Operands&) {
+  v1::ListUnitsRequest req;
+  if (auto v = a.Get("category")) {
+    req.set_category(static_cast<v1::UnitCategory>(
+        ParseEnum(v1::UnitCategory_descriptor(), "UNIT_CATEGORY_", "category", *v)));
+  }
+  v1::ListUnitsResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.org().ListUnits(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "NAME", "CATEGORY", "ALIASES"}, {0, 30, 0, 50});
+  for (const auto& u : resp.units()) {
+    t.AddRow({u.id(), u.name(), CategoryName(u.category()), absl::StrJoin(u.aliases(), "\u3001")});
+  }
+  t.Print(std::cout);
+}
+
+void UnitResolve(Client& c, const Args&, const Operands& ops) {
+  v1::ResolveUnitRequest req;
+  req.set_name(ops[0]);
+  v1::ResolveUnitResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.org().ResolveUnit(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  if (resp.has_group()) {
+    const auto& g = resp.group();
+    std::cout << "group " << g.name() << " (" << g.id() << "), " << g.member_unit_ids_size() << " units";
+    if (g.aliases_size() > 0) std::cout << "; aliases: " << absl::StrJoin(g.aliases(), "\u3001");
+    std::cout << "\n";
+  }
+  Table t({"ID", "NAME", "CATEGORY", "ALIASES"}, {0, 30, 0, 50});
+  for (const auto& u : resp.units()) {
+    t.AddRow({u.id(), u.name(), CategoryName(u.category()), absl::StrJoin(u.aliases(), "\u3001")});
+  }
+  t.Print(std::cout);
+}
+
+void PersonList(Client& c, const Args&, const Operands&) {
+  v1::ListPeopleRequest req;
+  v1::ListPeopleResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.org().ListPeople(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "NAME", "POSTS"}, {0, 20, 70});
+  for (const auto& p : resp.people()) {
+    std::vector<std::string> posts;
+    for (const auto& post : p.posts()) {
+      posts.push_back(post.unit_id().empty() ? post.title() : c.UnitName(post.unit_id()) + post.title());
+    }
+    t.AddRow({p.id(), p.name(), absl::StrJoin(posts, "\uFF1B")});  // ；
+  }
+  t.Print(std::cout);
+}
+
+void LeadingGroupGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetLeadingGroupRequest req;
+  req.set_plan_id(ops[0]);
+  v1::LeadingGroup g;
+  c.Call([&](grpc::ClientContext* ctx) { return c.org().GetLeadingGroup(ctx, req, &g); });
+  if (c.opts().json) return PrintJson(g);
+  auto people = [&](const google::protobuf::RepeatedPtrField<std::string>& ids) {
+    std::vector<std::string> names;
+    for (const auto& id : ids) names.push_back(c.PersonName(id));
+    return absl::StrJoin(names, "\u3001");
+  };
+  KeyValues kv;
+  kv.Add("ID", g.id());
+  kv.Add("NAME", g.name());
+  kv.AddIf("LEADER", c.PersonName(g.leader_person_id()));
+  kv.AddIf("FIRST DEPUTY", c.PersonName(g.first_deputy_leader_person_id()));
+  kv.AddWrapped("DEPUTIES", people(g.deputy_leader_person_ids()));
+  kv.AddWrapped("MEMBERS", people(g.member_person_ids()));
+  kv.AddWrapped("MEMBER UNITS", c.UnitNames(g.member_unit_ids()));
+  if (!g.office_unit_id().empty()) kv.Add("OFFICE", c.UnitName(g.office_unit_id()));
+  kv.AddIf("OFFICE DIRECTOR", c.PersonName(g.office_director_person_id()));
+  kv.AddIf("OFFICE DEPUTY", c.PersonName(g.office_deputy_director_person_id()));
+  kv.Print(std::cout);
+}
+
+void TaskForceList(Client& c, const Args& a, const Operands&) {
+  v1::ListTaskForcesRequest req;
+  req.set_plan_id(a.GetOr("plan", ""));
+  v1::ListTaskForcesResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.org().ListTaskForces(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "CAMPAIGN", "NAME", "CONVENER", "OFFICE", "MEMBERS"}, {0, 0, 30, 0, 20, 50});
+  for (const auto& f : resp.task_forces()) {
+    std::vector<std::string> members;
+    for (const auto& m : f.members()) members.push_back(c.UnitRefName(m));
+    t.AddRow({f.id(), f.campaign_id(), f.name(), c.PersonName(f.convener_person_id()),
+              f.office_unit_id().empty() ? "" : c.UnitName(f.office_unit_id()),
+              absl::StrJoin(members, "\u3001")});
+  }
+  t.Print(std::cout);
+}
+
+// ---- plans
+
+void PlanImport(Client& c, const Args&, const Operands& ops) {
+  std::ifstream in(ops[0], std::ios::binary);
+  if (!in) throw Failure(absl::StrCat(ops[0], ": cannot read the file"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  v1::ImportPlanRequest req;
+  req.set_actor(c.opts().actor);
+  req.set_file_name(ops[0]);
+  req.set_yaml(buf.str());
+  v1::ImportPlanResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.plans().ImportPlan(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  std::cout << "imported plan " << resp.plan().id() << " " << resp.plan().title() << ": " << resp.campaigns()
+            << " campaigns, " << resp.tasks() << " tasks, " << resp.units() << " units, " << resp.task_forces()
+            << " task forces\n";
+}
+
+void PlanList(Client& c, const Args&, const Operands&) {
+  v1::ListPlansRequest req;
+  v1::ListPlansResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.plans().ListPlans(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "YEAR", "DOCUMENT", "ISSUED", "CAMPAIGNS", "TITLE"}, {0, 0, 30, 0, 0, 40});
+  for (const auto& p : resp.plans()) {
+    t.AddRow({p.id(), p.year() ? std::to_string(p.year()) : "", p.document_no(), p.issued_date(),
+              std::to_string(p.campaign_ids_size()), p.title()});
+  }
+  t.Print(std::cout);
+}
+
+void PlanGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetPlanRequest req;
+  req.set_plan_id(ops[0]);
+  v1::Plan p;
+  c.Call([&](grpc::ClientContext* ctx) { return c.plans().GetPlan(ctx, req, &p); });
+  if (c.opts().json) return PrintJson(p);
+  KeyValues kv;
+  kv.Add("ID", p.id());
+  kv.AddWrapped("TITLE", p.title());
+  kv.AddIf("DOCUMENT", p.document_no());
+  if (p.year()) kv.Add("YEAR", std::to_string(p.year()));
+  kv.AddIf("ISSUED", p.issued_date());
+  kv.AddIf("JURISDICTION", p.jurisdiction_id());
+  kv.AddIf("LEADING GROUP", p.leading_group_id());
+  kv.AddWrapped("CAMPAIGNS", absl::StrJoin(p.campaign_ids(), " "));
+  kv.Print(std::cout);
+}
+
+void CampaignList(Client& c, const Args& a, const Operands&) {
+  v1::ListCampaignsRequest req;
+  req.set_plan_id(a.GetOr("plan", ""));
+  v1::ListCampaignsResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.plans().ListCampaigns(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "PLAN", "CODE", "LEAD", "TASKS", "TARGETS", "NAME"}, {0, 0, 0, 20, 0, 0, 40});
+  for (const auto& k : resp.campaigns()) {
+    t.AddRow({k.id(), k.plan_id(), k.code(), k.lead_unit_id().empty() ? "" : c.UnitName(k.lead_unit_id()),
+              std::to_string(k.task_count()), std::to_string(k.targets_size()), k.name()});
+  }
+  t.Print(std::cout);
+}
+
+std::string Comparison(v1::TargetComparison k) {
+  switch (k) {
+    case v1::TARGET_COMPARISON_ABOUT: return "~";
+    case v1::TARGET_COMPARISON_AT_LEAST: return ">=";
+    case v1::TARGET_COMPARISON_AT_MOST: return "<=";
+    case v1::TARGET_COMPARISON_EXACTLY: return "=";
+    default: return "";
+  }
+}
+
+void CampaignGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetCampaignRequest req;
+  req.set_campaign_id(ops[0]);
+  v1::Campaign k;
+  c.Call([&](grpc::ClientContext* ctx) { return c.plans().GetCampaign(ctx, req, &k); });
+  if (c.opts().json) return PrintJson(k);
+  std::vector<std::string> resp;
+  for (const auto& r : k.responsible()) resp.push_back(c.UnitRefName(r));
+  KeyValues kv;
+  kv.Add("ID", k.id());
+  kv.Add("PLAN", k.plan_id());
+  kv.Add("CODE", k.code());
+  kv.AddWrapped("NAME", k.name());
+  if (!k.lead_unit_id().empty()) kv.Add("LEAD", c.UnitName(k.lead_unit_id()));
+  kv.AddWrapped("RESPONSIBLE", absl::StrJoin(resp, "\u3001"));
+  kv.AddIf("TASK FORCE", k.task_force_id());
+  kv.Add("TASKS", std::to_string(k.task_count()));
+  kv.Print(std::cout);
+  if (k.targets_size() == 0) return;
+  std::cout << "\n";
+  Table t({"CODE", "INDICATOR", "TARGET", "BASELINE", "DIRECTION", "NOTE"}, {0, 36, 0, 0, 0, 30});
+  for (const auto& g : k.targets()) {
+    std::string target = absl::StrCat(Comparison(g.comparison()), Comparison(g.comparison()).empty() ? "" : " ",
+                                      Number(g.target_value()), g.unit_of_measure().empty() ? "" : " ",
+                                      g.unit_of_measure());
+    std::string dir = g.direction() == v1::TARGET_DIRECTION_UP     ? "up"
+                      : g.direction() == v1::TARGET_DIRECTION_DOWN ? "down"
+                                                                   : "";
+    t.AddRow({g.code(), g.indicator(), target, g.has_baseline() ? Number(g.baseline()) : "", dir, g.note()});
+  }
+  t.Print(std::cout);
+}
+
+// ---- tasks
+
+void PrintCommandResponse(Client& c, const v1::CommandResponse& r) {
+  if (c.opts().json) return PrintJson(r);
+  const v1::Task& t = r.task();
+  std::string move = r.events_size() > 0
+                         ? Transition(r.events(0).from_state(), r.events(r.events_size() - 1).to_state())
+                         : StateName(t.state());
+  std::cout << t.id() << "  " << move << "  (version " << t.version() << ")";
+  if (r.replayed()) std::cout << "  (replayed)";
+  std::cout << "\n";
+}
+
+// Runs a task command with the request's meta filled from the flags.
+template <typename Req, typename Rpc>
+void RunTaskCommand(Client& c, const Args& a, Req& req, Rpc rpc) {
+  *req.mutable_meta() = c.Meta(a);
+  v1::CommandResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return (c.tasks().*rpc)(ctx, req, &resp); });
+  PrintCommandResponse(c, resp);
+}
+
+void TaskCreate(Client& c, const Args& a, const Operands&) {
+  v1::CreateTaskRequest req;
+  req.set_campaign_id(a.Require("campaign"));
+  req.set_code(a.Require("code"));
+  req.set_title(a.Require("title"));
+  std::vector<std::string> lead = a.List("lead");
+  if (lead.empty()) throw UsageError("--lead: required");
+  for (const auto& u : lead) req.add_lead_units(u);
+  for (const auto& u : a.List("responsible")) req.add_responsible_units(u);
+  req.set_due_date(a.Require("due"));
+  CheckDate("due", req.due_date());
+  req.set_text(a.GetOr("text", ""));
+  req.set_lead_leader(a.GetOr("lead-leader", ""));
+  req.set_responsible_person(a.GetOr("responsible-person", ""));
+  if (auto v = a.Get("list-kind")) {
+    req.set_list_kind(static_cast<v1::ListKind>(ParseEnum(v1::ListKind_descriptor(), "LIST_KIND_", "list-kind", *v)));
+  }
+  for (const auto& m : a.All("milestone")) {
+    size_t colon = m.find(':');
+    if (colon == std::string::npos) throw UsageError("--milestone: '" + m + "' is not YYYY-MM-DD:TITLE");
+    v1::Milestone* ms = req.add_milestones();
+    ms->set_due_date(m.substr(0, colon));
+    ms->set_title(m.substr(colon + 1));
+    CheckDate("milestone", ms->due_date());
+  }
+  RunTaskCommand(c, a, req, &v1::TaskService::Stub::CreateTask);
+}
+
+template <auto Rpc>
+void TaskRefCommand(Client& c, const Args& a, const Operands& ops) {
+  v1::TaskRef req;
+  req.set_task_id(ops[0]);
+  RunTaskCommand(c, a, req, Rpc);
+}
+
+template <auto Rpc>
+void ReasonCommand(Client& c, const Args& a, const Operands& ops) {
+  v1::ReasonRequest req;
+  req.set_task_id(ops[0]);
+  req.set_reason(a.Require("reason"));
+  RunTaskCommand(c, a, req, Rpc);
+}
+
+void TaskTransfer(Client& c, const Args& a, const Operands& ops) {
+  v1::TransferTaskRequest req;
+  req.set_task_id(ops[0]);
+  std::vector<std::string> lead = a.List("lead");
+  if (lead.empty()) throw UsageError("--lead: required");
+  for (const auto& u : lead) req.add_lead_units(u);
+  for (const auto& u : a.List("responsible")) req.add_responsible_units(u);
+  RunTaskCommand(c, a, req, &v1::TaskService::Stub::TransferTask);
+}
+
+// "产值=12.5亿元" -> {产值, 12.5, 亿元}.
+v1::IndicatorValue ParseIndicator(const std::string& s) {
+  size_t eq = s.find('=');
+  auto bad = [&] { return UsageError("--indicator: '" + s + "' is not NAME=VALUE[UNIT]"); };
+  if (eq == std::string::npos || eq == 0) throw bad();
+  std::string rest = s.substr(eq + 1);
+  size_t i = 0;
+  if (i < rest.size() && (rest[i] == '-' || rest[i] == '+')) ++i;
+  size_t digits = 0;
+  while (i < rest.size() && (absl::ascii_isdigit(static_cast<unsigned char>(rest[i])) || rest[i] == '.')) {
+    if (rest[i] != '.') ++digits;
+    ++i;
+  }
+  if (digits == 0) throw bad();
+  std::string num = rest.substr(0, i);
+  char* end = nullptr;
+  double v = std::strtod(num.c_str(), &end);
+  if (end != num.c_str() + num.size()) throw bad();
+  v1::IndicatorValue out;
+  out.set_indicator(std::string(absl::StripAsciiWhitespace(s.substr(0, eq))));
+  out.set_value(v);
+  out.set_unit_of_measure(std::string(absl::StripAsciiWhitespace(rest.substr(i))));
+  return out;
+}
+
+void TaskReport(Client& c, const Args& a, const Operands& ops) {
+  v1::ReportProgressRequest req;
+  req.set_task_id(ops[0]);
+  v1::ProgressReport* r = req.mutable_report();
+  r->set_work_done(a.GetOr("work-done", ""));
+  r->set_progress(a.GetOr("progress", ""));
+  r->set_highlights(a.GetOr("highlights", ""));
+  r->set_difficulties(a.GetOr("difficulties", ""));
+  r->set_requests(a.GetOr("requests", ""));
+  if (r->work_done().empty() && r->progress().empty()) throw UsageError("--work-done: required (or --progress)");
+  for (const auto& s : a.All("indicator")) *r->add_indicator_values() = ParseIndicator(s);
+  RunTaskCommand(c, a, req, &v1::TaskService::Stub::ReportProgress);
+}
+
+// --approve or --<no_flag> --reason=R.
+v1::ReviewRequest Decision(const Args& a, const std::string& task_id, const std::string& no_flag) {
+  bool yes = a.Bool("approve"), no = a.Bool(no_flag);
+  if (yes == no) throw UsageError("give either --approve or --" + no_flag + " --reason=R");
+  v1::ReviewRequest req;
+  req.set_task_id(task_id);
+  req.set_decision(yes ? v1::REVIEW_DECISION_APPROVE : v1::REVIEW_DECISION_RETURN);
+  if (no) {
+    req.set_reason(a.Require("reason"));
+  } else {
+    req.set_reason(a.GetOr("reason", ""));
+  }
+  return req;
+}
+
+void TaskReview(Client& c, const Args& a, const Operands& ops) {
+  v1::ReviewRequest req = Decision(a, ops[0], "return");
+  RunTaskCommand(c, a, req, &v1::TaskService::Stub::ReviewCompletion);
+}
+
+void TaskDecideExtension(Client& c, const Args& a, const Operands& ops) {
+  v1::ReviewRequest req = Decision(a, ops[0], "deny");
+  RunTaskCommand(c, a, req, &v1::TaskService::Stub::DecideExtension);
+}
+
+void TaskRequestExtension(Client& c, const Args& a, const Operands& ops) {
+  v1::RequestExtensionRequest req;
+  req.set_task_id(ops[0]);
+  req.set_new_due_date(a.Require("due"));
+  CheckDate("due", req.new_due_date());
+  req.set_reason(a.Require("reason"));
+  RunTaskCommand(c, a, req, &v1::TaskService::Stub::RequestExtension);
+}
+
+void TaskGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetTaskRequest req;
+  req.set_task_id(ops[0]);
+  v1::Task t;
+  c.Call([&](grpc::ClientContext* ctx) { return c.tasks().GetTask(ctx, req, &t); });
+  if (c.opts().json) return PrintJson(t);
+  KeyValues kv;
+  kv.Add("ID", t.id());
+  kv.Add("CODE", t.code());
+  kv.AddWrapped("TITLE", t.title());
+  std::string state = StateName(t.state());
+  if (t.resume_state() != v1::TASK_STATE_UNSPECIFIED) absl::StrAppend(&state, " (resumes to ", StateName(t.resume_state()), ")");
+  kv.Add("STATE", state);
+  kv.Add("VERSION", std::to_string(t.version()));
+  kv.Add("PLAN", t.plan_id());
+  kv.Add("CAMPAIGN", t.campaign_id());
+  kv.AddIf("LIST KIND", ListKindName(t.list_kind()));
+  kv.AddWrapped("LEAD", c.UnitNames(t.lead_unit_ids()) + (t.lead_basis_inferred() ? " (inferred)" : ""));
+  if (t.responsible_unit_ids_size() > 0) kv.AddWrapped("RESPONSIBLE", c.UnitNames(t.responsible_unit_ids()));
+  kv.AddIf("LEAD LEADER", t.lead_leader());
+  kv.AddIf("RESPONSIBLE PERSON", t.responsible_person());
+  kv.Add("DUE", t.due_date() + (t.overdue() ? "  ! overdue" : ""));
+  if (t.milestones_size() > 0) {
+    std::vector<std::string> ms;
+    for (const auto& m : t.milestones()) ms.push_back(absl::StrCat(m.done() ? "[x] " : "[ ] ", m.due_date(), " ", m.title()));
+    kv.Add("MILESTONES", absl::StrJoin(ms, "\n"));
+  }
+  kv.AddIf("CREATED", Minutes(t.created_at()));
+  kv.AddIf("UPDATED", Minutes(t.updated_at()));
+  if (t.return_count() > 0) kv.Add("RETURNS", std::to_string(t.return_count()));
+  kv.AddWrapped("LAST REASON", t.last_reason());
+  if (t.report_count() > 0) {
+    kv.Add("REPORTS", absl::StrCat(t.report_count(), ", last ", Minutes(t.last_report_at())));
+    const auto& r = t.last_report();
+    std::vector<std::string> lines;
+    auto part = [&](const char* label, const std::string& v) {
+      if (v.empty()) return;
+      for (const auto& l : Wrap(absl::StrCat(label, ": ", v), 70)) lines.push_back(l);
+    };
+    part("work done", r.work_done());
+    part("progress", r.progress());
+    part("highlights", r.highlights());
+    part("difficulties", r.difficulties());
+    part("requests", r.requests());
+    for (const auto& iv : r.indicator_values()) {
+      lines.push_back(absl::StrCat("indicator: ", iv.indicator(), " = ", Number(iv.value()),
+                                   iv.unit_of_measure().empty() ? "" : " ", iv.unit_of_measure()));
+    }
+    kv.Add("LAST REPORT", absl::StrJoin(lines, "\n"));
+  }
+  if (t.has_pending_extension()) {
+    const auto& e = t.pending_extension();
+    kv.AddWrapped("PENDING EXTENSION",
+                  absl::StrCat("to ", e.requested_due_date(), e.requested_by().empty() ? "" : ", asked by ",
+                               e.requested_by(), e.reason().empty() ? "" : ": ", e.reason()));
+  }
+  kv.AddWrapped("TEXT", t.text());
+  kv.Print(std::cout);
+}
+
+void TaskHistory(Client& c, const Args&, const Operands& ops) {
+  v1::HistoryRequest req;
+  req.set_task_id(ops[0]);
+  v1::HistoryResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.tasks().History(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"VERSION", "AT", "ACTOR", "COMMAND", "FROM\u2192TO", "REASON/COMMENT"}, {0, 0, 20, 0, 0, 50});
+  for (const auto& e : resp.events()) {
+    std::string cmd = CommandName(e.command());
+    bool review = e.command() == v1::TASK_COMMAND_APPROVE_COMPLETION ||
+                  e.command() == v1::TASK_COMMAND_RETURN_COMPLETION ||
+                  e.command() == v1::TASK_COMMAND_APPROVE_EXTENSION || e.command() == v1::TASK_COMMAND_DENY_EXTENSION;
+    if (review && e.review_step() == 1) cmd += " (office)";
+    if (review && e.review_step() == 2) cmd += " (leader)";
+    std::vector<std::string> notes;
+    if (!e.reason().empty()) notes.push_back(e.reason());
+    if (!e.comment().empty()) notes.push_back(e.comment());
+    if (e.command() == v1::TASK_COMMAND_TRANSFER && e.unit_ids_size() > 0) {
+      notes.push_back("to " + c.UnitNames(e.unit_ids()));
+    }
+    if (!e.due_date().empty() && e.command() != v1::TASK_COMMAND_CREATE) notes.push_back("due " + e.due_date());
+    if (e.has_report()) {
+      notes.push_back("report: " + (e.report().work_done().empty() ? e.report().progress() : e.report().work_done()));
+    }
+    t.AddRow({std::to_string(e.version()), Minutes(e.at()), e.actor(), cmd, Transition(e.from_state(), e.to_state()),
+              absl::StrJoin(notes, " / ")});
+  }
+  t.Print(std::cout);
+}
+
+void TaskList(Client& c, const Args& a, const Operands&) {
+  v1::ListTasksRequest req;
+  req.set_plan_id(a.GetOr("plan", ""));
+  req.set_campaign_id(a.GetOr("campaign", ""));
+  req.set_unit(a.GetOr("unit", ""));
+  if (auto v = a.Get("state")) {
+    req.set_state(static_cast<v1::TaskState>(ParseEnum(v1::TaskState_descriptor(), "TASK_STATE_", "state", *v)));
+  }
+  if (auto v = a.Get("due-before")) {
+    CheckDate("due-before", *v);
+    req.set_due_before(*v);
+  }
+  if (auto v = a.Get("due-after")) {
+    CheckDate("due-after", *v);
+    req.set_due_after(*v);
+  }
+  req.set_overdue_only(a.Bool("overdue"));
+  if (auto v = a.Int("page-size")) req.set_page_size(*v);
+  req.set_page_token(a.GetOr("page-token", ""));
+  bool all = a.Bool("all");
+
+  v1::ListTasksResponse total;
+  while (true) {
+    v1::ListTasksResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.tasks().ListTasks(ctx, req, &page); });
+    for (auto& t : *page.mutable_tasks()) *total.add_tasks() = std::move(t);
+    total.set_next_page_token(page.next_page_token());
+    if (!all || page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  if (c.opts().json) return PrintJson(total);
+  Table t({"ID", "CODE", "STATE", "DUE", "OVERDUE", "LEAD", "TITLE"}, {0, 0, 0, 0, 0, 24, 40});
+  for (const auto& k : total.tasks()) {
+    t.AddRow({k.id(), k.code(), StateName(k.state()), k.due_date(), k.overdue() ? "!" : "",
+              c.UnitNames(k.lead_unit_ids()), k.title()});
+  }
+  t.Print(std::cout);
+  if (!total.next_page_token().empty()) {
+    std::cerr << "more tasks: --page-token=" << total.next_page_token() << " (or --all)\n";
+  }
+}
+
+// ---- admin
+
+void ServerInfo(Client& c, const Args&, const Operands&) {
+  v1::ServerInfoRequest req;
+  v1::ServerInfoResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.admin().ServerInfo(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  KeyValues kv;
+  kv.Add("ADDRESS", c.opts().addr);
+  kv.Add("VERSION", resp.version());
+  kv.Add("DATA DIR", resp.data_dir());
+  kv.Add("CLOCK", resp.simulated_clock() ? "simulated" : "real");
+  if (IsSet(resp.now())) kv.Add("NOW", absl::FormatTime("%Y-%m-%d %H:%M:%S +08:00", ToTime(resp.now()), Beijing()));
+  kv.Print(std::cout);
+}
+
+// ---------------------------------------------------------------- dispatch
+
+const std::map<std::string, Command>& Commands() {
+  using S = v1::TaskService::Stub;
+  static const std::map<std::string, Command> table = [] {
+    std::map<std::string, Command> m;
+    auto add = [&](const std::string& name, std::string usage, std::vector<std::string> ops, std::set<std::string> flags,
+                   bool task_cmd, Handler h) {
+      m[name] = Command{std::move(usage), std::move(ops), std::move(flags), task_cmd, std::move(h)};
+    };
+    add("unit list", "unit list [--category=department|township|park|platform_company|other]", {}, {"category"},
+        false, UnitList);
+    add("unit resolve", "unit resolve <name>", {"name"}, {}, false, UnitResolve);
+    add("person list", "person list", {}, {}, false, PersonList);
+    add("leading-group get", "leading-group get <plan_id>", {"plan_id"}, {}, false, LeadingGroupGet);
+    add("task-force list", "task-force list [--plan=ID]", {}, {"plan"}, false, TaskForceList);
+
+    add("plan import", "plan import <file.yaml>", {"file.yaml"}, {}, false, PlanImport);
+    add("plan list", "plan list", {}, {}, false, PlanList);
+    add("plan get", "plan get <plan_id>", {"plan_id"}, {}, false, PlanGet);
+    add("campaign list", "campaign list [--plan=ID]", {}, {"plan"}, false, CampaignList);
+    add("campaign get", "campaign get <campaign_id>", {"campaign_id"}, {}, false, CampaignGet);
+
+    add("task create",
+        "task create --campaign=ID --code=C --title=T --lead=UNIT[,UNIT] --due=YYYY-MM-DD [--responsible=U,..] "
+        "[--text=..] [--list-kind=project|task|policy] [--lead-leader=..] [--responsible-person=..] "
+        "[--milestone=YYYY-MM-DD:TITLE]...",
+        {},
+        {"campaign", "code", "title", "lead", "responsible", "due", "text", "list-kind", "lead-leader",
+         "responsible-person", "milestone"},
+        true, TaskCreate);
+    add("task assign", "task assign <task_id>", {"task_id"}, {}, true, TaskRefCommand<&S::AssignTask>);
+    add("task accept", "task accept <task_id>", {"task_id"}, {}, true, TaskRefCommand<&S::AcceptTask>);
+    add("task request-completion", "task request-completion <task_id>", {"task_id"}, {}, true,
+        TaskRefCommand<&S::RequestCompletion>);
+    add("task resume", "task resume <task_id>", {"task_id"}, {}, true, TaskRefCommand<&S::ResumeTask>);
+    add("task archive", "task archive <task_id>", {"task_id"}, {}, true, TaskRefCommand<&S::ArchiveTask>);
+    add("task send-back", "task send-back <task_id> --reason=R", {"task_id"}, {"reason"}, true,
+        ReasonCommand<&S::SendBackTask>);
+    add("task suspend", "task suspend <task_id> --reason=R", {"task_id"}, {"reason"}, true,
+        ReasonCommand<&S::SuspendTask>);
+    add("task cancel", "task cancel <task_id> --reason=R", {"task_id"}, {"reason"}, true,
+        ReasonCommand<&S::CancelTask>);
+    add("task transfer", "task transfer <task_id> --lead=UNIT[,UNIT] [--responsible=U,..]", {"task_id"},
+        {"lead", "responsible"}, true, TaskTransfer);
+    add("task report",
+        "task report <task_id> --work-done=.. [--progress=..] [--highlights=..] [--difficulties=..] "
+        "[--requests=..] [--indicator=NAME=VALUE[UNIT]]...",
+        {"task_id"}, {"work-done", "progress", "highlights", "difficulties", "requests", "indicator"}, true,
+        TaskReport);
+    add("task review", "task review <task_id> --approve | --return --reason=R", {"task_id"},
+        {"approve", "return", "reason"}, true, TaskReview);
+    add("task request-extension", "task request-extension <task_id> --due=YYYY-MM-DD --reason=R", {"task_id"},
+        {"due", "reason"}, true, TaskRequestExtension);
+    add("task decide-extension", "task decide-extension <task_id> --approve | --deny --reason=R", {"task_id"},
+        {"approve", "deny", "reason"}, true, TaskDecideExtension);
+    add("task get", "task get <task_id>", {"task_id"}, {}, false, TaskGet);
+    add("task history", "task history <task_id>", {"task_id"}, {}, false, TaskHistory);
+    add("task list",
+        "task list [--plan=ID] [--campaign=ID] [--unit=UNIT] [--state=STATE] [--due-before=YYYY-MM-DD] "
+        "[--due-after=YYYY-MM-DD] [--overdue] [--page-size=N] [--page-token=T] [--all]",
+        {},
+        {"plan", "campaign", "unit", "state", "due-before", "due-after", "overdue", "page-size", "page-token",
+         "all"},
+        false, TaskList);
+    add("server info", "server info", {}, {}, false, ServerInfo);
+    return m;
+  }();
+  return table;
+}
+
+const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "approve", "return", "deny"};
+
+// Usage error for one command: the message, then its usage line; exit 2.
+int CommandUsageError(const std::string& msg, const Command& cmd) {
+  std::cerr << "dubanctl: " << msg << "\nusage: dubanctl " << cmd.usage << "\n";
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  Args args = Args::Parse(argc, argv, kBooleanFlags);
+  const auto& pos = args.positional();
+  bool help = args.Bool("help") || (!pos.empty() && pos[0] == "help");
+
+  Options opts;
+  if (const char* env = std::getenv("DUBAN_ADDR"); env && *env) opts.addr = env;
+  if (const char* env = std::getenv("DUBAN_ACTOR"); env && *env) opts.actor = env;
+  opts.addr = args.GetOr("addr", opts.addr);
+  opts.actor = args.GetOr("actor", opts.actor);
+  opts.json = args.Bool("json");
+  if (auto v = args.Get("timeout")) {
+    std::string t = *v;
+    if (!t.empty() && absl::ascii_isdigit(static_cast<unsigned char>(t.back()))) t += "s";
+    if (!absl::ParseDuration(t, &opts.timeout) || opts.timeout <= absl::ZeroDuration()) {
+      throw UsageError("--timeout: '" + *v + "' is not a positive duration (e.g. 10s, 500ms)");
+    }
+  }
+  if (opts.addr.empty()) throw UsageError("--addr: required");
+  if (opts.actor.empty()) throw UsageError("--actor: must not be empty");
+  for (const char* g : {"addr", "actor", "json", "timeout", "help"}) args.Erase(g);
+
+  if (help) {
+    // "help", "--help", "task --help", "task get --help".
+    std::vector<std::string> words(pos.begin() + (!pos.empty() && pos[0] == "help" ? 1 : 0), pos.end());
+    if (words.size() >= 2) {
+      auto it = Commands().find(words[0] + " " + words[1]);
+      if (it != Commands().end()) {
+        std::cout << "usage: dubanctl " << it->second.usage << "\n";
+        if (it->second.is_task_command) std::cout << "       [--comment=TEXT] [--request-id=ID] [--expected-version=N]\n";
+        return 0;
+      }
+    }
+    std::cout << kUsage;
+    return 0;
+  }
+  if (pos.size() < 2) {
+    if (pos.empty()) {
+      std::cerr << kUsage;
+    } else {
+      std::cerr << "dubanctl: '" << pos[0] << "' needs a verb\n" << kUsage;
+    }
+    return 2;
+  }
+  auto it = Commands().find(pos[0] + " " + pos[1]);
+  if (it == Commands().end()) {
+    std::cerr << "dubanctl: unknown command '" << pos[0] << " " << pos[1] << "'\n" << kUsage;
+    return 2;
+  }
+  const Command& cmd = it->second;
+  Operands ops(pos.begin() + 2, pos.end());
+  try {
+    if (ops.size() < cmd.operands.size()) throw UsageError("missing <" + cmd.operands[ops.size()] + ">");
+    if (ops.size() > cmd.operands.size()) throw UsageError("unexpected argument '" + ops[cmd.operands.size()] + "'");
+    std::set<std::string> allowed = cmd.flags;
+    if (cmd.is_task_command) allowed.insert({"comment", "request-id", "expected-version"});
+    args.CheckAllowed(allowed);
+    for (const auto& op : ops) {
+      if (op.empty()) throw UsageError("empty argument");
+    }
+    Client client(opts);
+    cmd.run(client, args, ops);
+  } catch (const UsageError& e) {
+    return CommandUsageError(e.what(), cmd);
+  }
+  return 0;
+}
+
+}  // namespace dubanctl
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  try {
+    return dubanctl::Main(argc, argv);
+  } catch (const dubanctl::UsageError& e) {
+    std::cerr << "dubanctl: " << e.what() << "\nrun 'dubanctl help' for usage\n";
+    return 2;
+  } catch (const dubanctl::RpcFailure& f) {
+    std::cout.flush();
+    std::cerr << "dubanctl: " << dubanctl::CodeName(f.status.error_code()) << ": " << f.status.error_message() << "\n";
+    return f.status.error_code() == grpc::StatusCode::UNAVAILABLE ? 3 : 1;
+  } catch (const dubanctl::Failure& e) {
+    std::cerr << "dubanctl: " << e.what() << "\n";
+    return 1;
+  }
+}

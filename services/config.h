@@ -14,6 +14,7 @@ struct DaemonConfig {
   std::string listen = "127.0.0.1:7420";
   std::string data_dir = "data";
   std::string demo_plan;          // loaded on the first start when set
+  std::string port_file;          // when set, the bound port is written here once serving
   bool simulated_clock = false;
   absl::Time simulated_start = absl::FromCivil(absl::CivilSecond(2023, 1, 1), absl::FixedTimeZone(8 * 3600));
   EngineOptions engine;

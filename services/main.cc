@@ -13,6 +13,7 @@ ABSL_FLAG(std::string, listen, "", "address to listen on, e.g. 127.0.0.1:7420");
 ABSL_FLAG(std::string, data_dir, "", "folder of the RocksDB store");
 ABSL_FLAG(std::string, demo_plan, "", "plan file loaded on the first start ('none' to skip)");
 ABSL_FLAG(std::string, clock, "", "real or simulated");
+ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
 
 int main(int argc, char** argv) {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) config.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) config.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_demo_plan); !v.empty()) config.demo_plan = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_port_file); !v.empty()) config.port_file = v;
   if (auto v = absl::GetFlag(FLAGS_clock); !v.empty()) {
     if (v != "real" && v != "simulated") {
       std::fprintf(stderr, "duband: --clock: '%s' is not real or simulated\n", v.c_str());

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -91,10 +92,20 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   spdlog::info("duband {} listening on {} (port {}), data in {}, clock {}", kVersion, config.listen, port,
                config.data_dir, config.simulated_clock ? "simulated" : "real");
 
+  if (!config.port_file.empty()) {
+    std::string tmp = config.port_file + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (f == nullptr || std::fprintf(f, "%d\n", port) < 0 || std::fclose(f) != 0 ||
+        std::rename(tmp.c_str(), config.port_file.c_str()) != 0) {
+      server->Shutdown();
+      return absl::UnavailableError(absl::StrCat("port_file: cannot write ", config.port_file));
+    }
+  }
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&sigs, &sig);
     spdlog::info("signal {}: shutting down", sig);
+    if (auto* health = server->GetHealthCheckService()) health->Shutdown();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
   server->Wait();
