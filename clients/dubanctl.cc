@@ -261,10 +261,24 @@ class Client {
     for (const auto& id : ids) names.push_back(UnitName(id));
     return absl::StrJoin(names, "\u3001");  // 、
   }
+  // A unit's name, or a group's name (one ResolveUnit call per group).
   std::string UnitRefName(const v1::UnitRef& r) {
     if (r.has_unit_id()) return UnitName(r.unit_id());
-    if (r.has_group_id()) return absl::StrCat("group:", r.group_id());
-    return "";
+    if (!r.has_group_id()) return "";
+    auto it = groups_.find(r.group_id());
+    if (it == groups_.end()) {
+      std::string name = r.group_id();
+      v1::ResolveUnitRequest req;
+      req.set_name(r.group_id());
+      v1::ResolveUnitResponse resp;
+      try {
+        Call([&](grpc::ClientContext* c) { return org().ResolveUnit(c, req, &resp); });
+        if (resp.has_group() && !resp.group().name().empty()) name = resp.group().name();
+      } catch (const RpcFailure&) {
+      }
+      it = groups_.emplace(r.group_id(), name).first;
+    }
+    return it->second;
   }
 
   // Person id -> name, from one ListPeople call per run.
@@ -293,6 +307,7 @@ class Client {
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::optional<std::map<std::string, std::string>> units_;
   std::optional<std::map<std::string, std::string>> people_;
+  std::map<std::string, std::string> groups_;
 };
 
 void PrintJson(const google::protobuf::Message& m) {
@@ -365,7 +380,10 @@ void PersonList(Client& c, const Args&, const Operands&) {
   for (const auto& p : resp.people()) {
     std::vector<std::string> posts;
     for (const auto& post : p.posts()) {
-      posts.push_back(post.unit_id().empty() ? post.title() : c.UnitName(post.unit_id()) + post.title());
+      // Titles usually name their unit ("市科技局局长"); add it when they do not.
+      std::string unit = post.unit_id().empty() ? "" : c.UnitName(post.unit_id());
+      posts.push_back(unit.empty() || post.title().find(unit) != std::string::npos ? post.title()
+                                                                                  : unit + post.title());
     }
     t.AddRow({p.id(), p.name(), absl::StrJoin(posts, "\uFF1B")});  // ；
   }
@@ -797,6 +815,7 @@ void TaskList(Client& c, const Args& a, const Operands&) {
   }
   t.Print(std::cout);
   if (!total.next_page_token().empty()) {
+    std::cout.flush();
     std::cerr << "more tasks: --page-token=" << total.next_page_token() << " (or --all)\n";
   }
 }
@@ -892,7 +911,9 @@ const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "
 
 // Usage error for one command: the message, then its usage line; exit 2.
 int CommandUsageError(const std::string& msg, const Command& cmd) {
-  std::cerr << "dubanctl: " << msg << "\nusage: dubanctl " << cmd.usage << "\n";
+  std::cerr << "dubanctl: " << msg << "\nusage: dubanctl " << cmd.usage;
+  if (cmd.is_task_command) std::cerr << " [--comment=..] [--request-id=..] [--expected-version=N]";
+  std::cerr << "\n";
   return 2;
 }
 

@@ -176,6 +176,7 @@ void KeyValues::AddIf(const std::string& key, const std::string& value) {
 }
 
 void KeyValues::AddWrapped(const std::string& key, const std::string& value, int width) {
+  if (value.empty()) return;
   items_.emplace_back(key, Wrap(value, width));
 }
 

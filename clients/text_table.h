@@ -44,7 +44,7 @@ class KeyValues {
   void Add(const std::string& key, const std::string& value);
   // Adds only when value is not empty.
   void AddIf(const std::string& key, const std::string& value);
-  // Wraps the value at `width` columns.
+  // Wraps the value at `width` columns; adds nothing when value is empty.
   void AddWrapped(const std::string& key, const std::string& value, int width = 76);
   void Print(std::ostream& out) const;
 

@@ -16,6 +16,8 @@ class Clock {
   virtual absl::Time Now() const = 0;
   // True for a clock that only moves when told to.
   virtual bool IsSimulated() const { return false; }
+  // Moves a simulated clock forward to t (never back); false for a real one.
+  virtual bool MoveTo(absl::Time t) { return false; }
 };
 
 class RealClock : public Clock {
@@ -39,6 +41,10 @@ class SimulatedClock : public Clock {
   void SetIfLater(absl::Time t) {
     std::lock_guard<std::mutex> l(mu_);
     if (t > now_) now_ = t;
+  }
+  bool MoveTo(absl::Time t) override {
+    SetIfLater(t);
+    return true;
   }
 
  private:

@@ -63,12 +63,12 @@ uint64_t TaskNumber(absl::string_view task_id) {
   return n;
 }
 
-Engine::Engine(std::unique_ptr<Store> store, const Clock* clock, EngineOptions options)
+Engine::Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options)
     : store_(std::move(store)), clock_(clock), options_(options) {}
 
 Engine::~Engine() = default;
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, const Clock* clock,
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, Clock* clock,
                                                      EngineOptions options) {
   if (clock == nullptr) return absl::InvalidArgumentError("clock: required");
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(data_dir));
@@ -91,6 +91,12 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
     }
   }
   RETURN_IF_ERROR(engine->LoadDirectory());
+  engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
+  RETURN_IF_ERROR(engine->outbox_->Init());
+  if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
+    int64_t us = 0;
+    if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));
+  }
   return engine;
 }
 
@@ -325,6 +331,7 @@ absl::Status Engine::CheckArgs(const TaskCommandArgs& a, const v1::Task& task) c
       break;
     case v1::TASK_COMMAND_UNSPECIFIED:
     case v1::TASK_COMMAND_CREATE:
+    case v1::TASK_COMMAND_WARNING:
       return absl::InvalidArgumentError(absl::StrCat("command: '", CommandName(a.command), "' is not a task command"));
     default:
       if (!v1::TaskCommand_IsValid(a.command)) {
@@ -443,6 +450,14 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
       *rec.mutable_task() = task;
       *rec.add_events() = e;
       store_->Put(&batch, Cf::kRequests, meta.request_id, rec);
+    }
+    // Warning levels follow the due date and the state: check again when
+    // either changes what the level could be.
+    bool due_changed = before.due_date() != task.due_date();
+    bool now_active = before.state() == v1::TASK_STATE_DRAFT && task.state() != v1::TASK_STATE_DRAFT;
+    bool now_terminal = IsTerminal(task.state()) && !IsTerminal(before.state());
+    if (due_changed || now_active || now_terminal) {
+      RETURN_IF_ERROR(ScheduleWarningCheck(&batch, task, now));
     }
     RETURN_IF_ERROR(store_->Write(&batch));
     CommandResult r;

@@ -21,15 +21,42 @@
 
 #include "absl/status/statusor.h"
 #include "duban/v1/model.pb.h"
+#include "engine/cadence.h"
 #include "engine/clock.h"
+#include "engine/outbox.h"
 #include "engine/plan_loader.h"
 #include "engine/store.h"
 #include "engine/task_machine.h"
+#include "engine/work_calendar.h"
 
 namespace duban {
 
 struct EngineOptions {
   WorkflowOptions workflow;
+  // The work calendar and the reporting cadences; without them no
+  // obligations are generated and tasks get no warning levels.
+  std::shared_ptr<const WorkCalendar> calendar;
+  std::shared_ptr<const CadenceConfig> cadences;
+};
+
+struct ObligationFilter {
+  std::string unit;     // id, name or alias
+  std::string rule_id;
+  v1::ObligationState state = v1::OBLIGATION_STATE_UNSPECIFIED;
+  std::string period_from;  // YYYY-MM-DD: period ends on or after
+  std::string period_to;    // YYYY-MM-DD: period starts on or before
+  int page_size = 100;
+  std::string page_token;
+};
+
+struct ObligationPage {
+  std::vector<v1::Obligation> obligations;
+  std::string next_page_token;
+};
+
+struct TimerRun {
+  int fired = 0;
+  int late = 0;
 };
 
 // Carried by every command.
@@ -104,7 +131,7 @@ struct Resolved {
 
 class Engine {
  public:
-  static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, const Clock* clock,
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, Clock* clock,
                                                       EngineOptions options = {});
   ~Engine();
 
@@ -133,12 +160,37 @@ class Engine {
   absl::StatusOr<TaskPage> ListTasks(const TaskFilter& filter) const;
   absl::StatusOr<std::vector<v1::TaskEvent>> History(absl::string_view task_id) const;
 
+  // ---- reporting obligations (报送事项)
+  absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const;
+  absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const;
+  absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const;
+  // The unit reports; on time or late. From pending, returned or missed.
+  absl::StatusOr<v1::Obligation> SubmitReport(const CommandMeta& meta, absl::string_view id, absl::string_view text);
+  // The receiving office accepts, or returns with a reason.
+  absl::StatusOr<v1::Obligation> ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
+                                              absl::string_view reason);
+  absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const;
+  std::vector<v1::UnitScore> ListUnitScores() const;
+
+  // ---- time
+  // Schedules the first tick of every cadence rule not yet scheduled.
+  absl::Status StartCadences();
+  // Fires every timer due at or before `until`, in due order. With
+  // step_clock on a simulated clock, the clock is moved to each timer's due
+  // time before it fires (nothing is late); the clock ends at `until`.
+  absl::StatusOr<TimerRun> RunTimers(absl::Time until, bool step_clock);
+  // The due time of the earliest pending timer.
+  std::optional<absl::Time> NextTimerDue() const;
+  // Simulated clock only: FAILED_PRECONDITION otherwise.
+  absl::StatusOr<TimerRun> AdvanceClock(absl::Time to);
+  Outbox& outbox() { return *outbox_; }
+
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
   const EngineOptions& options() const { return options_; }
 
  private:
-  Engine(std::unique_ptr<Store> store, const Clock* clock, EngineOptions options);
+  Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options);
   absl::Status LoadDirectory();
   void AddToDirectory(const v1::Unit& u);
   void AddToDirectory(const v1::UnitGroup& g);
@@ -158,8 +210,15 @@ class Engine {
   std::mutex& StripeFor(absl::string_view task_id);
   std::string NextTaskId(rocksdb::WriteBatch* b);  // caller holds create_mu_
 
+  friend class TimerFiring;
+  absl::Status ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const;
+  absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
+  std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
+
   std::unique_ptr<Store> store_;
-  const Clock* clock_;
+  std::unique_ptr<Outbox> outbox_;
+  std::mutex timer_run_mu_;  // one timer runner at a time
+  Clock* clock_;
   EngineOptions options_;
 
   std::mutex create_mu_;  // task and plan creation

@@ -283,6 +283,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
     }
     store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
     PutTaskIndexes(&batch, nullptr, task);
+    if (assign) RETURN_IF_ERROR(ScheduleWarningCheck(&batch, task, t));
     ++summary.tasks;
   }
   store_->Put(&batch, Cf::kMeta, "next_task_id", std::to_string(number));

@@ -63,6 +63,16 @@ uint64_t IndexTaskNumber(absl::string_view key) {
   return DecodeU64(key.substr(key.size() - 8));
 }
 
+std::string ObligationIndexPrefix(absl::string_view index, absl::string_view value) {
+  return IndexPrefix(index, value);
+}
+
+std::string ObligationIndex(absl::string_view index, absl::string_view value, absl::string_view obligation_id) {
+  std::string k = IndexPrefix(index, value);
+  k.append(obligation_id.data(), obligation_id.size());
+  return k;
+}
+
 std::string Timer(int64_t due_unix_micros, absl::string_view timer_id) {
   std::string k;
   AppendU64(&k, due_unix_micros < 0 ? 0 : static_cast<uint64_t>(due_unix_micros));
@@ -77,8 +87,17 @@ std::optional<TimerKeyParts> ParseTimer(absl::string_view key) {
 }
 
 std::string OutboxPrefix(absl::string_view recipient) {
-  std::string k(recipient);
+  std::string k("r");
+  k.append(recipient.data(), recipient.size());
   k.push_back(kSep);
+  return k;
+}
+
+std::string OutboxGlobalPrefix() { return "g"; }
+
+std::string OutboxGlobal(uint64_t seq) {
+  std::string k = OutboxGlobalPrefix();
+  AppendU64(&k, seq);
   return k;
 }
 

@@ -10,17 +10,29 @@
 //   entities  <kind byte> <id>                         -> serialized record
 //             kinds: 'J' jurisdiction, 'U' unit, 'G' unit group, 'P' person,
 //             'L' leading group, 'N' plan, 'C' campaign, 'F' task force,
-//             'T' task
+//             'T' task, 'O' obligation, 'S' unit score
 //   events    <stream id> | u64 version                -> TaskEvent
-//             one stream per task; versions start at 1 with no gaps
+//             one stream per task or obligation; versions start at 1 with
+//             no gaps (task ids are "T<n>", obligation ids contain ':')
+//   meta      "sim_now"                                -> simulated clock, µs
+//             "cadence|" <rule id>                     -> first tick scheduled
 //   index     <index> | <value> | u64 task number      -> ""
 //             task "T17" has number 17, so a scan lists tasks in creation
 //             order. Indexes: "plan", "campaign", "unit" (lead and
 //             responsible units), "state" (TaskState number, decimal),
 //             "due" (YYYY-MM-DD)
+//             "obligation-unit" | <unit id> | <obligation id>, and
+//             "obligation-rule" | <rule id> | <obligation id>  (see
+//             ObligationIndex; ids of obligations sort by rule and period)
 //   requests  <request id>                             -> CommandRecord
 //   timers    u64 due (µs since the epoch) | <timer id> -> timer record
-//   outbox    <recipient> | u64 sequence               -> notification
+//   outbox    'r' <recipient> | u64 seq                -> Notification
+//             'g' u64 seq                              -> Notification
+//             each notification twice: per recipient (Watch) and in one
+//             global log (webhooks); seq is global and increasing
+//   meta      "notification_seq"                      -> last seq written
+//             "ack|" <recipient>                       -> acknowledged seq
+//             "webhook|" <name>                        -> delivered seq
 //
 // Every command writes its events, the new records and the index entries
 // of all of these in one WriteBatch, synced to the WAL.
@@ -44,6 +56,8 @@ enum class Kind : char {
   kCampaign = 'C',
   kTaskForce = 'F',
   kTask = 'T',
+  kObligation = 'O',
+  kUnitScore = 'S',
 };
 
 constexpr char kSep = '\0';
@@ -67,6 +81,9 @@ std::string IndexPrefix(absl::string_view index, absl::string_view value);
 // The task number at the end of an index key (0 for a malformed key).
 uint64_t IndexTaskNumber(absl::string_view key);
 
+std::string ObligationIndex(absl::string_view index, absl::string_view value, absl::string_view obligation_id);
+std::string ObligationIndexPrefix(absl::string_view index, absl::string_view value);
+
 // Timers are ordered by due time; times before the epoch clamp to 0.
 std::string Timer(int64_t due_unix_micros, absl::string_view timer_id);
 struct TimerKeyParts {
@@ -77,6 +94,8 @@ std::optional<TimerKeyParts> ParseTimer(absl::string_view key);
 
 std::string Outbox(absl::string_view recipient, uint64_t seq);
 std::string OutboxPrefix(absl::string_view recipient);
+std::string OutboxGlobal(uint64_t seq);
+std::string OutboxGlobalPrefix();
 
 // The smallest key greater than every key that starts with prefix.
 std::string PrefixEnd(absl::string_view prefix);

@@ -63,7 +63,7 @@ absl::StatusOr<absl::CivilDay> Date(absl::string_view field, absl::string_view v
   char extra = 0;
   std::string s(value);
   if (value.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
-      s[4] != '-' || s[7] != '-') {
+      s[4] != '-' || s[7] != '-' || s.find_first_not_of("0123456789-") != std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": '", value, "' is not a date (YYYY-MM-DD)"));
   }
   absl::CivilDay day(y, m, d);

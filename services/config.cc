@@ -10,12 +10,14 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   DaemonConfig c;
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(path));
   const YAML::Node& r = doc.root;
-  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow"}));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
   if (!data_dir.empty()) c.data_dir = data_dir;
   ASSIGN_OR_RETURN(c.demo_plan, yamlx::String(doc, r, "demo_plan", "", false));
+  ASSIGN_OR_RETURN(c.calendar_file, yamlx::String(doc, r, "calendar", "", false));
+  ASSIGN_OR_RETURN(c.cadences_file, yamlx::String(doc, r, "cadences", "", false));
   ASSIGN_OR_RETURN(YAML::Node clock, yamlx::Map(doc, r, "clock", "", false));
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, clock, "clock", {"mode", "start"}));
   ASSIGN_OR_RETURN(std::string mode, yamlx::String(doc, clock, "mode", "clock", false));
@@ -43,6 +45,18 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     if (v != 1 && v != 2) return yamlx::Error(doc, wf[k], absl::StrCat("workflow.", k, ": must be 1 or 2"));
   }
   return c;
+}
+
+absl::Status LoadRuleFiles(DaemonConfig* c) {
+  if (c->calendar_file.empty() != c->cadences_file.empty()) {
+    return absl::InvalidArgumentError("calendar and cadences: give both files or neither");
+  }
+  if (c->calendar_file.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(WorkCalendar cal, WorkCalendar::LoadFile(c->calendar_file));
+  ASSIGN_OR_RETURN(CadenceConfig cad, LoadCadencesFile(c->cadences_file));
+  c->engine.calendar = std::make_shared<const WorkCalendar>(std::move(cal));
+  c->engine.cadences = std::make_shared<const CadenceConfig>(std::move(cad));
+  return absl::OkStatus();
 }
 
 }  // namespace duban

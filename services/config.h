@@ -17,12 +17,17 @@ struct DaemonConfig {
   std::string port_file;          // when set, the bound port is written here once serving
   bool simulated_clock = false;
   absl::Time simulated_start = absl::FromCivil(absl::CivilSecond(2023, 1, 1), absl::FixedTimeZone(8 * 3600));
-  EngineOptions engine;
+  std::string calendar_file;   // work calendar (holidays, adjusted working days)
+  std::string cadences_file;   // reporting cadences and warning thresholds
+  EngineOptions engine;        // calendar and cadences filled from the files
 };
 
 // Reads the file (relative paths inside it are relative to the working
 // directory). Errors name the file, line and field.
 absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path);
+// Loads calendar_file and cadences_file into config->engine; errors name
+// the file, line and reason.
+absl::Status LoadRuleFiles(DaemonConfig* config);
 
 }  // namespace duban
 

@@ -13,6 +13,8 @@ ABSL_FLAG(std::string, listen, "", "address to listen on, e.g. 127.0.0.1:7420");
 ABSL_FLAG(std::string, data_dir, "", "folder of the RocksDB store");
 ABSL_FLAG(std::string, demo_plan, "", "plan file loaded on the first start ('none' to skip)");
 ABSL_FLAG(std::string, clock, "", "real or simulated");
+ABSL_FLAG(std::string, calendar, "", "work calendar file ('none' to run without calendar and cadences)");
+ABSL_FLAG(std::string, cadences, "", "reporting cadence file");
 ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
 
@@ -45,6 +47,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "duband: --clock_start: '%s' is not an RFC 3339 time\n", v.c_str());
       return 2;
     }
+  }
+  if (auto v = absl::GetFlag(FLAGS_calendar); !v.empty()) {
+    config.calendar_file = v == "none" ? "" : v;
+    if (v == "none") config.cadences_file.clear();
+  }
+  if (auto v = absl::GetFlag(FLAGS_cadences); !v.empty()) config.cadences_file = v;
+  if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
+    std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
+    return 2;
   }
   absl::Status s = duban::RunDaemon(config);
   if (!s.ok()) {

@@ -3,6 +3,9 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -19,25 +22,6 @@
 namespace duban {
 
 namespace {
-
-constexpr char kVersion[] = "0.1.0";
-
-class AdminServiceImpl final : public v1::AdminService::Service {
- public:
-  AdminServiceImpl(Engine* engine, std::string data_dir) : engine_(engine), data_dir_(std::move(data_dir)) {}
-  grpc::Status ServerInfo(grpc::ServerContext*, const v1::ServerInfoRequest*, v1::ServerInfoResponse* out) override {
-    out->set_version(kVersion);
-    out->set_data_dir(data_dir_);
-    out->set_simulated_clock(engine_->clock().IsSimulated());
-    *out->mutable_now() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        absl::ToUnixMicros(engine_->clock().Now()));
-    return grpc::Status::OK;
-  }
-
- private:
-  Engine* engine_;
-  std::string data_dir_;
-};
 
 absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   if (config.demo_plan.empty()) return absl::OkStatus();
@@ -71,10 +55,40 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(config.data_dir, clock.get(), config.engine));
   RETURN_IF_ERROR(LoadDemoIfFirstStart(engine.get(), config));
 
+  RETURN_IF_ERROR(engine->StartCadences());
+
+  // The timer loop: fires what is due, then sleeps until the next timer (at
+  // most a second, so a real clock is followed closely).
+  std::atomic<bool> stopping{false};
+  std::mutex timer_mu;
+  std::condition_variable timer_cv;
+  std::thread timer_thread([&] {
+    while (!stopping.load()) {
+      absl::Time now = engine->clock().Now();
+      auto next = engine->NextTimerDue();
+      if (next && *next <= now) {
+        auto run = engine->RunTimers(now, /*step_clock=*/false);
+        if (!run.ok()) {
+          spdlog::error("timers: {}", std::string(run.status().message()));
+        } else {
+          continue;
+        }
+      }
+      absl::Duration wait = absl::Seconds(1);
+      if (next && !engine->clock().IsSimulated()) wait = std::min(wait, *next - now);
+      std::unique_lock<std::mutex> l(timer_mu);
+      timer_cv.wait_for(l, std::chrono::microseconds(std::max<int64_t>(1000, absl::ToInt64Microseconds(wait))),
+                        [&] { return stopping.load(); });
+    }
+  });
+  auto wake_timers = [&] { timer_cv.notify_all(); };
+
   OrgServiceImpl org(engine.get());
   PlanServiceImpl plans(engine.get());
   TaskServiceImpl tasks(engine.get());
-  AdminServiceImpl admin(engine.get(), config.data_dir);
+  ReportServiceImpl reports(engine.get());
+  NotificationServiceImpl notifications(engine.get(), &stopping);
+  AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -84,12 +98,24 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&org);
   builder.RegisterService(&plans);
   builder.RegisterService(&tasks);
+  builder.RegisterService(&reports);
+  builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  auto stop_timers = [&] {
+    {
+      std::lock_guard<std::mutex> l(timer_mu);
+      stopping.store(true);
+    }
+    timer_cv.notify_all();
+    engine->outbox().WakeAll();
+    timer_thread.join();
+  };
   if (!server || port == 0) {
+    stop_timers();
     return absl::UnavailableError(absl::StrCat("listen: cannot listen on ", config.listen));
   }
-  spdlog::info("duband {} listening on {} (port {}), data in {}, clock {}", kVersion, config.listen, port,
+  spdlog::info("duband {} listening on {} (port {}), data in {}, clock {}", DubanVersion(), config.listen, port,
                config.data_dir, config.simulated_clock ? "simulated" : "real");
 
   if (!config.port_file.empty()) {
@@ -98,6 +124,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     if (f == nullptr || std::fprintf(f, "%d\n", port) < 0 || std::fclose(f) != 0 ||
         std::rename(tmp.c_str(), config.port_file.c_str()) != 0) {
       server->Shutdown();
+      stop_timers();
       return absl::UnavailableError(absl::StrCat("port_file: cannot write ", config.port_file));
     }
   }
@@ -105,11 +132,14 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     int sig = 0;
     sigwait(&sigs, &sig);
     spdlog::info("signal {}: shutting down", sig);
+    stopping.store(true);
+    engine->outbox().WakeAll();
     if (auto* health = server->GetHealthCheckService()) health->Shutdown();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
   server->Wait();
   waiter.join();
+  stop_timers();
   spdlog::info("duband stopped");
   return absl::OkStatus();
 }

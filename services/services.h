@@ -2,6 +2,8 @@
 #ifndef DUBAN_SERVICES_SERVICES_H_
 #define DUBAN_SERVICES_SERVICES_H_
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -9,6 +11,8 @@
 #include "engine/engine.h"
 
 namespace duban {
+
+const char* DubanVersion();
 
 class OrgServiceImpl final : public v1::OrgService::Service {
  public:
@@ -64,6 +68,51 @@ class TaskServiceImpl final : public v1::TaskService::Service {
   grpc::Status Run(grpc::ServerContext* ctx, const v1::CommandMeta& meta, TaskCommandArgs args,
                    v1::CommandResponse* out);
   Engine* engine_;
+};
+
+class ReportServiceImpl final : public v1::ReportService::Service {
+ public:
+  explicit ReportServiceImpl(Engine* engine) : engine_(engine) {}
+  grpc::Status ListObligations(grpc::ServerContext*, const v1::ListObligationsRequest*,
+                               v1::ListObligationsResponse*) override;
+  grpc::Status GetObligation(grpc::ServerContext*, const v1::GetObligationRequest*, v1::Obligation*) override;
+  grpc::Status SubmitReport(grpc::ServerContext*, const v1::SubmitReportRequest*, v1::Obligation*) override;
+  grpc::Status ReviewReport(grpc::ServerContext*, const v1::ReviewReportRequest*, v1::Obligation*) override;
+  grpc::Status ObligationHistory(grpc::ServerContext*, const v1::ObligationHistoryRequest*,
+                                 v1::ObligationHistoryResponse*) override;
+  grpc::Status GetUnitScore(grpc::ServerContext*, const v1::GetUnitScoreRequest*, v1::UnitScore*) override;
+  grpc::Status ListUnitScores(grpc::ServerContext*, const v1::ListUnitScoresRequest*,
+                              v1::ListUnitScoresResponse*) override;
+
+ private:
+  Engine* engine_;
+};
+
+class NotificationServiceImpl final : public v1::NotificationService::Service {
+ public:
+  NotificationServiceImpl(Engine* engine, const std::atomic<bool>* stopping) : engine_(engine), stopping_(stopping) {}
+  grpc::Status Watch(grpc::ServerContext*, const v1::WatchRequest*, grpc::ServerWriter<v1::Notification>*) override;
+  grpc::Status Ack(grpc::ServerContext*, const v1::AckRequest*, v1::AckResponse*) override;
+  grpc::Status ListNotifications(grpc::ServerContext*, const v1::ListNotificationsRequest*,
+                                 v1::ListNotificationsResponse*) override;
+
+ private:
+  absl::StatusOr<std::string> Recipient(const std::string& name) const;
+  Engine* engine_;
+  const std::atomic<bool>* stopping_;
+};
+
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  AdminServiceImpl(Engine* engine, std::string data_dir, std::function<void()> wake_timers)
+      : engine_(engine), data_dir_(std::move(data_dir)), wake_timers_(std::move(wake_timers)) {}
+  grpc::Status ServerInfo(grpc::ServerContext*, const v1::ServerInfoRequest*, v1::ServerInfoResponse*) override;
+  grpc::Status AdvanceClock(grpc::ServerContext*, const v1::AdvanceClockRequest*, v1::AdvanceClockResponse*) override;
+
+ private:
+  Engine* engine_;
+  std::string data_dir_;
+  std::function<void()> wake_timers_;
 };
 
 }  // namespace duban

@@ -37,7 +37,13 @@ class Daemon {
                                      "--data_dir=" + data_dir_,
                                      "--listen=127.0.0.1:0",
                                      "--port_file=" + port_file_,
-                                     "--demo_plan=" + SourcePath("config/demo/plan.yaml")};
+                                     "--demo_plan=" + SourcePath("config/demo/plan.yaml"),
+                                     "--calendar=" + SourcePath("config/calendar/cn-workdays.yaml"),
+                                     "--cadences=" + SourcePath("config/cadences.yaml"),
+                                     // A simulated clock just after the plan was issued, so that
+                                     // no warning or reminder fires unless a test moves time.
+                                     "--clock=simulated",
+                                     "--clock_start=2023-03-20T08:00:00+08:00"};
     for (const auto& e : extra_) args.push_back(e);
     pid_ = ::fork();
     if (pid_ == 0) {

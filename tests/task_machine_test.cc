@@ -103,7 +103,12 @@ std::string HandStateName(TaskState s) {
       {v1::TASK_STATE_CANCELLED, "cancelled"},
       {v1::TASK_STATE_SENT_BACK, "sent_back"},
   };
-  return names.at(s);
+  auto it = names.find(s);
+  if (it == names.end()) {
+    ADD_FAILURE() << "state " << static_cast<int>(s) << " is new: add it to the hand-written tables";
+    return "?";
+  }
+  return it->second;
 }
 
 std::string HandCommandName(TaskCommand c) {
@@ -123,8 +128,15 @@ std::string HandCommandName(TaskCommand c) {
       {v1::TASK_COMMAND_RESUME, "resume"},
       {v1::TASK_COMMAND_CANCEL, "cancel"},
       {v1::TASK_COMMAND_ARCHIVE, "archive"},
+      // Written by the engine itself, never legal as a command.
+      {v1::TASK_COMMAND_WARNING, "warning"},
   };
-  return names.at(c);
+  auto it = names.find(c);
+  if (it == names.end()) {
+    ADD_FAILURE() << "command " << static_cast<int>(c) << " is new: add it to the hand-written tables";
+    return "?";
+  }
+  return it->second;
 }
 
 std::vector<TaskState> AllStates() {
@@ -437,7 +449,7 @@ TEST(Names, CommandNamesAreLowerCaseShortNames) {
 TEST(Names, DesignCoversEveryState) {
   EXPECT_EQ(Design().size(), AllStates().size());
   EXPECT_EQ(AllStates().size(), 13u);
-  EXPECT_EQ(AllCommands().size(), 15u);
+  for (TaskCommand c : AllCommands()) EXPECT_NE(HandCommandName(c), "?");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "engine/validate.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -172,7 +173,7 @@ TEST(Id, RejectsTooLong) {
 }
 
 TEST(Id, RejectsOtherCharacters) {
-  for (std::string bad : {"a b", "发改局", "a|b", std::string("a\0b", 3), "a+b", "a#b", "a\"b"}) {
+  for (std::string bad : std::vector<std::string>{"a b", "发改局", "a|b", std::string("a\0b", 3), "a+b", "a#b", "a\"b"}) {
     absl::Status s = Id("units[0].id", bad);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_TRUE(Contains(s.message(), "units[0].id"));
@@ -210,6 +211,14 @@ TEST(Date, RejectsOtherFormats) {
     auto d = Date("due_date", bad);
     EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << "'" << bad << "'";
     EXPECT_TRUE(Contains(d.status().message(), "due_date")) << bad;
+  }
+}
+
+// sscanf's %d skips blanks and takes a sign; neither belongs in YYYY-MM-DD.
+TEST(Date, RejectsBlanksAndSignsInsideTheFields) {
+  for (const char* bad : {"2023- 1-01", "2023-01- 1", "2023-+1-01", "2023-01-+1", " 023-01-01", "+023-01-01"}) {
+    auto d = Date("due_date", bad);
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << "'" << bad << "'";
   }
 }
 
