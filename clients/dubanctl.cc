@@ -1,7 +1,9 @@
 // dubanctl: the command-line client of duband. One command per RPC of
 // proto/duban/v1/duban.proto; readable tables by default, --json for the
 // response message.
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -137,6 +140,19 @@ std::string ListKindName(v1::ListKind k) {
   if (k == v1::LIST_KIND_UNSPECIFIED) return "";
   return Short(v1::ListKind_Name(k), "LIST_KIND_");
 }
+// "yellow", "red"; "" for none.
+std::string WarningName(v1::WarningLevel w) {
+  if (w == v1::WARNING_LEVEL_NONE) return "";
+  return Short(v1::WarningLevel_Name(w), "WARNING_LEVEL_");
+}
+std::string ObligationStateName(v1::ObligationState s) {
+  if (s == v1::OBLIGATION_STATE_UNSPECIFIED) return "-";
+  return Short(v1::ObligationState_Name(s), "OBLIGATION_STATE_");
+}
+std::string NotificationKindName(v1::NotificationKind k) {
+  if (k == v1::NOTIFICATION_KIND_UNSPECIFIED) return "-";
+  return Short(v1::NotificationKind_Name(k), "NOTIFICATION_KIND_");
+}
 
 // Parses the short name of a value of `desc` (e.g. "in_progress" or
 // "in-progress"); UsageError naming `flag` and the accepted names otherwise.
@@ -204,31 +220,53 @@ struct Options {
   absl::Duration timeout = absl::Seconds(10);
 };
 
+// Reconnects at most a second apart (the default back-off grows to two
+// minutes, too slow for `watch` to notice a restarted daemon).
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+}
+
 class Client {
  public:
   explicit Client(Options o)
       : opts_(std::move(o)),
-        channel_(grpc::CreateChannel(opts_.addr, grpc::InsecureChannelCredentials())),
+        channel_(MakeChannel(opts_.addr)),
         org_(v1::OrgService::NewStub(channel_)),
         plans_(v1::PlanService::NewStub(channel_)),
         tasks_(v1::TaskService::NewStub(channel_)),
+        reports_(v1::ReportService::NewStub(channel_)),
+        notifications_(v1::NotificationService::NewStub(channel_)),
         admin_(v1::AdminService::NewStub(channel_)) {}
 
   const Options& opts() const { return opts_; }
   v1::OrgService::Stub& org() { return *org_; }
   v1::PlanService::Stub& plans() { return *plans_; }
   v1::TaskService::Stub& tasks() { return *tasks_; }
+  v1::ReportService::Stub& reports() { return *reports_; }
+  v1::NotificationService::Stub& notifications() { return *notifications_; }
   v1::AdminService::Stub& admin() { return *admin_; }
+
+  // The actor metadata (when it is plain ASCII; gRPC metadata is not UTF-8).
+  void AddActor(grpc::ClientContext* ctx) const {
+    if (PrintableAscii(opts_.actor)) ctx->AddMetadata("x-duban-actor", opts_.actor);
+  }
 
   // Runs one call with the deadline and the actor metadata; throws
   // RpcFailure when it fails.
   void Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+    grpc::Status s = TryCall(rpc);
+    if (!s.ok()) throw RpcFailure{s};
+  }
+  grpc::Status TryCall(const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::microseconds(absl::ToInt64Microseconds(opts_.timeout)));
-    if (PrintableAscii(opts_.actor)) ctx.AddMetadata("x-duban-actor", opts_.actor);
-    grpc::Status s = rpc(&ctx);
-    if (!s.ok()) throw RpcFailure{s};
+    AddActor(&ctx);
+    return rpc(&ctx);
   }
 
   v1::CommandMeta Meta(const Args& a) const {
@@ -304,16 +342,19 @@ class Client {
   std::unique_ptr<v1::OrgService::Stub> org_;
   std::unique_ptr<v1::PlanService::Stub> plans_;
   std::unique_ptr<v1::TaskService::Stub> tasks_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::NotificationService::Stub> notifications_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::optional<std::map<std::string, std::string>> units_;
   std::optional<std::map<std::string, std::string>> people_;
   std::map<std::string, std::string> groups_;
 };
 
-void PrintJson(const google::protobuf::Message& m) {
+// `one_line`: no whitespace (one object per line, for streams).
+void PrintJson(const google::protobuf::Message& m, bool one_line = false) {
   google::protobuf::util::JsonPrintOptions o;
   o.preserve_proto_field_names = true;
-  o.add_whitespace = true;
+  o.add_whitespace = !one_line;
   std::string out;
   auto s = google::protobuf::util::MessageToJsonString(m, &out, o);
   if (!s.ok()) throw Failure(absl::StrCat("cannot print JSON: ", s.ToString()));
@@ -709,6 +750,7 @@ void TaskGet(Client& c, const Args&, const Operands& ops) {
   kv.AddIf("LEAD LEADER", t.lead_leader());
   kv.AddIf("RESPONSIBLE PERSON", t.responsible_person());
   kv.Add("DUE", t.due_date() + (t.overdue() ? "  ! overdue" : ""));
+  kv.AddIf("WARNING", WarningName(t.warning_level()));
   if (t.milestones_size() > 0) {
     std::vector<std::string> ms;
     for (const auto& m : t.milestones()) ms.push_back(absl::StrCat(m.done() ? "[x] " : "[ ] ", m.due_date(), " ", m.title()));
@@ -761,6 +803,10 @@ void TaskHistory(Client& c, const Args&, const Operands& ops) {
                   e.command() == v1::TASK_COMMAND_APPROVE_EXTENSION || e.command() == v1::TASK_COMMAND_DENY_EXTENSION;
     if (review && e.review_step() == 1) cmd += " (office)";
     if (review && e.review_step() == 2) cmd += " (leader)";
+    if (e.command() == v1::TASK_COMMAND_WARNING) {
+      std::string level = WarningName(e.warning_level());
+      cmd += " \u2192 " + (level.empty() ? std::string("none") : level);
+    }
     std::vector<std::string> notes;
     if (!e.reason().empty()) notes.push_back(e.reason());
     if (!e.comment().empty()) notes.push_back(e.comment());
@@ -808,10 +854,10 @@ void TaskList(Client& c, const Args& a, const Operands&) {
     req.set_page_token(page.next_page_token());
   }
   if (c.opts().json) return PrintJson(total);
-  Table t({"ID", "CODE", "STATE", "DUE", "OVERDUE", "LEAD", "TITLE"}, {0, 0, 0, 0, 0, 24, 40});
+  Table t({"ID", "CODE", "STATE", "DUE", "OVERDUE", "WARN", "LEAD", "TITLE"}, {0, 0, 0, 0, 0, 0, 24, 40});
   for (const auto& k : total.tasks()) {
     t.AddRow({k.id(), k.code(), StateName(k.state()), k.due_date(), k.overdue() ? "!" : "",
-              c.UnitNames(k.lead_unit_ids()), k.title()});
+              WarningName(k.warning_level()), c.UnitNames(k.lead_unit_ids()), k.title()});
   }
   t.Print(std::cout);
   if (!total.next_page_token().empty()) {

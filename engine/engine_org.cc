@@ -206,7 +206,15 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
   RETURN_IF_ERROR(validate::Required("actor", actor, validate::kMaxActor));
   std::lock_guard<std::mutex> create(create_mu_);
   auto existing = [this](absl::string_view name) { return LookupName(name); };
-  ASSIGN_OR_RETURN(PlanBundle bundle, LoadPlan(doc, existing));
+  auto members = [this](absl::string_view group_id) {
+    std::shared_lock l(dir_mu_);
+    std::vector<std::string> out;
+    if (auto g = groups_.find(std::string(group_id)); g != groups_.end()) {
+      out.assign(g->second.member_unit_ids().begin(), g->second.member_unit_ids().end());
+    }
+    return out;
+  };
+  ASSIGN_OR_RETURN(PlanBundle bundle, LoadPlan(doc, existing, members));
 
   if (store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kPlan, bundle.plan.id()))) {
     return absl::AlreadyExistsError(absl::StrCat("plan.id: plan '", bundle.plan.id(), "' already exists"));
@@ -225,8 +233,15 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
     for (const auto& u : bundle.units) {
       auto it = units_.find(u.id());
       if (it != units_.end() && it->second.name() != u.name()) {
-        return absl::AlreadyExistsError(absl::StrCat("units: unit id '", u.id(), "' is already '",
+        return absl::AlreadyExistsError(absl::StrCat(doc.file, ": units: unit id '", u.id(), "' is already '",
                                                      it->second.name(), "', not '", u.name(), "'"));
+      }
+    }
+    for (const auto& g : bundle.groups) {
+      auto it = groups_.find(g.id());
+      if (it != groups_.end() && it->second.name() != g.name()) {
+        return absl::AlreadyExistsError(absl::StrCat(doc.file, ": unit_groups: group id '", g.id(), "' is already '",
+                                                     it->second.name(), "', not '", g.name(), "'"));
       }
     }
   }

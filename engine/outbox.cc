@@ -72,11 +72,17 @@ bool Outbox::WaitFor(uint64_t after, absl::Time deadline) const {
   std::unique_lock<std::mutex> l(mu_);
   auto until = std::chrono::system_clock::now() +
                std::chrono::microseconds(std::max<int64_t>(0, absl::ToInt64Microseconds(deadline - absl::Now())));
-  cv_.wait_until(l, until, [&] { return last_seq_ > after; });
+  cv_.wait_until(l, until, [&] { return closing_ || last_seq_ > after; });
   return last_seq_ > after;
 }
 
-void Outbox::WakeAll() { cv_.notify_all(); }
+void Outbox::WakeAll() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+}
 
 uint64_t Outbox::last_seq() const {
   std::lock_guard<std::mutex> l(mu_);

@@ -35,7 +35,7 @@ class Outbox {
   // Waits until a notification with seq > after is committed, or until the
   // deadline; returns true when there is one.
   bool WaitFor(uint64_t after, absl::Time deadline) const;
-  // Wakes every waiter (shutdown).
+  // Wakes every waiter and makes later waits return at once (shutdown).
   void WakeAll();
   uint64_t last_seq() const;
 
@@ -51,6 +51,7 @@ class Outbox {
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   uint64_t last_seq_ = 0;
+  bool closing_ = false;
 };
 
 }  // namespace duban

@@ -20,7 +20,8 @@ absl::Status At(const Doc& doc, const YAML::Node& n, const absl::Status& s) {
 
 class Loader {
  public:
-  Loader(const Doc& doc, const ExistingNames& existing) : doc_(doc), existing_(existing) {}
+  Loader(const Doc& doc, const ExistingNames& existing, const ExistingGroupMembers& members)
+      : doc_(doc), existing_(existing), existing_members_(members) {}
 
   absl::StatusOr<PlanBundle> Run() {
     const YAML::Node& root = doc_.root;
@@ -141,7 +142,19 @@ class Loader {
       RETURN_IF_ERROR(yamlx::OnlyKeys(doc_, g, path, {"id", "name", "aliases", "members", "note"}));
       ASSIGN_OR_RETURN(auto name, yamlx::String(doc_, g, "name", path, true));
       ASSIGN_OR_RETURN(auto id, yamlx::String(doc_, g, "id", path, false));
-      if (id.empty()) id = absl::StrCat(out_.jurisdiction.id(), "-group-", i + 1);
+      if (id.empty()) {
+        if (auto e = existing_(name); e && e->has_group_id()) {
+          id = e->group_id();  // the same group as an earlier plan's
+        } else {
+          // Scoped by the plan, so that a later plan's groups never take
+          // the ids of an earlier plan's.
+          std::string plan_id;
+          YAML::Node plan = doc_.root["plan"];
+          if (plan.IsMap() && plan["id"].IsScalar()) plan_id = plan["id"].Scalar();
+          if (!validate::Id("plan.id", plan_id).ok()) plan_id = out_.jurisdiction.id();
+          id = absl::StrCat(plan_id, "-group-", i + 1);
+        }
+      }
       RETURN_IF_ERROR(At(doc_, g, validate::Id(path + ".id", id)));
       ASSIGN_OR_RETURN(auto aliases, yamlx::StringList(doc_, g, "aliases", path));
       ASSIGN_OR_RETURN(auto members, yamlx::StringList(doc_, g, "members", path));
@@ -304,7 +317,7 @@ class Loader {
       } else if (auto g = groups_.find(ref.group_id()); g != groups_.end()) {
         ids.assign(g->second.member_unit_ids().begin(), g->second.member_unit_ids().end());
       } else {
-        ids.push_back(ref.group_id());  // a group already in the store
+        ids = existing_members_(ref.group_id());  // a group already in the store
       }
       for (auto& id : ids) {
         if (seen->insert(id).second) out->Add(std::move(id));
@@ -480,6 +493,7 @@ class Loader {
 
   const Doc& doc_;
   const ExistingNames& existing_;
+  const ExistingGroupMembers& existing_members_;
   PlanBundle out_;
   YAML::Node plan_node_;
   std::map<std::string, v1::UnitRef> names_;
@@ -489,9 +503,10 @@ class Loader {
 
 }  // namespace
 
-absl::StatusOr<PlanBundle> LoadPlan(const yamlx::Doc& doc, const ExistingNames& existing) {
+absl::StatusOr<PlanBundle> LoadPlan(const yamlx::Doc& doc, const ExistingNames& existing,
+                                    const ExistingGroupMembers& members) {
   try {
-    return Loader(doc, existing).Run();
+    return Loader(doc, existing, members).Run();
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(doc.file, ":", e.mark.line + 1, ": ", e.msg));
   }

@@ -29,8 +29,11 @@ struct PlanBundle {
 
 // Resolves a name, alias or id of a unit or group already in the store.
 using ExistingNames = std::function<std::optional<v1::UnitRef>(absl::string_view name)>;
+// The member unit ids of a group already in the store.
+using ExistingGroupMembers = std::function<std::vector<std::string>(absl::string_view group_id)>;
 
-absl::StatusOr<PlanBundle> LoadPlan(const yamlx::Doc& doc, const ExistingNames& existing);
+absl::StatusOr<PlanBundle> LoadPlan(const yamlx::Doc& doc, const ExistingNames& existing,
+                                    const ExistingGroupMembers& members);
 
 }  // namespace duban
 

@@ -6,14 +6,21 @@
 namespace duban::validate {
 
 size_t Utf8Length(absl::string_view s) {
+  // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF
+  // (protobuf refuses to parse such strings back).
   size_t n = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     if (len == 0 || i + len > s.size()) return absl::string_view::npos;
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
     for (size_t j = 1; j < len; ++j) {
-      if ((static_cast<unsigned char>(s[i + j]) & 0xc0) != 0x80) return absl::string_view::npos;
+      unsigned char cc = static_cast<unsigned char>(s[i + j]);
+      if ((cc & 0xc0) != 0x80) return absl::string_view::npos;
+      cp = (cp << 6) | (cc & 0x3f);
     }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return absl::string_view::npos;
     i += len;
     ++n;
   }

@@ -33,6 +33,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return yamlx::Error(doc, clock["start"], absl::StrCat("clock.start: '", start, "' is not an RFC 3339 time"));
     }
   }
+  ASSIGN_OR_RETURN(c.webhooks, ParseWebhooks(doc, r["webhooks"]));
   ASSIGN_OR_RETURN(YAML::Node wf, yamlx::Map(doc, r, "workflow", "", false));
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, wf, "workflow", {"completion_review_steps", "extension_review_steps"}));
   ASSIGN_OR_RETURN(c.engine.workflow.completion_review_steps,

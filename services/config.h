@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "services/webhook.h"
 
 namespace duban {
 
@@ -20,6 +21,7 @@ struct DaemonConfig {
   std::string calendar_file;   // work calendar (holidays, adjusted working days)
   std::string cadences_file;   // reporting cadences and warning thresholds
   EngineOptions engine;        // calendar and cadences filled from the files
+  std::vector<WebhookConfig> webhooks;
 };
 
 // Reads the file (relative paths inside it are relative to the working

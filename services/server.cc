@@ -16,6 +16,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 #include "services/services.h"
+#include "services/webhook.h"
 #include "services/status.h"
 #include "spdlog/spdlog.h"
 
@@ -102,6 +103,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
+  if (!config.webhooks.empty()) webhooks.Start();
   auto stop_timers = [&] {
     {
       std::lock_guard<std::mutex> l(timer_mu);
@@ -139,6 +142,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   });
   server->Wait();
   waiter.join();
+  webhooks.Stop();
   stop_timers();
   spdlog::info("duband stopped");
   return absl::OkStatus();

@@ -1013,9 +1013,10 @@ TEST_F(BadInputTest, NonShortestFormAndSurrogateUtf8) {
     EXPECT_TRUE(Refused(Run("T1", v1::TASK_COMMAND_SEND_BACK, "原因" + bad).status(),
                         absl::StatusCode::kInvalidArgument, "reason"));
   }
-  // Whatever happened, the task must still be readable.
+  // Whatever happened, the task and the listings must still be readable.
   EXPECT_TRUE(engine_->GetTask("T1").ok());
   EXPECT_TRUE(engine_->History("T1").ok());
+  EXPECT_TRUE(engine_->ListTasks(TaskFilter{}).ok());
 }
 
 TEST_F(BadInputTest, UnknownTaskId) {
