@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -65,12 +67,26 @@ tasks
   task history <task_id>
   task list [--plan=ID] [--campaign=ID] [--unit=UNIT] [--state=STATE] [--due-before=YYYY-MM-DD]
             [--due-after=YYYY-MM-DD] [--overdue] [--page-size=N] [--page-token=T] [--all]
+reports (报送)
+  obligation list [--unit=UNIT] [--rule=ID] [--state=pending|submitted|accepted|returned|missed]
+                  [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--page-size=N] [--page-token=T] [--all]
+  obligation get|history <obligation_id>
+  obligation submit <obligation_id> --text=REPORT
+  obligation accept <obligation_id>
+  obligation return <obligation_id> --reason=R
+  score get <unit>
+  score list
+notifications
+  notification list <recipient> [--after=SEQ] [--limit=N]
+  notification ack <recipient> <seq>
+  watch <recipient> [--after=SEQ] [--ack] [--count=N] [--for=DURATION]
 admin
+  clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
   server info
 
-Task commands also take --comment=TEXT, --request-id=ID (a retry with the same id is
-answered with the first result) and --expected-version=N (refused unless the task is at
-version N). Flags may be written --name=value or --name value.
+Task and obligation commands also take --comment=TEXT, --request-id=ID (a retry with the
+same id is answered with the first result) and --expected-version=N (refused unless the
+task or obligation is at version N). Flags may be written --name=value or --name value.
 
 global flags
   --addr=HOST:PORT   duband's address (env DUBAN_ADDR; default 127.0.0.1:7420)
@@ -866,7 +882,361 @@ void TaskList(Client& c, const Args& a, const Operands&) {
   }
 }
 
+// ---- reporting cadence
+
+// One page (--page-token continues), or every page with --all.
+void ObligationList(Client& c, const Args& a, const Operands&) {
+  v1::ListObligationsRequest req;
+  req.set_unit(a.GetOr("unit", ""));
+  req.set_rule_id(a.GetOr("rule", ""));
+  if (auto v = a.Get("state")) {
+    req.set_state(static_cast<v1::ObligationState>(
+        ParseEnum(v1::ObligationState_descriptor(), "OBLIGATION_STATE_", "state", *v)));
+  }
+  if (auto v = a.Get("from")) {
+    CheckDate("from", *v);
+    req.set_period_from(*v);
+  }
+  if (auto v = a.Get("to")) {
+    CheckDate("to", *v);
+    req.set_period_to(*v);
+  }
+  if (auto v = a.Int("page-size")) req.set_page_size(*v);
+  req.set_page_token(a.GetOr("page-token", ""));
+  bool all = a.Bool("all");
+
+  v1::ListObligationsResponse total;
+  while (true) {
+    v1::ListObligationsResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.reports().ListObligations(ctx, req, &page); });
+    for (auto& o : *page.mutable_obligations()) *total.add_obligations() = std::move(o);
+    total.set_next_page_token(page.next_page_token());
+    if (!all || page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  if (c.opts().json) return PrintJson(total);
+  Table t({"ID", "RULE", "PERIOD", "UNIT", "DEADLINE", "STATE", "LATE", "URGES"}, {0, 20, 0, 20, 0, 0, 0, 0});
+  for (const auto& o : total.obligations()) {
+    t.AddRow({o.id(), o.rule_name().empty() ? o.rule_id() : o.rule_name(), o.period_label(), c.UnitName(o.unit_id()),
+              Minutes(o.deadline()), ObligationStateName(o.state()), o.submitted_late() ? "late" : "",
+              o.urges() > 0 ? std::to_string(o.urges()) : ""});
+  }
+  t.Print(std::cout);
+  if (!total.next_page_token().empty()) {
+    std::cout.flush();
+    std::cerr << "more obligations: --page-token=" << total.next_page_token() << " (or --all)\n";
+  }
+}
+
+void ObligationGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetObligationRequest req;
+  req.set_obligation_id(ops[0]);
+  v1::Obligation o;
+  c.Call([&](grpc::ClientContext* ctx) { return c.reports().GetObligation(ctx, req, &o); });
+  if (c.opts().json) return PrintJson(o);
+  KeyValues kv;
+  kv.Add("ID", o.id());
+  kv.Add("RULE", o.rule_name().empty() ? o.rule_id() : absl::StrCat(o.rule_name(), " (", o.rule_id(), ")"));
+  kv.AddWrapped("WHAT", o.what());
+  kv.Add("UNIT", c.UnitName(o.unit_id()));
+  if (!o.subject_id().empty() && o.subject_id() != o.unit_id()) kv.Add("FOR", o.subject_id());
+  if (!o.recipient_unit_id().empty()) kv.Add("TO", c.UnitName(o.recipient_unit_id()));
+  std::string period = o.period_label();
+  if (!o.period_start().empty()) {
+    absl::StrAppend(&period, "  (", o.period_start(), o.period_end() == o.period_start() ? "" : " \u2013 ",
+                    o.period_end() == o.period_start() ? "" : o.period_end(), ")");
+  }
+  kv.Add("PERIOD", period);
+  kv.Add("DEADLINE", Minutes(o.deadline()));
+  kv.AddWrapped("DEADLINE NOTE", o.deadline_note());
+  kv.Add("STATE", ObligationStateName(o.state()));
+  kv.Add("VERSION", std::to_string(o.version()));
+  if (o.urges() > 0) kv.Add("URGES", std::to_string(o.urges()));
+  if (IsSet(o.submitted_at())) kv.Add("SUBMITTED", Minutes(o.submitted_at()) + (o.submitted_late() ? "  (late)" : ""));
+  kv.AddWrapped("LAST REASON", o.last_reason());
+  kv.AddWrapped("REPORT", o.report_text());
+  kv.Print(std::cout);
+}
+
+void ObligationHistory(Client& c, const Args&, const Operands& ops) {
+  v1::ObligationHistoryRequest req;
+  req.set_obligation_id(ops[0]);
+  v1::ObligationHistoryResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.reports().ObligationHistory(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"VERSION", "AT", "ACTOR", "EVENT", "FROM\u2192TO", "LATE", "TEXT"}, {0, 0, 20, 0, 0, 0, 50});
+  for (const auto& e : resp.events()) {
+    std::string from = e.from_state() == v1::OBLIGATION_STATE_UNSPECIFIED ? "new" : ObligationStateName(e.from_state());
+    t.AddRow({std::to_string(e.version()), Minutes(e.at()), e.actor(), e.kind(),
+              absl::StrCat(from, " \u2192 ", ObligationStateName(e.to_state())), e.late() ? "late" : "", e.text()});
+  }
+  t.Print(std::cout);
+}
+
+// "ID  pending → submitted  (version 2)": the from state is read from the
+// event the command wrote (its version is the obligation's).
+void PrintObligationResult(Client& c, const v1::Obligation& o) {
+  if (c.opts().json) return PrintJson(o);
+  std::string move = ObligationStateName(o.state());
+  v1::ObligationHistoryRequest req;
+  req.set_obligation_id(o.id());
+  v1::ObligationHistoryResponse h;
+  if (c.TryCall([&](grpc::ClientContext* ctx) { return c.reports().ObligationHistory(ctx, req, &h); }).ok()) {
+    for (const auto& e : h.events()) {
+      if (e.version() == o.version()) {
+        move = absl::StrCat(ObligationStateName(e.from_state()), " \u2192 ", ObligationStateName(e.to_state()));
+      }
+    }
+  }
+  std::cout << o.id() << "  " << move << "  (version " << o.version() << ")";
+  if (o.state() == v1::OBLIGATION_STATE_SUBMITTED && o.submitted_late()) std::cout << "  (late)";
+  std::cout << "\n";
+}
+
+void ObligationSubmit(Client& c, const Args& a, const Operands& ops) {
+  v1::SubmitReportRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_obligation_id(ops[0]);
+  req.set_text(a.Require("text"));
+  v1::Obligation o;
+  c.Call([&](grpc::ClientContext* ctx) { return c.reports().SubmitReport(ctx, req, &o); });
+  PrintObligationResult(c, o);
+}
+
+template <bool kAccept>
+void ObligationReview(Client& c, const Args& a, const Operands& ops) {
+  v1::ReviewReportRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_obligation_id(ops[0]);
+  req.set_decision(kAccept ? v1::REVIEW_DECISION_APPROVE : v1::REVIEW_DECISION_RETURN);
+  req.set_reason(kAccept ? a.GetOr("reason", "") : a.Require("reason"));
+  v1::Obligation o;
+  c.Call([&](grpc::ClientContext* ctx) { return c.reports().ReviewReport(ctx, req, &o); });
+  PrintObligationResult(c, o);
+}
+
+std::string Percent(int part, int whole) {
+  if (whole <= 0) return "";
+  return absl::StrFormat("%.0f%%", 100.0 * part / whole);
+}
+
+void ScoreGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetUnitScoreRequest req;
+  req.set_unit(ops[0]);
+  v1::UnitScore s;
+  c.Call([&](grpc::ClientContext* ctx) { return c.reports().GetUnitScore(ctx, req, &s); });
+  if (c.opts().json) return PrintJson(s);
+  KeyValues kv;
+  kv.Add("UNIT", absl::StrCat(c.UnitName(s.unit_id()), " (", s.unit_id(), ")"));
+  kv.Add("DUE", std::to_string(s.due()));
+  kv.Add("ON TIME", absl::StrCat(s.on_time(), s.due() > 0 ? absl::StrCat("  (", Percent(s.on_time(), s.due()), ")") : ""));
+  kv.Add("MISSED", std::to_string(s.missed()));
+  kv.Add("LATE", std::to_string(s.late_submissions()));
+  kv.Add("RETURNED", std::to_string(s.returned()));
+  kv.Add("URGES", std::to_string(s.urges()));
+  kv.Print(std::cout);
+}
+
+void ScoreList(Client& c, const Args&, const Operands&) {
+  v1::ListUnitScoresRequest req;
+  v1::ListUnitScoresResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.reports().ListUnitScores(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"UNIT", "DUE", "ON TIME", "%", "MISSED", "LATE", "RETURNED", "URGES"}, {24, 0, 0, 0, 0, 0, 0, 0});
+  for (const auto& s : resp.scores()) {
+    t.AddRow({c.UnitName(s.unit_id()), std::to_string(s.due()), std::to_string(s.on_time()),
+              Percent(s.on_time(), s.due()), std::to_string(s.missed()), std::to_string(s.late_submissions()),
+              std::to_string(s.returned()), std::to_string(s.urges())});
+  }
+  t.Print(std::cout);
+}
+
+// ---- notifications
+
+uint64_t ParseSeq(const std::string& operand, const std::string& v) {
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(v, &n) || n == 0) throw UsageError("<" + operand + ">: '" + v + "' is not a positive number");
+  return n;
+}
+
+void NotificationList(Client& c, const Args& a, const Operands& ops) {
+  v1::ListNotificationsRequest req;
+  req.set_recipient(ops[0]);
+  if (auto v = a.Uint("after")) req.set_after_seq(*v);
+  if (auto v = a.Int("limit")) req.set_limit(*v);
+  v1::ListNotificationsResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.notifications().ListNotifications(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"SEQ", "AT", "KIND", "LATE", "SUBJECT", "TITLE"}, {0, 0, 0, 0, 0, 60});
+  for (const auto& n : resp.notifications()) {
+    std::string kind = NotificationKindName(n.kind());
+    if (n.warning_level() != v1::WARNING_LEVEL_NONE) absl::StrAppend(&kind, " (", WarningName(n.warning_level()), ")");
+    t.AddRow({std::to_string(n.seq()), Minutes(n.created_at()), kind, n.late() ? "late" : "", n.subject_id(),
+              n.title()});
+  }
+  t.Print(std::cout);
+}
+
+void NotificationAck(Client& c, const Args&, const Operands& ops) {
+  v1::AckRequest req;
+  req.set_recipient(ops[0]);
+  req.set_seq(ParseSeq("seq", ops[1]));
+  v1::AckResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.notifications().Ack(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  std::cout << ops[0] << ": acknowledged up to #" << resp.acked_seq() << "\n";
+}
+
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void OnInterrupt(int) { g_interrupted = 1; }
+
+// Stops and reconnects are decided here: the stream is cancelled from a
+// helper thread on Ctrl-C / SIGTERM or when --for runs out.
+void Watch(Client& c, const Args& a, const Operands& ops) {
+  const std::string recipient = ops[0];
+  std::optional<uint64_t> after = a.Uint("after");
+  bool ack = a.Bool("ack");
+  std::optional<uint64_t> count = a.Uint("count");
+  if (count && *count == 0) throw UsageError("--count: must be at least 1");
+  std::optional<absl::Time> end;
+  if (auto v = a.Get("for")) {
+    absl::Duration d;
+    if (!absl::ParseDuration(*v, &d) || d <= absl::ZeroDuration()) {
+      throw UsageError("--for: '" + *v + "' is not a positive duration (e.g. 30s, 5m)");
+    }
+    end = absl::Now() + d;
+  }
+
+  // One quick call first: an unknown recipient fails (exit 1) and an
+  // unreachable daemon exits 3, as for every other command.
+  {
+    v1::ListNotificationsRequest req;
+    req.set_recipient(recipient);
+    req.set_after_seq(after.value_or(0));
+    req.set_limit(1);
+    v1::ListNotificationsResponse resp;
+    c.Call([&](grpc::ClientContext* ctx) { return c.notifications().ListNotifications(ctx, req, &resp); });
+  }
+
+  struct sigaction sa {}, old_int{}, old_term{};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+
+  std::atomic<bool> done{false};  // --count reached
+  auto finished = [&] { return done.load() || g_interrupted != 0 || (end && absl::Now() >= *end); };
+  std::mutex mu;
+  grpc::ClientContext* current = nullptr;  // the open stream, guarded by mu
+  std::atomic<bool> exiting{false};
+  std::thread canceller([&] {
+    while (!exiting.load()) {
+      if (finished()) {
+        std::lock_guard<std::mutex> l(mu);
+        if (current) current->TryCancel();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+
+  uint64_t last = after.value_or(0);  // resume after this; 0 = the recipient's ack cursor
+  uint64_t printed = 0;
+  uint64_t unacked = 0;  // the last printed seq whose Ack failed
+  bool announced = false;
+  std::optional<grpc::Status> failure;
+  auto do_ack = [&](uint64_t seq) {
+    v1::AckRequest req;
+    req.set_recipient(recipient);
+    req.set_seq(seq);
+    v1::AckResponse resp;
+    grpc::Status s = c.TryCall([&](grpc::ClientContext* ctx) { return c.notifications().Ack(ctx, req, &resp); });
+    if (s.ok()) {
+      unacked = 0;
+    } else {
+      unacked = seq;
+      std::cerr << "dubanctl: watch: ack #" << seq << ": " << CodeName(s.error_code()) << ": " << s.error_message()
+                << "\n";
+    }
+  };
+
+  while (!finished()) {
+    grpc::ClientContext ctx;
+    c.AddActor(&ctx);
+    {
+      std::lock_guard<std::mutex> l(mu);
+      current = &ctx;
+    }
+    absl::Time started = absl::Now();
+    v1::WatchRequest req;
+    req.set_recipient(recipient);
+    req.set_after_seq(last);
+    auto reader = c.notifications().Watch(&ctx, req);
+    v1::Notification n;
+    bool got = false;
+    while (reader->Read(&n)) {
+      got = true;
+      if (last != 0 && n.seq() <= last) continue;  // already printed
+      if (c.opts().json) {
+        PrintJson(n, /*one_line=*/true);
+      } else {
+        std::string kind = NotificationKindName(n.kind());
+        if (n.warning_level() != v1::WARNING_LEVEL_NONE) absl::StrAppend(&kind, " (", WarningName(n.warning_level()), ")");
+        std::cout << "#" << n.seq() << "  " << Minutes(n.created_at()) << "  " << kind << "  " << OneLine(n.title())
+                  << (n.late() ? " (late)" : "") << "\n";
+      }
+      std::cout.flush();
+      last = n.seq();
+      ++printed;
+      if (ack) do_ack(n.seq());
+      if (count && printed >= *count) {
+        done = true;
+        ctx.TryCancel();
+        break;
+      }
+    }
+    grpc::Status s = reader->Finish();
+    {
+      std::lock_guard<std::mutex> l(mu);
+      current = nullptr;
+    }
+    if (finished()) break;
+    // The stream ended without being asked to: the daemon stopped or the
+    // connection dropped. Anything else (a bad recipient) is final.
+    switch (s.error_code()) {
+      case grpc::StatusCode::OK:
+      case grpc::StatusCode::UNAVAILABLE:
+      case grpc::StatusCode::CANCELLED:
+      case grpc::StatusCode::UNKNOWN:
+      case grpc::StatusCode::INTERNAL:
+        break;
+      default:
+        failure = s;
+        break;
+    }
+    if (failure) break;
+    if (got || absl::Now() - started > absl::Seconds(2)) announced = false;
+    if (!announced) {
+      std::cerr << "dubanctl: watch: connection lost ("
+                << (s.ok() ? std::string("the daemon ended the stream")
+                           : absl::StrCat(CodeName(s.error_code()), ": ", s.error_message()))
+                << "); reconnecting every second, resuming after #" << last << "\n";
+      announced = true;
+    }
+    for (int i = 0; i < 20 && !finished(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (ack && unacked != 0) do_ack(unacked);
+  exiting = true;
+  canceller.join();
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  if (failure) throw RpcFailure{*failure};
+}
+
 // ---- admin
+
+std::string BeijingSeconds(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S +08:00", ToTime(ts), Beijing());
+}
 
 void ServerInfo(Client& c, const Args&, const Operands&) {
   v1::ServerInfoRequest req;
@@ -878,8 +1248,57 @@ void ServerInfo(Client& c, const Args&, const Operands&) {
   kv.Add("VERSION", resp.version());
   kv.Add("DATA DIR", resp.data_dir());
   kv.Add("CLOCK", resp.simulated_clock() ? "simulated" : "real");
-  if (IsSet(resp.now())) kv.Add("NOW", absl::FormatTime("%Y-%m-%d %H:%M:%S +08:00", ToTime(resp.now()), Beijing()));
+  if (IsSet(resp.now())) kv.Add("NOW", BeijingSeconds(resp.now()));
+  if (IsSet(resp.next_timer_due())) {
+    kv.Add("NEXT TIMER", BeijingSeconds(resp.next_timer_due()));
+  } else {
+    kv.Add("NEXT TIMER", "none");
+  }
   kv.Print(std::cout);
+}
+
+// --to: RFC 3339 ("2023-04-01T09:00:00+08:00"); without an offset, or as a
+// plain date, Beijing time.
+absl::Time ParseClockTarget(const std::string& v) {
+  absl::Time t;
+  std::string err;
+  for (const char* f : {absl::RFC3339_full, "%Y-%m-%d%ET%H:%M%Ez"}) {
+    if (absl::ParseTime(f, v, &t, &err)) return t;
+  }
+  for (const char* f : {"%Y-%m-%d%ET%H:%M:%S", "%Y-%m-%d%ET%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"}) {
+    if (absl::ParseTime(f, v, Beijing(), &t, &err)) return t;
+  }
+  throw UsageError("--to: '" + v + "' is not an RFC 3339 time (e.g. 2023-04-01T09:00:00+08:00)");
+}
+
+void ClockAdvance(Client& c, const Args& a, const Operands&) {
+  v1::AdvanceClockRequest req;
+  auto by = a.Get("by");
+  auto to = a.Get("to");
+  if (by.has_value() == to.has_value()) throw UsageError("give either --by=DURATION or --to=TIME");
+  if (by) {
+    absl::Duration d;
+    if (!absl::ParseDuration(*by, &d) || d < absl::ZeroDuration()) {
+      throw UsageError("--by: '" + *by + "' is not a duration (e.g. 90m, 24h, 168h)");
+    }
+    req.set_by(*by);
+  } else {
+    absl::Time t = ParseClockTarget(*to);
+    req.mutable_to()->set_seconds(absl::ToUnixSeconds(t));
+    req.mutable_to()->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(absl::ToUnixSeconds(t))) /
+                                                     absl::Nanoseconds(1)));
+  }
+  v1::AdvanceClockResponse resp;
+  // Firing a long stretch of timers can take a while: at least a minute.
+  grpc::ClientContext ctx;
+  absl::Duration wait = std::max(c.opts().timeout, absl::Minutes(1));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::microseconds(absl::ToInt64Microseconds(wait)));
+  c.AddActor(&ctx);
+  grpc::Status s = c.admin().AdvanceClock(&ctx, req, &resp);
+  if (!s.ok()) throw RpcFailure{s};
+  if (c.opts().json) return PrintJson(resp);
+  std::cout << "now " << Minutes(resp.now()) << " (Beijing), " << resp.timers_fired()
+            << (resp.timers_fired() == 1 ? " timer" : " timers") << " fired (" << resp.late() << " late)\n";
 }
 
 // ---------------------------------------------------------------- dispatch
@@ -947,13 +1366,37 @@ const std::map<std::string, Command>& Commands() {
         {"plan", "campaign", "unit", "state", "due-before", "due-after", "overdue", "page-size", "page-token",
          "all"},
         false, TaskList);
+
+    add("obligation list",
+        "obligation list [--unit=UNIT] [--rule=ID] [--state=pending|submitted|accepted|returned|missed] "
+        "[--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--page-size=N] [--page-token=T] [--all]",
+        {}, {"unit", "rule", "state", "from", "to", "page-size", "page-token", "all"}, false, ObligationList);
+    add("obligation get", "obligation get <obligation_id>", {"obligation_id"}, {}, false, ObligationGet);
+    add("obligation history", "obligation history <obligation_id>", {"obligation_id"}, {}, false,
+        ObligationHistory);
+    add("obligation submit", "obligation submit <obligation_id> --text=REPORT", {"obligation_id"}, {"text"}, true,
+        ObligationSubmit);
+    add("obligation accept", "obligation accept <obligation_id>", {"obligation_id"}, {}, true,
+        ObligationReview<true>);
+    add("obligation return", "obligation return <obligation_id> --reason=R", {"obligation_id"}, {"reason"}, true,
+        ObligationReview<false>);
+    add("score get", "score get <unit>", {"unit"}, {}, false, ScoreGet);
+    add("score list", "score list", {}, {}, false, ScoreList);
+
+    add("notification list", "notification list <recipient> [--after=SEQ] [--limit=N]", {"recipient"},
+        {"after", "limit"}, false, NotificationList);
+    add("notification ack", "notification ack <recipient> <seq>", {"recipient", "seq"}, {}, false, NotificationAck);
+
+    add("watch", "watch <recipient> [--after=SEQ] [--ack] [--count=N] [--for=DURATION]", {"recipient"},
+        {"after", "ack", "count", "for"}, false, Watch);
+    add("clock advance", "clock advance --by=DURATION | --to=RFC3339", {}, {"by", "to"}, false, ClockAdvance);
     add("server info", "server info", {}, {}, false, ServerInfo);
     return m;
   }();
   return table;
 }
 
-const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "approve", "return", "deny"};
+const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "approve", "return", "deny", "ack"};
 
 // Usage error for one command: the message, then its usage line; exit 2.
 int CommandUsageError(const std::string& msg, const Command& cmd) {
@@ -988,8 +1431,10 @@ int Main(int argc, char** argv) {
   if (help) {
     // "help", "--help", "task --help", "task get --help".
     std::vector<std::string> words(pos.begin() + (!pos.empty() && pos[0] == "help" ? 1 : 0), pos.end());
-    if (words.size() >= 2) {
-      auto it = Commands().find(words[0] + " " + words[1]);
+    if (!words.empty()) {
+      // A one-word command ("watch") or a noun and its verb.
+      auto it = Commands().find(words[0]);
+      if (it == Commands().end() && words.size() >= 2) it = Commands().find(words[0] + " " + words[1]);
       if (it != Commands().end()) {
         std::cout << "usage: dubanctl " << it->second.usage << "\n";
         if (it->second.is_task_command) std::cout << "       [--comment=TEXT] [--request-id=ID] [--expected-version=N]\n";
@@ -999,21 +1444,26 @@ int Main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  if (pos.size() < 2) {
-    if (pos.empty()) {
-      std::cerr << kUsage;
-    } else {
-      std::cerr << "dubanctl: '" << pos[0] << "' needs a verb\n" << kUsage;
-    }
+  if (pos.empty()) {
+    std::cerr << kUsage;
     return 2;
   }
-  auto it = Commands().find(pos[0] + " " + pos[1]);
+  size_t words = 1;  // "watch" is one word; every other command two
+  auto it = Commands().find(pos[0]);
   if (it == Commands().end()) {
-    std::cerr << "dubanctl: unknown command '" << pos[0] << " " << pos[1] << "'\n" << kUsage;
-    return 2;
+    if (pos.size() < 2) {
+      std::cerr << "dubanctl: '" << pos[0] << "' needs a verb\n" << kUsage;
+      return 2;
+    }
+    words = 2;
+    it = Commands().find(pos[0] + " " + pos[1]);
+    if (it == Commands().end()) {
+      std::cerr << "dubanctl: unknown command '" << pos[0] << " " << pos[1] << "'\n" << kUsage;
+      return 2;
+    }
   }
   const Command& cmd = it->second;
-  Operands ops(pos.begin() + 2, pos.end());
+  Operands ops(pos.begin() + words, pos.end());
   try {
     if (ops.size() < cmd.operands.size()) throw UsageError("missing <" + cmd.operands[ops.size()] + ">");
     if (ops.size() > cmd.operands.size()) throw UsageError("unexpected argument '" + ops[cmd.operands.size()] + "'");

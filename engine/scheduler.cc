@@ -197,6 +197,10 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
       PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-unit", o.unit_id(), id), "");
       PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-rule", rule->id, id), "");
       for (size_t r = 0; r < p.reminders.size(); ++r) {
+        // A reminder already past when its obligation is created on time
+        // (the first period after installation) is not sent; one that fell
+        // due while the daemon was down is, marked late.
+        if (!late && p.reminders[r] < now_) continue;
         v1::Timer rem;
         rem.set_id(absl::StrCat("rem:", id, ":", r));
         *rem.mutable_due() = Ts(p.reminders[r]);
