@@ -84,9 +84,10 @@ admin
   clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
   server info
 
-Task and obligation commands also take --comment=TEXT, --request-id=ID (a retry with the
-same id is answered with the first result) and --expected-version=N (refused unless the
-task or obligation is at version N). Flags may be written --name=value or --name value.
+Task and obligation commands also take --comment=TEXT, --request-id=ID (a retry of a task
+command with the same id is answered with the first result) and --expected-version=N
+(refused unless the task or obligation is at version N). Flags may be written --name=value
+or --name value. `watch` reconnects by itself; Ctrl-C stops it.
 
 global flags
   --addr=HOST:PORT   duband's address (env DUBAN_ADDR; default 127.0.0.1:7420)
@@ -1289,13 +1290,7 @@ void ClockAdvance(Client& c, const Args& a, const Operands&) {
                                                      absl::Nanoseconds(1)));
   }
   v1::AdvanceClockResponse resp;
-  // Firing a long stretch of timers can take a while: at least a minute.
-  grpc::ClientContext ctx;
-  absl::Duration wait = std::max(c.opts().timeout, absl::Minutes(1));
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::microseconds(absl::ToInt64Microseconds(wait)));
-  c.AddActor(&ctx);
-  grpc::Status s = c.admin().AdvanceClock(&ctx, req, &resp);
-  if (!s.ok()) throw RpcFailure{s};
+  c.Call([&](grpc::ClientContext* ctx) { return c.admin().AdvanceClock(ctx, req, &resp); });
   if (c.opts().json) return PrintJson(resp);
   std::cout << "now " << Minutes(resp.now()) << " (Beijing), " << resp.timers_fired()
             << (resp.timers_fired() == 1 ? " timer" : " timers") << " fired (" << resp.late() << " late)\n";

@@ -88,6 +88,21 @@ class Daemon {
     return status;
   }
 
+  // Runs duband to completion with the given extra flags (no port file
+  // wait); returns its exit status and fills *output with what it printed.
+  static int RunToExit(const std::vector<std::string>& flags, std::string* output) {
+    std::string cmd = BinaryPath("services/duband");
+    for (const auto& f : flags) cmd += " '" + f + "'";
+    cmd += " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return -1;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) output->append(buf, n);
+    int status = ::pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   const std::string& address() const { return address_; }
   std::string log_path() const { return data_dir_ + ".log"; }
