@@ -10,7 +10,9 @@
 //   entities  <kind byte> <id>                         -> serialized record
 //             kinds: 'J' jurisdiction, 'U' unit, 'G' unit group, 'P' person,
 //             'L' leading group, 'N' plan, 'C' campaign, 'F' task force,
-//             'T' task, 'O' obligation, 'S' unit score
+//             'T' task, 'O' obligation, 'S' unit score, 'V' supervision
+//             item, 'R' ranking, 'A' accountability case, 'I' incident,
+//             'Q' notice problem, 'X' assessment figures
 //   events    <stream id> | u64 version                -> TaskEvent
 //             one stream per task or obligation; versions start at 1 with
 //             no gaps (task ids are "T<n>", obligation ids contain ':')
@@ -58,6 +60,12 @@ enum class Kind : char {
   kTask = 'T',
   kObligation = 'O',
   kUnitScore = 'S',
+  kSupervision = 'V',
+  kRanking = 'R',
+  kAccountability = 'A',
+  kIncident = 'I',
+  kNoticeProblem = 'Q',
+  kAssessmentFigures = 'X',
 };
 
 constexpr char kSep = '\0';
