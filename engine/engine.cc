@@ -91,6 +91,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
     }
   }
   RETURN_IF_ERROR(engine->LoadDirectory());
+  RETURN_IF_ERROR(engine->LoadSupervisionCounter());
   engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
   RETURN_IF_ERROR(engine->outbox_->Init());
   if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {

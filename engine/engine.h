@@ -26,10 +26,13 @@
 #include "engine/outbox.h"
 #include "engine/plan_loader.h"
 #include "engine/store.h"
+#include "engine/supervision.h"
 #include "engine/task_machine.h"
 #include "engine/work_calendar.h"
 
 namespace duban {
+
+class TimerFiring;
 
 struct EngineOptions {
   WorkflowOptions workflow;
@@ -37,6 +40,27 @@ struct EngineOptions {
   // obligations are generated and tasks get no warning levels.
   std::shared_ptr<const WorkCalendar> calendar;
   std::shared_ptr<const CadenceConfig> cadences;
+  // Supervision levels, supervisors and escalation rules; without them the
+  // supervision commands are refused.
+  std::shared_ptr<const SupervisionConfig> supervision;
+};
+
+struct SupervisionFilter {
+  std::string subject_id;
+  int level = 0;  // 0: all
+  v1::SupervisionState state = v1::SUPERVISION_STATE_UNSPECIFIED;
+  std::string unit;  // responsible unit: id, name or alias
+  bool overdue_only = false;
+};
+
+// One call to escalate: an item up a level, or a task / obligation (its open
+// item up a level, or listed at level 1 when it has none).
+struct EscalateRequest {
+  std::string item_id;
+  std::string task_id;
+  std::string obligation_id;
+  std::string reason;
+  std::string new_deadline;  // optional YYYY-MM-DD
 };
 
 struct ObligationFilter {
@@ -172,6 +196,15 @@ class Engine {
   absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const;
   std::vector<v1::UnitScore> ListUnitScores() const;
 
+  // ---- supervision (督办)
+  absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
+  absl::StatusOr<v1::SupervisionItem> SupervisionStep(const CommandMeta& meta, absl::string_view id,
+                                                      SupervisionCommand command, absl::string_view text);
+  absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req);
+  absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const;
+  absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const;
+  absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const;
+
   // ---- time
   // Schedules the first tick of every cadence rule not yet scheduled.
   absl::Status StartCadences();
@@ -211,6 +244,15 @@ class Engine {
   std::string NextTaskId(rocksdb::WriteBatch* b);  // caller holds create_mu_
 
   friend class TimerFiring;
+  absl::Status LoadSupervisionCounter();
+  absl::Status CheckSupervisor(const CommandMeta& meta, absl::string_view what) const;
+  void DecorateSupervision(v1::SupervisionItem* item) const;
+  absl::StatusOr<v1::SupervisionItem> NewItem(TimerFiring* w, const NewSupervisionItem& in, const std::string& actor,
+                                              const std::string& rule_id);
+  std::optional<v1::SupervisionItem> OpenItemFor(TimerFiring* w, const std::string& subject_id);
+  absl::Status EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
+                            const std::string& reason, int deadline_working_days, const std::string& new_deadline);
+  std::string ResolveUnitOrName(absl::string_view name) const;
   absl::Status ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const;
   absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
   std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
@@ -222,6 +264,7 @@ class Engine {
   EngineOptions options_;
 
   std::mutex create_mu_;  // task and plan creation
+  std::atomic<uint64_t> next_supervision_number_{1};
   uint64_t next_task_number_ = 1;
   std::array<std::mutex, 64> stripes_;
 

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
+#include "engine/timer_firing.h"
 #include "engine/validate.h"
 #include "spdlog/spdlog.h"
 
@@ -23,6 +24,13 @@ namespace duban {
 namespace {
 
 constexpr size_t kMaxTimersPerBatch = 2000;
+
+std::string StateWord(v1::ObligationState s) {
+  std::string n = v1::ObligationState_Name(s);
+  return absl::AsciiStrToLower(n.substr(std::string("OBLIGATION_STATE_").size()));
+}
+
+}  // namespace
 
 google::protobuf::Timestamp Ts(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -41,72 +49,6 @@ std::string FormatBeijing(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%
 absl::Time At(absl::CivilDay d, int h, int m) {
   return absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), h, m), PlanTimeZone());
 }
-
-std::string StateWord(v1::ObligationState s) {
-  std::string n = v1::ObligationState_Name(s);
-  return absl::AsciiStrToLower(n.substr(std::string("OBLIGATION_STATE_").size()));
-}
-
-}  // namespace
-
-// The reads and writes of one batch of fired timers (or of one command):
-// reads see this batch's own writes first.
-class TimerFiring {
- public:
-  TimerFiring(Engine* e, absl::Time now) : e_(e), store_(e->store_.get()), now_(now) {}
-
-  template <typename T>
-  absl::Status Get(Cf cf, const std::string& key, T* msg) {
-    auto it = overlay_.find({cf, key});
-    if (it != overlay_.end()) {
-      if (!it->second) return absl::NotFoundError("deleted");
-      return msg->ParseFromString(*it->second) ? absl::OkStatus() : absl::DataLossError("unparsable");
-    }
-    return store_->GetProto(cf, key, msg);
-  }
-  void Put(Cf cf, const std::string& key, const google::protobuf::MessageLite& msg) {
-    std::string v = msg.SerializeAsString();
-    store_->Put(&batch_, cf, key, v);
-    overlay_[{cf, key}] = std::move(v);
-  }
-  void PutRaw(Cf cf, const std::string& key, const std::string& v) {
-    store_->Put(&batch_, cf, key, v);
-    overlay_[{cf, key}] = v;
-  }
-  void Delete(Cf cf, const std::string& key) {
-    store_->Delete(&batch_, cf, key);
-    overlay_[{cf, key}] = std::nullopt;
-  }
-  void AddTimer(v1::Timer t) {
-    Put(Cf::kTimers, keys::Timer(absl::ToUnixMicros(FromTs(t.due())), t.id()), t);
-  }
-  void Notify(v1::Notification n) {
-    *n.mutable_created_at() = Ts(now_);
-    notes_.push_back(std::move(n));
-  }
-  absl::Status Commit() { return e_->outbox_->Commit(&batch_, &notes_); }
-  rocksdb::WriteBatch* batch() { return &batch_; }
-  absl::Time now() const { return now_; }
-
-  // ---- effects
-  absl::Status Fire(const v1::Timer& t, bool late);
-  absl::Status Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn);
-  absl::Status ObligationEvent(v1::Obligation* o, const std::string& kind, v1::ObligationState to,
-                               const std::string& actor, const std::string& text, bool late);
-
- private:
-  absl::Status Tick(const v1::Timer& t, bool late);
-  absl::Status Remind(const v1::Timer& t, bool late);
-  absl::Status Deadline(const v1::Timer& t, bool late);
-  absl::Status Warn(const v1::Timer& t, bool late);
-
-  Engine* e_;
-  Store* store_;
-  absl::Time now_;
-  rocksdb::WriteBatch batch_;
-  std::map<std::pair<Cf, std::string>, std::optional<std::string>> overlay_;
-  std::vector<v1::Notification> notes_;
-};
 
 absl::Status TimerFiring::Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn) {
   v1::UnitScore s;
@@ -144,6 +86,9 @@ absl::Status TimerFiring::Fire(const v1::Timer& t, bool late) {
     case v1::Timer::kReminder: return Remind(t, late);
     case v1::Timer::kDeadline: return Deadline(t, late);
     case v1::Timer::kTaskWarning: return Warn(t, late);
+    case v1::Timer::kEscalation: return EscalationDue(t, late);
+    case v1::Timer::kSupervisionDeadline: return SupervisionDeadlineDue(t, late);
+    case v1::Timer::kLookback: return LookbackDue(t, late);
     case v1::Timer::ACTION_NOT_SET: break;
   }
   spdlog::warn("timer {}: no action; dropped", t.id());
@@ -313,7 +258,9 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
   }
   absl::Time next = absl::InfiniteFuture();
   v1::WarningLevel level = LevelAt(task, now_, *cal, cfg->warnings, &next);
+  bool ev_written = false;
   if (level != task.warning_level()) {
+    ev_written = true;
     v1::TaskEvent ev;
     ev.set_task_id(task.id());
     ev.set_version(task.version() + 1);
@@ -343,6 +290,21 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
         n.set_timer_id(t.id());
         Notify(std::move(n));
       }
+    }
+  }
+  if (level == v1::WARNING_LEVEL_RED && task.warning_level() == v1::WARNING_LEVEL_RED &&
+      e_->options_.supervision && ev_written) {
+    // Red from now on: the escalation rules start counting working days.
+    absl::CivilDay today = absl::ToCivilDay(now_, PlanTimeZone());
+    for (const auto& rule : e_->options_.supervision->rules) {
+      if (!rule.task_red_working_days) continue;
+      absl::CivilDay day = cal->AddWorkingDays(today, *rule.task_red_working_days);
+      v1::Timer esc;
+      esc.set_id(absl::StrCat("esc:", rule.id, ":", task.id(), ":", validate::FormatDate(day)));
+      *esc.mutable_due() = Ts(At(day, cfg->warnings.check_hour, cfg->warnings.check_minute));
+      esc.mutable_escalation()->set_rule_id(rule.id);
+      esc.mutable_escalation()->set_task_id(task.id());
+      AddTimer(std::move(esc));
     }
   }
   if (next != absl::InfiniteFuture()) {
@@ -483,11 +445,14 @@ absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock) {
     // index order, so commands on them wait for this batch.
     std::set<size_t> stripes;
     for (const auto& [k, t] : due) {
-      std::string subject = t.has_task_warning() ? t.task_warning().task_id()
-                            : t.has_reminder()   ? t.reminder().obligation_id()
-                            : t.has_deadline()   ? t.deadline().obligation_id()
-                                                 : std::string();
-      if (!subject.empty()) stripes.insert(absl::Hash<absl::string_view>()(subject) % stripes_.size());
+      std::vector<std::string> subjects;
+      if (t.has_task_warning()) subjects.push_back(t.task_warning().task_id());
+      if (t.has_reminder()) subjects.push_back(t.reminder().obligation_id());
+      if (t.has_deadline()) subjects.push_back(t.deadline().obligation_id());
+      if (t.has_escalation()) subjects.push_back(t.escalation().task_id());
+      if (t.has_supervision_deadline()) subjects.push_back(t.supervision_deadline().item_id());
+      if (t.has_lookback()) subjects.push_back(t.lookback().item_id());
+      for (const auto& subject : subjects) stripes.insert(absl::Hash<absl::string_view>()(subject) % stripes_.size());
     }
     std::vector<std::unique_lock<std::mutex>> locks;
     for (size_t s : stripes) locks.emplace_back(stripes_[s]);

@@ -1,5 +1,7 @@
 #include "services/config.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "engine/yaml_util.h"
@@ -10,7 +12,8 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   DaemonConfig c;
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(path));
   const YAML::Node& r = doc.root;
-  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks"}));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks",
+                                         "supervision"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
@@ -18,6 +21,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   ASSIGN_OR_RETURN(c.demo_plan, yamlx::String(doc, r, "demo_plan", "", false));
   ASSIGN_OR_RETURN(c.calendar_file, yamlx::String(doc, r, "calendar", "", false));
   ASSIGN_OR_RETURN(c.cadences_file, yamlx::String(doc, r, "cadences", "", false));
+  ASSIGN_OR_RETURN(c.supervision_file, yamlx::String(doc, r, "supervision", "", false));
   ASSIGN_OR_RETURN(YAML::Node clock, yamlx::Map(doc, r, "clock", "", false));
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, clock, "clock", {"mode", "start"}));
   ASSIGN_OR_RETURN(std::string mode, yamlx::String(doc, clock, "mode", "clock", false));
@@ -45,10 +49,19 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
                                                            : c.engine.workflow.extension_review_steps;
     if (v != 1 && v != 2) return yamlx::Error(doc, wf[k], absl::StrCat("workflow.", k, ": must be 1 or 2"));
   }
+  // Rule and data files named in the config are relative to its folder.
+  std::filesystem::path base = std::filesystem::path(path).parent_path();
+  for (std::string* f : {&c.demo_plan, &c.calendar_file, &c.cadences_file, &c.supervision_file}) {
+    if (!f->empty() && std::filesystem::path(*f).is_relative()) *f = (base / *f).lexically_normal().string();
+  }
   return c;
 }
 
 absl::Status LoadRuleFiles(DaemonConfig* c) {
+  if (!c->supervision_file.empty()) {
+    ASSIGN_OR_RETURN(SupervisionConfig sup, LoadSupervisionFile(c->supervision_file));
+    c->engine.supervision = std::make_shared<const SupervisionConfig>(std::move(sup));
+  }
   if (c->calendar_file.empty() != c->cadences_file.empty()) {
     return absl::InvalidArgumentError("calendar and cadences: give both files or neither");
   }

@@ -20,6 +20,7 @@ struct DaemonConfig {
   absl::Time simulated_start = absl::FromCivil(absl::CivilSecond(2023, 1, 1), absl::FixedTimeZone(8 * 3600));
   std::string calendar_file;   // work calendar (holidays, adjusted working days)
   std::string cadences_file;   // reporting cadences and warning thresholds
+  std::string supervision_file;  // supervision levels, supervisors, escalation rules
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
 };

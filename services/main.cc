@@ -15,6 +15,7 @@ ABSL_FLAG(std::string, demo_plan, "", "plan file loaded on the first start ('non
 ABSL_FLAG(std::string, clock, "", "real or simulated");
 ABSL_FLAG(std::string, calendar, "", "work calendar file ('none' to run without calendar and cadences)");
 ABSL_FLAG(std::string, cadences, "", "reporting cadence file");
+ABSL_FLAG(std::string, supervision, "", "supervision rules file ('none' for none)");
 ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     if (v == "none") config.cadences_file.clear();
   }
   if (auto v = absl::GetFlag(FLAGS_cadences); !v.empty()) config.cadences_file = v;
+  if (auto v = absl::GetFlag(FLAGS_supervision); !v.empty()) config.supervision_file = v == "none" ? "" : v;
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
     return 2;

@@ -88,6 +88,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   PlanServiceImpl plans(engine.get());
   TaskServiceImpl tasks(engine.get());
   ReportServiceImpl reports(engine.get());
+  SupervisionServiceImpl supervision(engine.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
 
@@ -100,6 +101,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&plans);
   builder.RegisterService(&tasks);
   builder.RegisterService(&reports);
+  builder.RegisterService(&supervision);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

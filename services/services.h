@@ -102,6 +102,23 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   const std::atomic<bool>* stopping_;
 };
 
+class SupervisionServiceImpl final : public v1::SupervisionService::Service {
+ public:
+  explicit SupervisionServiceImpl(Engine* engine) : engine_(engine) {}
+  grpc::Status ListForSupervision(grpc::ServerContext*, const v1::ListForSupervisionRequest*,
+                                  v1::SupervisionItem*) override;
+  grpc::Status Step(grpc::ServerContext*, const v1::SupervisionStepRequest*, v1::SupervisionItem*) override;
+  grpc::Status Escalate(grpc::ServerContext*, const v1::EscalateRequest*, v1::SupervisionItem*) override;
+  grpc::Status GetSupervision(grpc::ServerContext*, const v1::GetSupervisionRequest*, v1::SupervisionItem*) override;
+  grpc::Status ListSupervision(grpc::ServerContext*, const v1::ListSupervisionRequest*,
+                               v1::ListSupervisionResponse*) override;
+  grpc::Status History(grpc::ServerContext*, const v1::SupervisionHistoryRequest*,
+                       v1::SupervisionHistoryResponse*) override;
+
+ private:
+  Engine* engine_;
+};
+
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   AdminServiceImpl(Engine* engine, std::string data_dir, std::function<void()> wake_timers)

@@ -40,6 +40,7 @@ class Daemon {
                                      "--demo_plan=" + SourcePath("config/demo/plan.yaml"),
                                      "--calendar=" + SourcePath("config/calendar/cn-workdays.yaml"),
                                      "--cadences=" + SourcePath("config/cadences.yaml"),
+                                     "--supervision=" + SourcePath("config/supervision.yaml"),
                                      // A simulated clock just after the plan was issued, so that
                                      // no warning or reminder fires unless a test moves time.
                                      "--clock=simulated",

@@ -60,6 +60,8 @@ std::multiset<std::string> ReferenceTimerIds(absl::Time start, absl::Time end) {
   opts.calendar = std::make_shared<const WorkCalendar>(
       *WorkCalendar::LoadFile(SourcePath("config/calendar/cn-workdays.yaml")));
   opts.cadences = std::make_shared<const CadenceConfig>(*LoadCadencesFile(SourcePath("config/cadences.yaml")));
+  opts.supervision =
+      std::make_shared<const SupervisionConfig>(*LoadSupervisionFile(SourcePath("config/supervision.yaml")));
   opts.workflow.completion_review_steps = 2;
   auto engine = Engine::Open(dir.sub("db"), &clock, opts);
   EXPECT_TRUE(engine.ok());
