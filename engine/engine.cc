@@ -169,6 +169,20 @@ void Engine::PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, cons
   for (const auto& k : now) store_->Put(b, Cf::kIndex, k, absl::string_view());
 }
 
+absl::StatusOr<std::optional<std::string>> Engine::ReplayBytes(const CommandMeta& meta,
+                                                               const std::string& fingerprint) const {
+  if (meta.request_id.empty()) return std::optional<std::string>();
+  v1::CommandRecord rec;
+  absl::Status s = store_->GetProto(Cf::kRequests, meta.request_id, &rec);
+  if (absl::IsNotFound(s)) return std::optional<std::string>();
+  if (!s.ok()) return s;
+  if (rec.fingerprint() != fingerprint) {
+    return absl::AlreadyExistsError(absl::StrCat("meta.request_id: '", meta.request_id,
+                                                 "' was already used for a different command"));
+  }
+  return std::optional<std::string>(rec.result());
+}
+
 absl::StatusOr<std::optional<CommandResult>> Engine::Replay(const CommandMeta& meta,
                                                             const std::string& fingerprint) const {
   if (meta.request_id.empty()) return std::optional<CommandResult>();
@@ -188,7 +202,7 @@ absl::StatusOr<std::optional<CommandResult>> Engine::Replay(const CommandMeta& m
   return std::optional<CommandResult>(std::move(r));
 }
 
-static std::string Fingerprint(absl::string_view kind, absl::string_view body) {
+std::string Fingerprint(absl::string_view kind, absl::string_view body) {
   return absl::StrCat(kind, ":", absl::Hex(Fnv1a(body), absl::kZeroPad16));
 }
 

@@ -239,6 +239,18 @@ class Engine {
   // fingerprint matches, ALREADY_EXISTS when it does not.
   absl::StatusOr<std::optional<CommandResult>> Replay(const CommandMeta& meta,
                                                       const std::string& fingerprint) const;
+  // The serialized result of an earlier command with meta.request_id and
+  // the same fingerprint; ALREADY_EXISTS for a different command.
+  absl::StatusOr<std::optional<std::string>> ReplayBytes(const CommandMeta& meta, const std::string& fingerprint) const;
+  template <typename M>
+  absl::StatusOr<std::optional<M>> ReplayAs(const CommandMeta& meta, const std::string& fingerprint) const {
+    auto bytes = ReplayBytes(meta, fingerprint);
+    if (!bytes.ok()) return bytes.status();
+    if (!bytes->has_value()) return std::optional<M>();
+    M m;
+    if (!m.ParseFromString(**bytes)) return absl::DataLossError("requests: record cannot be parsed");
+    return std::optional<M>(std::move(m));
+  }
   void PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, const v1::Task& after) const;
   std::mutex& StripeFor(absl::string_view task_id);
   std::string NextTaskId(rocksdb::WriteBatch* b);  // caller holds create_mu_
@@ -253,9 +265,14 @@ class Engine {
   absl::Status EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
+  absl::StatusOr<v1::SupervisionItem> ListForSupervisionImpl(const CommandMeta& meta, const NewSupervisionItem& item,
+                                                             const std::string& fingerprint);
+  absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
+                                                   const std::string& fingerprint);
   absl::Status ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const;
   absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
   std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
+  std::string SubjectName(const std::string& subject_id) const;
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;
@@ -273,6 +290,9 @@ class Engine {
   std::map<std::string, v1::UnitGroup> groups_;
   std::map<std::string, v1::UnitRef, std::less<>> names_;
 };
+
+// "<kind>:<hash of body>", for request_id replays.
+std::string Fingerprint(absl::string_view kind, absl::string_view body);
 
 // Task ids are "T<number>"; returns 0 for anything else.
 uint64_t TaskNumber(absl::string_view task_id);

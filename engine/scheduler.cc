@@ -128,6 +128,7 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
       o.set_what(rule->what);
       o.set_unit_id(units[i]);
       o.set_subject_id(subjects[i]);
+      if (subjects[i] != units[i]) o.set_subject_name(e_->SubjectName(subjects[i]));
       o.set_recipient_unit_id(recipient_id);
       o.set_period_label(p.label);
       o.set_period_start(validate::FormatDate(p.start));
@@ -182,8 +183,9 @@ absl::Status TimerFiring::Remind(const v1::Timer& t, bool late) {
   n.set_recipient(o.unit_id());
   n.set_kind(v1::NOTIFICATION_KIND_REMINDER);
   n.set_subject_id(o.id());
-  n.set_title(absl::StrCat("提醒：", o.rule_name(), "（", o.period_label(), "）将于 ", FormatBeijing(FromTs(o.deadline())),
-                           " 截止"));
+  n.set_title(absl::StrCat("提醒：", o.rule_name(), "（", o.period_label(),
+                           o.subject_name().empty() ? "" : absl::StrCat("，", o.subject_name()), "）将于 ",
+                           FormatBeijing(FromTs(o.deadline())), " 截止"));
   n.set_body(o.what());
   *n.mutable_due() = t.due();
   n.set_late(late);
@@ -215,8 +217,9 @@ absl::Status TimerFiring::Deadline(const v1::Timer& t, bool late) {
   n.set_recipient(o.unit_id());
   n.set_kind(v1::NOTIFICATION_KIND_URGE);
   n.set_subject_id(o.id());
-  n.set_title(absl::StrCat("催办：", o.rule_name(), "（", o.period_label(), "）已于 ", FormatBeijing(FromTs(o.deadline())),
-                           " 截止，尚未报送"));
+  n.set_title(absl::StrCat("催办：", o.rule_name(), "（", o.period_label(),
+                           o.subject_name().empty() ? "" : absl::StrCat("，", o.subject_name()), "）已于 ",
+                           FormatBeijing(FromTs(o.deadline())), " 截止，尚未报送"));
   n.set_body(o.what());
   *n.mutable_due() = t.due();
   n.set_late(late);
@@ -335,6 +338,12 @@ absl::Status Engine::ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task
   check.mutable_task_warning()->set_due_date(t.due_date());
   store_->Put(b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(when), check.id()), check);
   return absl::OkStatus();
+}
+
+std::string Engine::SubjectName(const std::string& subject_id) const {
+  v1::TaskForce f;
+  if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, subject_id), &f).ok()) return f.name();
+  return subject_id;
 }
 
 std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const {
@@ -589,6 +598,9 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, abs
   RETURN_IF_ERROR(CheckMeta(meta));
   RETURN_IF_ERROR(validate::Required("text", text, validate::kMaxText));
   std::lock_guard<std::mutex> lock(StripeFor(id));
+  std::string fp = Fingerprint("submit_report", absl::StrCat(id, "\n", text));
+  ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
+  if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(id));
   if (meta.expected_version != 0 && meta.expected_version != o.version()) {
     return absl::AbortedError(absl::StrCat("meta.expected_version: obligation is at version ", o.version(), ", not ",
@@ -611,6 +623,7 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, abs
   if (late && was_missed) {
     RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_late_submissions(s->late_submissions() + 1); }));
   }
+  w.RecordRequest(meta, fp, o);
   RETURN_IF_ERROR(w.Commit());
   spdlog::info("obligation={} command=submit actor={} result=OK late={}", o.id(), meta.actor, late);
   return o;
@@ -621,6 +634,9 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, abs
   RETURN_IF_ERROR(CheckMeta(meta));
   if (!accept) RETURN_IF_ERROR(validate::Required("reason", reason, validate::kMaxComment));
   std::lock_guard<std::mutex> lock(StripeFor(id));
+  std::string fp = Fingerprint(accept ? "accept_report" : "return_report", absl::StrCat(id, "\n", reason));
+  ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
+  if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(id));
   if (meta.expected_version != 0 && meta.expected_version != o.version()) {
     return absl::AbortedError(absl::StrCat("meta.expected_version: obligation is at version ", o.version(), ", not ",
@@ -646,6 +662,7 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, abs
     n.set_body(std::string(reason));
     w.Notify(std::move(n));
   }
+  w.RecordRequest(meta, fp, o);
   RETURN_IF_ERROR(w.Commit());
   spdlog::info("obligation={} command={} actor={} result=OK", o.id(), accept ? "accept" : "return", meta.actor);
   return o;

@@ -402,7 +402,21 @@ std::optional<v1::SupervisionItem> Engine::OpenItemFor(TimerFiring* w, const std
   return found;
 }
 
+static std::string ItemFingerprint(const NewSupervisionItem& in) {
+  return Fingerprint("list_supervision",
+                     absl::StrCat(in.subject_kind, "\n", in.subject_id, "\n", in.title, "\n", in.level, "\n",
+                                  in.hazard_list, "\n", in.responsible_unit, "\n", in.responsible_person, "\n",
+                                  in.rectification_target, "\n", in.measures, "\n", in.deadline, "\n",
+                                  in.inspection_cycle_days));
+}
+
 absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& in) {
+  return ListForSupervisionImpl(meta, in, ItemFingerprint(in));
+}
+
+absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const CommandMeta& meta,
+                                                                   const NewSupervisionItem& in,
+                                                                   const std::string& fp) {
   RETURN_IF_ERROR(CheckMeta(meta));
   if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   RETURN_IF_ERROR(CheckSupervisor(meta, "list an item for supervision"));
@@ -422,6 +436,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervision(const CommandMeta
   NewSupervisionItem item = in;
   std::string lock_id = in.subject_id.empty() ? std::string("hazard") : in.subject_id;
   std::lock_guard<std::mutex> lock(StripeFor(lock_id));
+  ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
+  if (replay) return std::move(*replay);
   switch (in.subject_kind) {
     case v1::SUPERVISION_SUBJECT_TASK: {
       ASSIGN_OR_RETURN(v1::Task t, LoadTask(in.subject_id));
@@ -449,6 +465,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervision(const CommandMeta
     }
   }
   ASSIGN_OR_RETURN(v1::SupervisionItem created, NewItem(&w, item, meta.actor, ""));
+  w.RecordRequest(meta, fp, created);
   RETURN_IF_ERROR(w.Commit());
   spdlog::info("supervision={} command=list actor={} level={} result=OK", created.id(), meta.actor, created.level());
   DecorateSupervision(&created);
@@ -465,6 +482,9 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& m
                                  validate::kMaxText, needs_text));
   if (NeedsSupervisor(c)) RETURN_IF_ERROR(CheckSupervisor(meta, SupervisionCommandName(c)));
   std::lock_guard<std::mutex> lock(StripeFor(id));
+  std::string fp = Fingerprint(SupervisionCommandName(c), absl::StrCat(id, "\n", text));
+  ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
+  if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(id));
   if (meta.expected_version != 0 && meta.expected_version != item.version()) {
     return absl::AbortedError(absl::StrCat("meta.expected_version: item is at version ", item.version(), ", not ",
@@ -501,6 +521,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& m
                                              item.title()),
                       {item.responsible_unit_id()});
   }
+  w.RecordRequest(meta, fp, item);
   RETURN_IF_ERROR(w.Commit());
   spdlog::info("supervision={} command={} actor={} result=OK", item.id(), SupervisionCommandName(c), meta.actor);
   DecorateSupervision(&item);
@@ -535,6 +556,13 @@ absl::Status Engine::EscalateItem(TimerFiring* w, v1::SupervisionItem* item, con
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, const EscalateRequest& req) {
+  return EscalateImpl(meta, req,
+                      Fingerprint("escalate", absl::StrCat(req.item_id, "\n", req.task_id, "\n", req.obligation_id,
+                                                           "\n", req.reason, "\n", req.new_deadline)));
+}
+
+absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
+                                                         const std::string& fp) {
   RETURN_IF_ERROR(CheckMeta(meta));
   if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   RETURN_IF_ERROR(CheckSupervisor(meta, "escalate"));
@@ -545,9 +573,12 @@ absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, co
   const auto& cfg = *options_.supervision;
   if (!req.item_id.empty()) {
     std::lock_guard<std::mutex> lock(StripeFor(req.item_id));
+    ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
+    if (replay) return std::move(*replay);
     ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(req.item_id));
     TimerFiring w(this, clock_->Now());
     RETURN_IF_ERROR(EscalateItem(&w, &item, meta.actor, req.reason, cfg.default_deadline_working_days, req.new_deadline));
+    w.RecordRequest(meta, fp, item);
     RETURN_IF_ERROR(w.Commit());
     spdlog::info("supervision={} command=escalate actor={} level={} result=OK", item.id(), meta.actor, item.level());
     DecorateSupervision(&item);
@@ -558,6 +589,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, co
   std::optional<v1::SupervisionItem> open;
   {
     std::lock_guard<std::mutex> lock(StripeFor(subject));
+    ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
+    if (replay) return std::move(*replay);
     TimerFiring probe(this, clock_->Now());
     open = OpenItemFor(&probe, subject);
   }
@@ -566,7 +599,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, co
     by_item.item_id = open->id();
     by_item.reason = req.reason;
     by_item.new_deadline = req.new_deadline;
-    return Escalate(meta, by_item);
+    return EscalateImpl(meta, by_item, fp);
   }
   NewSupervisionItem in;
   in.subject_kind = req.task_id.empty() ? v1::SUPERVISION_SUBJECT_OBLIGATION : v1::SUPERVISION_SUBJECT_TASK;
@@ -581,7 +614,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, co
     ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(req.obligation_id));
     in.title = absl::StrCat(o.rule_name(), "（", o.period_label(), "）");
   }
-  return ListForSupervision(meta, in);
+  return ListForSupervisionImpl(meta, in, fp);
 }
 
 // ---------------------------------------------------------------- timers

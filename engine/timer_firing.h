@@ -53,6 +53,16 @@ class TimerFiring {
   void AddTimer(v1::Timer t) {
     Put(Cf::kTimers, keys::Timer(absl::ToUnixMicros(FromTs(t.due())), t.id()), t);
   }
+  // Keeps a command's result for retries with the same request_id.
+  void RecordRequest(const CommandMeta& meta, const std::string& fingerprint,
+                     const google::protobuf::MessageLite& result) {
+    if (meta.request_id.empty()) return;
+    v1::CommandRecord rec;
+    rec.set_request_id(meta.request_id);
+    rec.set_fingerprint(fingerprint);
+    rec.set_result(result.SerializeAsString());
+    Put(Cf::kRequests, meta.request_id, rec);
+  }
   void Notify(v1::Notification n) {
     *n.mutable_created_at() = Ts(now_);
     notes_.push_back(std::move(n));

@@ -324,3 +324,31 @@ TEST(SupervisionConfigTest, WrongRuleFilesAreRejectedWithFileLineAndReason) {
 
 }  // namespace
 }  // namespace duban
+
+namespace duban {
+namespace {
+
+TEST_F(SupervisionTest, ARetriedRequestReturnsTheFirstResultAndWritesNothing) {
+  std::string task = MakeTask("2023-03-31");
+  CommandMeta m = As("supervisor");
+  m.request_id = "esc-1";
+  EscalateRequest req;
+  req.task_id = task;
+  req.reason = "逾期";
+  auto first = engine_->Escalate(m, req);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto before = Dump();
+  auto again = engine_->Escalate(m, req);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->id(), first->id());
+  EXPECT_EQ(again->level(), 1);  // not escalated a second time
+  EXPECT_EQ(Dump(), before);
+  // The same id for another command is refused.
+  auto other = engine_->SupervisionStep(m, first->id(), SupervisionCommand::kStartRectification, "");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StrContains(other.status().message(), "meta.request_id"));
+  EXPECT_EQ(Dump(), before);
+}
+
+}  // namespace
+}  // namespace duban
