@@ -173,24 +173,32 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
   return absl::OkStatus();
 }
 
+// A notification to the obligation's unit about its deadline:
+// "<prefix><rule>（<period>，<subject>）<verb> <deadline><tail>".
+static v1::Notification ObligationNote(const v1::Obligation& o, v1::NotificationKind kind, absl::string_view prefix,
+                                       absl::string_view verb, absl::string_view tail, const v1::Timer& t,
+                                       bool late) {
+  v1::Notification n;
+  n.set_recipient(o.unit_id());
+  n.set_kind(kind);
+  n.set_subject_id(o.id());
+  n.set_title(absl::StrCat(prefix, o.rule_name(), "（", o.period_label(),
+                           o.subject_name().empty() ? "" : absl::StrCat("，", o.subject_name()), "）", verb, " ",
+                           FormatBeijing(FromTs(o.deadline())), tail));
+  n.set_body(o.what());
+  *n.mutable_due() = t.due();
+  n.set_late(late);
+  n.set_timer_id(t.id());
+  return n;
+}
+
 absl::Status TimerFiring::Remind(const v1::Timer& t, bool late) {
   v1::Obligation o;
   absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.reminder().obligation_id()), &o);
   if (absl::IsNotFound(s)) return absl::OkStatus();
   RETURN_IF_ERROR(s);
   if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED) return absl::OkStatus();
-  v1::Notification n;
-  n.set_recipient(o.unit_id());
-  n.set_kind(v1::NOTIFICATION_KIND_REMINDER);
-  n.set_subject_id(o.id());
-  n.set_title(absl::StrCat("提醒：", o.rule_name(), "（", o.period_label(),
-                           o.subject_name().empty() ? "" : absl::StrCat("，", o.subject_name()), "）将于 ",
-                           FormatBeijing(FromTs(o.deadline())), " 截止"));
-  n.set_body(o.what());
-  *n.mutable_due() = t.due();
-  n.set_late(late);
-  n.set_timer_id(t.id());
-  Notify(std::move(n));
+  Notify(ObligationNote(o, v1::NOTIFICATION_KIND_REMINDER, "提醒：", "将于", " 截止", t, late));
   return absl::OkStatus();
 }
 
@@ -213,18 +221,7 @@ absl::Status TimerFiring::Deadline(const v1::Timer& t, bool late) {
     sc->set_missed(sc->missed() + 1);
     sc->set_urges(sc->urges() + 1);
   }));
-  v1::Notification n;
-  n.set_recipient(o.unit_id());
-  n.set_kind(v1::NOTIFICATION_KIND_URGE);
-  n.set_subject_id(o.id());
-  n.set_title(absl::StrCat("催办：", o.rule_name(), "（", o.period_label(),
-                           o.subject_name().empty() ? "" : absl::StrCat("，", o.subject_name()), "）已于 ",
-                           FormatBeijing(FromTs(o.deadline())), " 截止，尚未报送"));
-  n.set_body(o.what());
-  *n.mutable_due() = t.due();
-  n.set_late(late);
-  n.set_timer_id(t.id());
-  Notify(std::move(n));
+  Notify(ObligationNote(o, v1::NOTIFICATION_KIND_URGE, "催办：", "已于", " 截止，尚未报送", t, late));
   return absl::OkStatus();
 }
 

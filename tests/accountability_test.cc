@@ -24,10 +24,14 @@
 #include "engine/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "tests/store_dump.h"
 #include "tests/test_util.h"
 
 namespace duban {
 namespace {
+
+using ::duban::testing::DumpDiff;
+using ::duban::testing::DumpStore;
 
 using testing::SourcePath;
 using testing::TempDir;
@@ -51,34 +55,6 @@ using testing::TempDir;
 
 absl::Time Beijing(int y, int mo, int d, int h = 0, int mi = 0) {
   return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), PlanTimeZone());
-}
-
-// Every key and value of every column family.
-std::map<std::string, std::string> DumpStore(Store& store) {
-  std::map<std::string, std::string> out;
-  for (int cf = static_cast<int>(Cf::kMeta); cf < static_cast<int>(Cf::kCount); ++cf) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        store.db()->NewIterator(rocksdb::ReadOptions(), store.handle(static_cast<Cf>(cf))));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out[std::string(CfName(static_cast<Cf>(cf))) + "/" + it->key().ToString()] = it->value().ToString();
-    }
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  }
-  return out;
-}
-
-std::string DumpDiff(const std::map<std::string, std::string>& before,
-                     const std::map<std::string, std::string>& after) {
-  std::string out;
-  for (const auto& [k, v] : before) {
-    auto it = after.find(k);
-    if (it == after.end()) absl::StrAppend(&out, "\n  - ", absl::CHexEscape(k));
-    else if (it->second != v) absl::StrAppend(&out, "\n  ~ ", absl::CHexEscape(k));
-  }
-  for (const auto& [k, v] : after) {
-    if (!before.count(k)) absl::StrAppend(&out, "\n  + ", absl::CHexEscape(k));
-  }
-  return out;
 }
 
 CommandMeta Meta(std::string actor = "市安委办-张") {

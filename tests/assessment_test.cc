@@ -22,10 +22,14 @@
 #include "engine/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "tests/store_dump.h"
 #include "tests/test_util.h"
 
 namespace duban {
 namespace {
+
+using ::duban::testing::DumpDiff;
+using ::duban::testing::DumpStore;
 
 using testing::SourcePath;
 using testing::TempDir;
@@ -469,19 +473,6 @@ TEST(AssessmentErrors, EvaluateRejectsBadFigures) {
 }
 
 // ------------------------------------------------------------------ through the engine
-
-// Every key and value of every column family.
-std::map<std::string, std::string> DumpStore(Store& store) {
-  std::map<std::string, std::string> out;
-  for (int cf = static_cast<int>(Cf::kMeta); cf < static_cast<int>(Cf::kCount); ++cf) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        store.db()->NewIterator(rocksdb::ReadOptions(), store.handle(static_cast<Cf>(cf))));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out[std::string(CfName(static_cast<Cf>(cf))) + "/" + it->key().ToString()] = it->value().ToString();
-    }
-  }
-  return out;
-}
 
 class AssessmentEngineTest : public ::testing::Test {
  protected:

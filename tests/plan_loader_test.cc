@@ -21,10 +21,14 @@
 #include "engine/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "tests/store_dump.h"
 #include "tests/test_util.h"
 
 namespace duban {
 namespace {
+
+using ::duban::testing::DumpDiff;
+using ::duban::testing::DumpStore;
 
 using testing::SourcePath;
 using testing::TempDir;
@@ -56,39 +60,6 @@ constexpr CampaignCounts kCampaignCounts[] = {
 ::testing::AssertionResult Contains(absl::string_view hay, absl::string_view needle) {
   if (hay.find(needle) != absl::string_view::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "'" << hay << "' does not contain '" << needle << "'";
-}
-
-std::map<std::string, std::string> DumpStore(Store& store) {
-  std::map<std::string, std::string> out;
-  for (int cf = static_cast<int>(Cf::kMeta); cf < static_cast<int>(Cf::kCount); ++cf) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        store.db()->NewIterator(rocksdb::ReadOptions(), store.handle(static_cast<Cf>(cf))));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out[std::string(CfName(static_cast<Cf>(cf))) + "/" + it->key().ToString()] = it->value().ToString();
-    }
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  }
-  return out;
-}
-
-// What changed between two dumps, one line per key ("" when nothing did).
-std::string DumpDiff(const std::map<std::string, std::string>& before,
-                     const std::map<std::string, std::string>& after) {
-  std::string out;
-  int shown = 0;
-  auto note = [&](char what, const std::string& key) {
-    if (++shown <= 20) absl::StrAppend(&out, "\n  ", std::string(1, what), " ", absl::CHexEscape(key));
-  };
-  for (const auto& [k, v] : before) {
-    auto it = after.find(k);
-    if (it == after.end()) note('-', k);
-    else if (it->second != v) note('~', k);
-  }
-  for (const auto& [k, v] : after) {
-    if (!before.count(k)) note('+', k);
-  }
-  if (shown > 20) absl::StrAppend(&out, "\n  ... ", shown - 20, " more");
-  return out;
 }
 
 // "targets.<campaign>: N" lines of config/demo/plan-counts.txt, read at test

@@ -6,6 +6,7 @@
 #include "engine/keys.h"
 #include "engine/validate.h"
 #include "gtest/gtest.h"
+#include "tests/store_dump.h"
 #include "tests/test_util.h"
 
 namespace duban {
@@ -60,17 +61,7 @@ class SupervisionTest : public ::testing::Test {
     return r->task.id();
   }
 
-  std::map<std::string, std::string> Dump() {
-    std::map<std::string, std::string> out;
-    for (int cf = 0; cf < static_cast<int>(Cf::kCount); ++cf) {
-      std::unique_ptr<rocksdb::Iterator> it(
-          engine_->store().db()->NewIterator(rocksdb::ReadOptions(), engine_->store().handle(static_cast<Cf>(cf))));
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        out[absl::StrCat(cf, ":", it->key().ToString())] = it->value().ToString();
-      }
-    }
-    return out;
-  }
+  std::map<std::string, std::string> Dump() { return testing::DumpStore(engine_->store()); }
 
   TempDir dir_;
   SimulatedClock clock_{Beijing(2023, 4, 3, 8)};
