@@ -205,6 +205,11 @@ class Engine {
   absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const;
   absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const;
 
+  // ---- the monthly bulletin: who is late, in one page. `cases` are the
+  // accountability cases to include (those opened in the month count).
+  absl::StatusOr<v1::Bulletin> MonthlyBulletin(absl::string_view month,
+                                               const std::vector<v1::AccountabilityCase>& cases) const;
+
   // ---- time
   // Schedules the first tick of every cadence rule not yet scheduled.
   absl::Status StartCadences();

@@ -268,5 +268,32 @@ TEST_F(CadenceYearTest, TasksTurnYellowThenRedOnWorkingDaysAndEachChangeIsAnEven
   EXPECT_EQ(t->state(), v1::TASK_STATE_ASSIGNED);  // a flag, never a state
 }
 
+TEST_F(CadenceYearTest, TheMonthlyBulletinShowsWhoIsLate) {
+  auto b = y_->engine->MonthlyBulletin("2023-06", {});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->period(), "2023-06");
+  EXPECT_EQ(b->tasks_total(), 170);
+  EXPECT_GT(b->obligations_due(), 0);
+  EXPECT_EQ(b->obligations_on_time(), 0);  // nobody reported this year
+  ASSERT_GT(b->units_size(), 0);
+  bool fgj = false;
+  int due = 0;
+  for (const auto& u : b->units()) {
+    EXPECT_FALSE(u.unit_name().empty());
+    due += u.obligations_due();
+    if (u.unit_id() == "fgj") {
+      fgj = true;
+      EXPECT_EQ(u.unit_name(), "市发改局");
+      // June: 2 task forces × 3 feedback deadlines, 3 briefings, the May bulletin, ...
+      EXPECT_GE(u.obligations_missed(), 2 * 3 + 3 + 1);
+    }
+  }
+  EXPECT_TRUE(fgj);
+  EXPECT_EQ(due, b->obligations_due());
+  auto bad = y_->engine->MonthlyBulletin("2023-13", {});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "period"));
+}
+
 }  // namespace
 }  // namespace duban

@@ -245,6 +245,7 @@ TEST(TimersE2ETest, BadRuleFilesStopTheDaemonNamingFileLineAndReason) {
       {"--cadences", "cad.yaml", "rules:\n  - id: x\n    name: y\n    recipient: 市发改局\n    reporters: {units: [市发改局]}\n    schedule: {kind: fortnightly}\n",
        "cad.yaml:6: rules[0].schedule.kind: unknown schedule 'fortnightly'"},
       {"--cadences", "cad2.yaml", "defaults:\n  due_time: \"25:00\"\nrules: []\n", "cad2.yaml:2: defaults.due_time"},
+      {"--supervision", "sup.yaml", "levels: []\nsupervisors: [x]\n", "sup.yaml:1: levels: exactly three levels"},
       {"--calendar", "cal.yaml",
        "time_zone: Asia/Shanghai\nyears:\n  - year: 2023\n    holidays:\n      - {name: x, from: 2023-10-01, to: 2023-13-01}\n",
        "cal.yaml:5:"},
