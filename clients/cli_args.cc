@@ -65,30 +65,36 @@ std::vector<std::string> Args::All(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> Args::SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    size_t b = cur.find_first_not_of(" \t");
+    size_t e = cur.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(cur.substr(b, e - b + 1));
+    cur.clear();
+  };
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == ',') {
+      flush();
+    } else if (v.compare(i, 3, "\xE3\x80\x81") == 0) {  // 、
+      flush();
+      i += 2;
+    } else if (v.compare(i, 3, "\xEF\xBC\x8C") == 0) {  // ，
+      flush();
+      i += 2;
+    } else {
+      cur.push_back(v[i]);
+    }
+  }
+  flush();
+  return out;
+}
+
 std::vector<std::string> Args::List(const std::string& name) const {
   std::vector<std::string> out;
   for (const std::string& v : All(name)) {
-    std::string cur;
-    auto flush = [&] {
-      size_t b = cur.find_first_not_of(" \t");
-      size_t e = cur.find_last_not_of(" \t");
-      if (b != std::string::npos) out.push_back(cur.substr(b, e - b + 1));
-      cur.clear();
-    };
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (v[i] == ',') {
-        flush();
-      } else if (v.compare(i, 3, "\xE3\x80\x81") == 0) {  // 、
-        flush();
-        i += 2;
-      } else if (v.compare(i, 3, "\xEF\xBC\x8C") == 0) {  // ，
-        flush();
-        i += 2;
-      } else {
-        cur.push_back(v[i]);
-      }
-    }
-    flush();
+    for (auto& w : SplitList(v)) out.push_back(std::move(w));
   }
   return out;
 }

@@ -36,6 +36,8 @@ class Args {
   std::vector<std::string> All(const std::string& name) const;
   // Every value, each split at commas (and the Chinese 、), blanks dropped.
   std::vector<std::string> List(const std::string& name) const;
+  // One word split as List splits a flag's value.
+  static std::vector<std::string> SplitList(const std::string& v);
   bool Bool(const std::string& name) const;
   std::optional<uint64_t> Uint(const std::string& name) const;
   std::optional<int32_t> Int(const std::string& name) const;

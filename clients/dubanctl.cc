@@ -76,6 +76,32 @@ reports (报送)
   obligation return <obligation_id> --reason=R
   score get <unit>
   score list
+supervision (督办)
+  supervision list [--subject=ID] [--level=1|2|3] [--state=STATE] [--unit=UNIT] [--overdue]
+  supervision get|history <item_id>
+  supervision add --kind=hazard|task|obligation [--subject=ID] --title=T --level=1|2|3 [--hazard-list=..]
+                  [--unit=UNIT] [--person=..] [--target=..] [--measures=..] [--deadline=YYYY-MM-DD]
+                  [--cycle-days=N]
+  supervision start|verify|close|lookback-passed <item_id> [--text=..]
+  supervision report|return|reopen <item_id> --text=..
+  escalate <S…|T…|obligation_id> --reason=R [--deadline=YYYY-MM-DD]
+                  (an item up a level; a task or obligation: its open item up, or listed at level 1)
+rankings and accountability (排名 / 问责)
+  ranking enter <board> <period> <unit>[,<unit>...] [--scores=N,N,..] [--not-ranked=U,..] [--replace]
+                  (units best first; the last one named is last)
+  ranking compute <period> [--board=scorecard] [--replace]
+  ranking get <board> <period>
+  ranking list [--board=ID]
+  case list [--unit=UNIT] [--period=PERIOD] [--state=scheduled|held|followed_up|closed] [--rule=ID]
+  case get|history <case_id>
+  case hold <case_id> --minutes=TEXT --commitment=TEXT [--commitment=TEXT]...
+  case follow-up <case_id> --text=TEXT
+  case close <case_id> [--text=REMARK]
+  incident report <unit> --date=YYYY-MM-DD --kind=KIND --deaths=N [--description=..]
+  notice problem <unit> <month> <problem>
+assessment (考核)
+  assessment figures <assessment> <year> <unit> --value=NAME=NUM... [--baseline=NAME=NUM...]
+  assessment evaluate <assessment> <year> [<unit>]
 notifications
   notification list <recipient> [--after=SEQ] [--limit=N]
   notification ack <recipient> <seq>
@@ -84,9 +110,10 @@ admin
   clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
   server info
 
-Task and obligation commands also take --comment=TEXT, --request-id=ID (a retry of a task
+Commands that change something (task, obligation, supervision, ranking, case, incident,
+notice and assessment figures) also take --comment=TEXT, --request-id=ID (a retry of a task
 command with the same id is answered with the first result) and --expected-version=N
-(refused unless the task or obligation is at version N). Flags may be written --name=value
+(refused unless the record is at version N). Flags may be written --name=value
 or --name value. `watch` reconnects by itself; Ctrl-C stops it.
 
 global flags
@@ -95,7 +122,7 @@ global flags
   --json             print the response message as JSON
   --timeout=10s      deadline of each call (e.g. 500ms, 30s, 2m)
 
-States: draft assigned accepted in_progress completion_requested completion_leader_review
+Task states: draft assigned accepted in_progress completion_requested completion_leader_review
 completed archived extension_requested extension_leader_review suspended cancelled sent_back
 
 Exit status: 0 ok, 1 the server refused or failed, 2 usage error, 3 server unreachable.
@@ -257,6 +284,10 @@ class Client {
         tasks_(v1::TaskService::NewStub(channel_)),
         reports_(v1::ReportService::NewStub(channel_)),
         notifications_(v1::NotificationService::NewStub(channel_)),
+        supervision_(v1::SupervisionService::NewStub(channel_)),
+        rankings_(v1::RankingService::NewStub(channel_)),
+        accountability_(v1::AccountabilityService::NewStub(channel_)),
+        assessment_(v1::AssessmentService::NewStub(channel_)),
         admin_(v1::AdminService::NewStub(channel_)) {}
 
   const Options& opts() const { return opts_; }
@@ -265,6 +296,10 @@ class Client {
   v1::TaskService::Stub& tasks() { return *tasks_; }
   v1::ReportService::Stub& reports() { return *reports_; }
   v1::NotificationService::Stub& notifications() { return *notifications_; }
+  v1::SupervisionService::Stub& supervision() { return *supervision_; }
+  v1::RankingService::Stub& rankings() { return *rankings_; }
+  v1::AccountabilityService::Stub& accountability() { return *accountability_; }
+  v1::AssessmentService::Stub& assessment() { return *assessment_; }
   v1::AdminService::Stub& admin() { return *admin_; }
 
   // The actor metadata (when it is plain ASCII; gRPC metadata is not UTF-8).
@@ -361,6 +396,10 @@ class Client {
   std::unique_ptr<v1::TaskService::Stub> tasks_;
   std::unique_ptr<v1::ReportService::Stub> reports_;
   std::unique_ptr<v1::NotificationService::Stub> notifications_;
+  std::unique_ptr<v1::SupervisionService::Stub> supervision_;
+  std::unique_ptr<v1::RankingService::Stub> rankings_;
+  std::unique_ptr<v1::AccountabilityService::Stub> accountability_;
+  std::unique_ptr<v1::AssessmentService::Stub> assessment_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::optional<std::map<std::string, std::string>> units_;
   std::optional<std::map<std::string, std::string>> people_;
@@ -1233,6 +1272,569 @@ void Watch(Client& c, const Args& a, const Operands& ops) {
   if (failure) throw RpcFailure{*failure};
 }
 
+// ---- supervision (督办)
+
+std::string SupervisionStateName(v1::SupervisionState s) {
+  if (s == v1::SUPERVISION_STATE_UNSPECIFIED) return "-";
+  return Short(v1::SupervisionState_Name(s), "SUPERVISION_STATE_");
+}
+std::string SubjectKindName(v1::SupervisionSubjectKind k) {
+  if (k == v1::SUPERVISION_SUBJECT_UNSPECIFIED) return "";
+  return Short(v1::SupervisionSubjectKind_Name(k), "SUPERVISION_SUBJECT_");
+}
+
+std::string ItemSubject(const v1::SupervisionItem& i) {
+  if (i.subject_id().empty()) return SubjectKindName(i.subject_kind());
+  return absl::StrCat(SubjectKindName(i.subject_kind()), " ", i.subject_id());
+}
+
+void SupervisionList(Client& c, const Args& a, const Operands&) {
+  v1::ListSupervisionRequest req;
+  req.set_subject_id(a.GetOr("subject", ""));
+  if (auto v = a.Int("level")) req.set_level(*v);
+  if (auto v = a.Get("state")) {
+    req.set_state(static_cast<v1::SupervisionState>(
+        ParseEnum(v1::SupervisionState_descriptor(), "SUPERVISION_STATE_", "state", *v)));
+  }
+  req.set_unit(a.GetOr("unit", ""));
+  req.set_overdue_only(a.Bool("overdue"));
+  v1::ListSupervisionResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().ListSupervision(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "LEVEL", "STATE", "SUBJECT", "UNIT", "DEADLINE", "OVERDUE", "TITLE"}, {0, 0, 0, 0, 20, 0, 0, 40});
+  for (const auto& i : resp.items()) {
+    t.AddRow({i.id(), std::to_string(i.level()), SupervisionStateName(i.state()), ItemSubject(i),
+              i.responsible_unit_id().empty() ? "" : c.UnitName(i.responsible_unit_id()), i.deadline(),
+              i.overdue() ? "!" : "", i.title()});
+  }
+  t.Print(std::cout);
+}
+
+void SupervisionGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetSupervisionRequest req;
+  req.set_item_id(ops[0]);
+  v1::SupervisionItem i;
+  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().GetSupervision(ctx, req, &i); });
+  if (c.opts().json) return PrintJson(i);
+  KeyValues kv;
+  kv.Add("ID", i.id());
+  kv.AddWrapped("TITLE", i.title());
+  kv.Add("SUBJECT", ItemSubject(i));
+  kv.Add("LEVEL", std::to_string(i.level()));
+  kv.Add("STATE", SupervisionStateName(i.state()));
+  kv.Add("VERSION", std::to_string(i.version()));
+  if (!i.responsible_unit_id().empty()) kv.Add("UNIT", c.UnitName(i.responsible_unit_id()));
+  kv.AddIf("PERSON", i.responsible_person());
+  kv.Add("DEADLINE", i.deadline() + (i.overdue() ? "  ! overdue" : ""));
+  kv.AddWrapped("HAZARD LIST", i.hazard_list());
+  kv.AddWrapped("TARGET", i.rectification_target());
+  kv.AddWrapped("MEASURES", i.measures());
+  if (i.inspection_cycle_days() > 0) kv.Add("CYCLE", absl::StrCat(i.inspection_cycle_days(), " days"));
+  kv.AddIf("LISTED BY", i.listed_by());
+  kv.AddIf("RULE", i.rule_id());
+  kv.AddWrapped("LAST REPORT", i.last_report());
+  if (i.reopen_count() > 0) kv.Add("REOPENED", std::to_string(i.reopen_count()));
+  kv.AddIf("LOOK-BACK", i.lookback_date());
+  kv.AddIf("CREATED", Minutes(i.created_at()));
+  kv.AddIf("UPDATED", Minutes(i.updated_at()));
+  kv.Print(std::cout);
+}
+
+std::string LevelMove(int from, int to) {
+  if (from == to) return "";
+  return absl::StrCat("level ", from == 0 ? std::string("new") : std::to_string(from), " \u2192 ", to);
+}
+
+void SupervisionHistory(Client& c, const Args&, const Operands& ops) {
+  v1::SupervisionHistoryRequest req;
+  req.set_item_id(ops[0]);
+  v1::SupervisionHistoryResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().History(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"VERSION", "AT", "ACTOR", "EVENT", "FROM\u2192TO", "LEVEL", "TEXT"}, {0, 0, 20, 0, 0, 0, 50});
+  for (const auto& e : resp.events()) {
+    std::string from = e.from_state() == v1::SUPERVISION_STATE_UNSPECIFIED ? "new" : SupervisionStateName(e.from_state());
+    t.AddRow({std::to_string(e.version()), Minutes(e.at()), e.actor(), e.kind(),
+              absl::StrCat(from, " \u2192 ", SupervisionStateName(e.to_state())), LevelMove(e.from_level(), e.to_level()),
+              e.text()});
+  }
+  t.Print(std::cout);
+}
+
+// "S1  listed → rectifying  (version 2)", read from the event the command wrote.
+void PrintSupervisionResult(Client& c, const v1::SupervisionItem& i) {
+  if (c.opts().json) return PrintJson(i);
+  std::string move = SupervisionStateName(i.state());
+  std::string level;
+  v1::SupervisionHistoryRequest req;
+  req.set_item_id(i.id());
+  v1::SupervisionHistoryResponse h;
+  if (c.TryCall([&](grpc::ClientContext* ctx) { return c.supervision().History(ctx, req, &h); }).ok()) {
+    for (const auto& e : h.events()) {
+      if (e.version() != i.version()) continue;
+      std::string from =
+          e.from_state() == v1::SUPERVISION_STATE_UNSPECIFIED ? "new" : SupervisionStateName(e.from_state());
+      move = absl::StrCat(e.kind(), ": ", from, " \u2192 ", SupervisionStateName(e.to_state()));
+      level = LevelMove(e.from_level(), e.to_level());
+    }
+  }
+  std::cout << i.id() << "  " << move << "  (version " << i.version() << ")";
+  std::cout << "  level " << i.level();
+  if (!level.empty()) std::cout << " (" << level << ")";
+  if (!i.responsible_unit_id().empty()) std::cout << "  " << c.UnitName(i.responsible_unit_id());
+  if (!i.deadline().empty()) std::cout << "  deadline " << i.deadline();
+  std::cout << "\n";
+}
+
+void SupervisionAdd(Client& c, const Args& a, const Operands&) {
+  v1::ListForSupervisionRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_subject_kind(static_cast<v1::SupervisionSubjectKind>(
+      ParseEnum(v1::SupervisionSubjectKind_descriptor(), "SUPERVISION_SUBJECT_", "kind", a.Require("kind"))));
+  req.set_subject_id(a.GetOr("subject", ""));
+  if (req.subject_kind() != v1::SUPERVISION_SUBJECT_HAZARD && req.subject_id().empty()) {
+    throw UsageError("--subject: required for --kind=" + a.Require("kind") + " (the task or obligation id)");
+  }
+  req.set_title(a.Require("title"));
+  auto level = a.Int("level");
+  if (!level) throw UsageError("--level: required (1, 2 or 3)");
+  req.set_level(*level);
+  req.set_hazard_list(a.GetOr("hazard-list", ""));
+  req.set_responsible_unit(a.GetOr("unit", ""));
+  req.set_responsible_person(a.GetOr("person", ""));
+  req.set_rectification_target(a.GetOr("target", ""));
+  req.set_measures(a.GetOr("measures", ""));
+  if (auto v = a.Get("deadline")) {
+    CheckDate("deadline", *v);
+    req.set_deadline(*v);
+  }
+  if (auto v = a.Int("cycle-days")) req.set_inspection_cycle_days(*v);
+  v1::SupervisionItem i;
+  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().ListForSupervision(ctx, req, &i); });
+  PrintSupervisionResult(c, i);
+}
+
+template <v1::SupervisionAction kAction, bool kNeedsText>
+void SupervisionStep(Client& c, const Args& a, const Operands& ops) {
+  v1::SupervisionStepRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_item_id(ops[0]);
+  req.set_action(kAction);
+  req.set_text(kNeedsText ? a.Require("text") : a.GetOr("text", ""));
+  v1::SupervisionItem i;
+  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().Step(ctx, req, &i); });
+  PrintSupervisionResult(c, i);
+}
+
+// One command for an item ("S…"), a task ("T…") or an obligation (anything else).
+void Escalate(Client& c, const Args& a, const Operands& ops) {
+  v1::EscalateRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  const std::string& id = ops[0];
+  if (id[0] == 'S') {
+    req.set_item_id(id);
+  } else if (id[0] == 'T') {
+    req.set_task_id(id);
+  } else {
+    req.set_obligation_id(id);
+  }
+  req.set_reason(a.Require("reason"));
+  if (auto v = a.Get("deadline")) {
+    CheckDate("deadline", *v);
+    req.set_new_deadline(*v);
+  }
+  v1::SupervisionItem i;
+  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().Escalate(ctx, req, &i); });
+  PrintSupervisionResult(c, i);
+}
+
+// ---- rankings (排名)
+
+std::string RankingSourceName(v1::RankingSource s) {
+  if (s == v1::RANKING_SOURCE_UNSPECIFIED) return "";
+  return Short(v1::RankingSource_Name(s), "RANKING_SOURCE_");
+}
+std::string CaseStateName(v1::AccountabilityState s) {
+  if (s == v1::ACCOUNTABILITY_STATE_UNSPECIFIED) return "-";
+  return Short(v1::AccountabilityState_Name(s), "ACCOUNTABILITY_STATE_");
+}
+
+// The units of a ranking counted as last, by name.
+std::string LastUnits(Client& c, const v1::Ranking& r) {
+  std::vector<std::string> names;
+  for (const auto& e : r.entries()) {
+    if (e.last()) names.push_back(c.UnitName(e.unit_id()));
+  }
+  return absl::StrJoin(names, "\u3001");
+}
+
+bool HasScores(const v1::Ranking& r) {
+  for (const auto& e : r.entries()) {
+    if (e.score() != 0) return true;
+  }
+  return false;
+}
+
+void PrintRanking(Client& c, const v1::Ranking& r) {
+  std::cout << r.id() << "  " << RankingSourceName(r.source()) << ", " << r.entries_size() << " ranked";
+  if (r.not_ranked_unit_ids_size() > 0) std::cout << ", " << r.not_ranked_unit_ids_size() << " not ranked";
+  if (IsSet(r.published_at())) std::cout << ", published " << Minutes(r.published_at());
+  if (!r.published_by().empty()) std::cout << " by " << r.published_by();
+  std::cout << "\n";
+  bool scores = HasScores(r);
+  Table t(scores ? std::vector<std::string>{"RANK", "UNIT", "SCORE", "LAST"}
+                 : std::vector<std::string>{"RANK", "UNIT", "LAST"},
+          {});
+  for (const auto& e : r.entries()) {
+    std::vector<std::string> row = {std::to_string(e.rank()), c.UnitName(e.unit_id())};
+    if (scores) row.push_back(Number(e.score()));
+    row.push_back(e.last() ? "last" : "");
+    t.AddRow(std::move(row));
+  }
+  t.Print(std::cout);
+}
+
+// The cases a command opened, one line each.
+void PrintOpened(Client& c, const google::protobuf::RepeatedPtrField<v1::AccountabilityCase>& opened) {
+  for (const auto& k : opened) {
+    std::cout << "opened " << k.id() << "  " << c.UnitName(k.unit_id()) << "  " << k.action_name();
+    if (!k.by_role().empty()) std::cout << " by " << k.by_role();
+    std::cout << ": " << OneLine(k.reason()) << "\n";
+  }
+  if (opened.empty()) std::cout << "no case opened\n";
+}
+
+void RankingEnter(Client& c, const Args& a, const Operands& ops) {
+  v1::EnterRankingRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_board(ops[0]);
+  req.set_period(ops[1]);
+  std::vector<std::string> units = Args::SplitList(ops[2]);
+  if (units.empty()) throw UsageError("<units>: name at least one unit");
+  std::vector<std::string> scores = a.List("scores");
+  if (!scores.empty() && scores.size() != units.size()) {
+    throw UsageError(absl::StrCat("--scores: ", scores.size(), " scores for ", units.size(), " units"));
+  }
+  for (size_t i = 0; i < units.size(); ++i) {
+    v1::RankedUnit* e = req.add_entries();
+    e->set_unit(units[i]);
+    if (!scores.empty()) {
+      double v = 0;
+      if (!absl::SimpleAtod(scores[i], &v)) throw UsageError("--scores: '" + scores[i] + "' is not a number");
+      e->set_score(v);
+    }
+  }
+  for (const auto& u : a.List("not-ranked")) req.add_not_ranked(u);
+  req.set_replace(a.Bool("replace"));
+  v1::RankingResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.rankings().EnterRanking(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintRanking(c, resp.ranking());
+  PrintOpened(c, resp.opened());
+}
+
+void RankingCompute(Client& c, const Args& a, const Operands& ops) {
+  v1::ComputeScorecardRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_period(ops[0]);
+  req.set_board(a.GetOr("board", ""));
+  req.set_replace(a.Bool("replace"));
+  v1::RankingResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.rankings().ComputeScorecard(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintRanking(c, resp.ranking());
+  PrintOpened(c, resp.opened());
+}
+
+void RankingGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetRankingRequest req;
+  req.set_board(ops[0]);
+  req.set_period(ops[1]);
+  v1::Ranking r;
+  c.Call([&](grpc::ClientContext* ctx) { return c.rankings().GetRanking(ctx, req, &r); });
+  if (c.opts().json) return PrintJson(r);
+  PrintRanking(c, r);
+  if (r.not_ranked_unit_ids_size() > 0) {
+    KeyValues kv;
+    kv.AddWrapped("NOT RANKED", c.UnitNames(r.not_ranked_unit_ids()));
+    kv.Print(std::cout);
+  }
+}
+
+void RankingList(Client& c, const Args& a, const Operands&) {
+  v1::ListRankingsRequest req;
+  req.set_board(a.GetOr("board", ""));
+  v1::ListRankingsResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.rankings().ListRankings(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "SOURCE", "RANKED", "NOT RANKED", "LAST", "PUBLISHED", "BY"}, {0, 0, 0, 0, 30, 0, 20});
+  for (const auto& r : resp.rankings()) {
+    t.AddRow({r.id(), RankingSourceName(r.source()), std::to_string(r.entries_size()),
+              std::to_string(r.not_ranked_unit_ids_size()), LastUnits(c, r), Minutes(r.published_at()),
+              r.published_by()});
+  }
+  t.Print(std::cout);
+}
+
+// ---- accountability (问责)
+
+void CaseList(Client& c, const Args& a, const Operands&) {
+  v1::ListCasesRequest req;
+  req.set_unit(a.GetOr("unit", ""));
+  req.set_period(a.GetOr("period", ""));
+  req.set_rule_id(a.GetOr("rule", ""));
+  if (auto v = a.Get("state")) {
+    req.set_state(static_cast<v1::AccountabilityState>(
+        ParseEnum(v1::AccountabilityState_descriptor(), "ACCOUNTABILITY_STATE_", "state", *v)));
+  }
+  v1::ListCasesResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().ListCases(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "UNIT", "PERIOD", "ACTION", "BY", "RULE", "STEP", "STATE", "REASON"},
+          {0, 20, 0, 0, 0, 0, 0, 0, 50});
+  for (const auto& k : resp.cases()) {
+    t.AddRow({k.id(), c.UnitName(k.unit_id()), k.period(), k.action_name().empty() ? k.action() : k.action_name(),
+              k.by_role(), k.ladder_id(), k.step() > 0 ? std::to_string(k.step()) : "", CaseStateName(k.state()),
+              k.reason()});
+  }
+  t.Print(std::cout);
+}
+
+void CaseGet(Client& c, const Args&, const Operands& ops) {
+  v1::GetCaseRequest req;
+  req.set_case_id(ops[0]);
+  v1::AccountabilityCase k;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().GetCase(ctx, req, &k); });
+  if (c.opts().json) return PrintJson(k);
+  KeyValues kv;
+  kv.Add("ID", k.id());
+  kv.Add("UNIT", c.UnitName(k.unit_id()));
+  kv.Add("ACTION", k.action_name().empty() ? k.action() : absl::StrCat(k.action_name(), " (", k.action(), ")"));
+  kv.AddIf("BY", k.by_role());
+  kv.Add("RULE", k.step() > 0 ? absl::StrCat(k.ladder_id(), ", step ", k.step()) : k.ladder_id());
+  kv.AddIf("PERIOD", k.period());
+  kv.AddWrapped("REASON", k.reason());
+  kv.Add("STATE", CaseStateName(k.state()));
+  kv.Add("VERSION", std::to_string(k.version()));
+  kv.AddWrapped("MINUTES", k.minutes());
+  if (k.commitments_size() > 0) {
+    std::vector<std::string> lines;
+    for (const auto& m : k.commitments()) lines.push_back("- " + m);
+    kv.Add("COMMITMENTS", absl::StrJoin(lines, "\n"));
+  }
+  kv.AddWrapped("FOLLOW-UP", k.follow_up());
+  kv.AddIf("CREATED", Minutes(k.created_at()));
+  kv.AddIf("UPDATED", Minutes(k.updated_at()));
+  kv.Print(std::cout);
+}
+
+void CaseHistory(Client& c, const Args&, const Operands& ops) {
+  v1::CaseHistoryRequest req;
+  req.set_case_id(ops[0]);
+  v1::CaseHistoryResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().CaseHistory(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"VERSION", "AT", "ACTOR", "EVENT", "FROM\u2192TO", "TEXT"}, {0, 0, 20, 0, 0, 60});
+  for (const auto& e : resp.events()) {
+    std::string from = e.from_state() == v1::ACCOUNTABILITY_STATE_UNSPECIFIED ? "new" : CaseStateName(e.from_state());
+    t.AddRow({std::to_string(e.version()), Minutes(e.at()), e.actor(), e.kind(),
+              absl::StrCat(from, " \u2192 ", CaseStateName(e.to_state())), e.text()});
+  }
+  t.Print(std::cout);
+}
+
+// "A1  scheduled → held  (version 2)", read from the event the command wrote.
+void PrintCaseResult(Client& c, const v1::AccountabilityCase& k) {
+  if (c.opts().json) return PrintJson(k);
+  std::string move = CaseStateName(k.state());
+  v1::CaseHistoryRequest req;
+  req.set_case_id(k.id());
+  v1::CaseHistoryResponse h;
+  if (c.TryCall([&](grpc::ClientContext* ctx) { return c.accountability().CaseHistory(ctx, req, &h); }).ok()) {
+    for (const auto& e : h.events()) {
+      if (e.version() == k.version()) {
+        move = absl::StrCat(CaseStateName(e.from_state()), " \u2192 ", CaseStateName(e.to_state()));
+      }
+    }
+  }
+  std::cout << k.id() << "  " << move << "  (version " << k.version() << ")  " << c.UnitName(k.unit_id()) << "  "
+            << k.action_name() << "\n";
+}
+
+void CaseHold(Client& c, const Args& a, const Operands& ops) {
+  v1::HoldCaseRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_case_id(ops[0]);
+  req.set_minutes(a.Require("minutes"));
+  std::vector<std::string> commitments = a.All("commitment");
+  if (commitments.empty()) throw UsageError("--commitment: at least one is required");
+  for (const auto& m : commitments) req.add_commitments(m);
+  v1::AccountabilityCase k;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().Hold(ctx, req, &k); });
+  PrintCaseResult(c, k);
+}
+
+void CaseFollowUp(Client& c, const Args& a, const Operands& ops) {
+  v1::FollowUpCaseRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_case_id(ops[0]);
+  req.set_follow_up(a.Require("text"));
+  v1::AccountabilityCase k;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().FollowUp(ctx, req, &k); });
+  PrintCaseResult(c, k);
+}
+
+void CaseClose(Client& c, const Args& a, const Operands& ops) {
+  v1::CloseCaseRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_case_id(ops[0]);
+  req.set_text(a.GetOr("text", ""));
+  v1::AccountabilityCase k;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().Close(ctx, req, &k); });
+  PrintCaseResult(c, k);
+}
+
+void IncidentReport(Client& c, const Args& a, const Operands& ops) {
+  v1::ReportIncidentRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_unit(ops[0]);
+  req.set_date(a.Require("date"));
+  CheckDate("date", req.date());
+  req.set_kind(a.Require("kind"));
+  auto deaths = a.Int("deaths");
+  if (!deaths) throw UsageError("--deaths: required");
+  req.set_deaths(*deaths);
+  req.set_description(a.GetOr("description", ""));
+  v1::ReportIncidentResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().ReportIncident(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  const auto& i = resp.incident();
+  std::cout << "incident " << i.id() << "  " << c.UnitName(i.unit_id()) << "  " << i.date() << "  " << i.kind()
+            << ", " << i.deaths() << (i.deaths() == 1 ? " death" : " deaths") << "\n";
+  PrintOpened(c, resp.opened());
+}
+
+void NoticeRecordProblem(Client& c, const Args& a, const Operands& ops) {
+  v1::RecordNoticeProblemRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_unit(ops[0]);
+  req.set_month(ops[1]);
+  req.set_problem(ops[2]);
+  v1::RecordNoticeProblemResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().RecordNoticeProblem(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  const auto& p = resp.problem();
+  std::cout << c.UnitName(p.unit_id()) << "  " << p.month() << "  " << p.problem() << ": named in " << resp.times()
+            << (resp.times() == 1 ? " monthly notice" : " monthly notices") << "\n";
+  PrintOpened(c, resp.opened());
+}
+
+// ---- assessment (考核)
+
+int32_t ParseYear(const std::string& v) {
+  int32_t y = 0;
+  if (!absl::SimpleAtoi(v, &y) || y < 1900 || y > 9999) throw UsageError("<year>: '" + v + "' is not a year");
+  return y;
+}
+
+// --value=accidents=2 (or accidents=2,deaths=0) into a figure map.
+void ParseFigures(const Args& a, const std::string& flag, google::protobuf::Map<std::string, double>* out) {
+  for (const auto& s : a.List(flag)) {
+    size_t eq = s.find('=');
+    double v = 0;
+    if (eq == std::string::npos || eq == 0 || !absl::SimpleAtod(s.substr(eq + 1), &v)) {
+      throw UsageError("--" + flag + ": '" + s + "' is not NAME=NUMBER");
+    }
+    std::string name(absl::StripAsciiWhitespace(s.substr(0, eq)));
+    if (out->count(name)) throw UsageError("--" + flag + ": " + name + " given twice");
+    (*out)[name] = v;
+  }
+}
+
+std::string OutcomeName(v1::AssessmentOutcome o) {
+  if (o == v1::ASSESSMENT_OUTCOME_UNSPECIFIED) return "-";
+  return Short(v1::AssessmentOutcome_Name(o), "ASSESSMENT_OUTCOME_");
+}
+
+void AssessmentReportFigures(Client& c, const Args& a, const Operands& ops) {
+  v1::ReportFiguresRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  v1::AssessmentFigures* f = req.mutable_figures();
+  f->set_assessment_id(ops[0]);
+  f->set_year(ParseYear(ops[1]));
+  f->set_unit(ops[2]);
+  ParseFigures(a, "value", f->mutable_values());
+  ParseFigures(a, "baseline", f->mutable_baseline());
+  v1::ReportFiguresResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.assessment().ReportFigures(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  const auto& s = resp.figures();
+  std::cout << s.assessment_id() << " " << s.year() << "  " << s.unit() << ": figures stored\n";
+  std::set<std::string> names;
+  for (const auto& [k, v] : s.values()) names.insert(k);
+  for (const auto& [k, v] : s.baseline()) names.insert(k);
+  Table t({"FIGURE", "VALUE", "BASELINE"});
+  for (const auto& n : names) {
+    auto v = s.values().find(n);
+    auto b = s.baseline().find(n);
+    t.AddRow({n, v == s.values().end() ? "" : Number(v->second), b == s.baseline().end() ? "" : Number(b->second)});
+  }
+  t.Print(std::cout);
+}
+
+void PrintAssessmentResult(const v1::AssessmentResult& r) {
+  KeyValues kv;
+  kv.Add("UNIT", r.unit());
+  kv.Add("ASSESSMENT", absl::StrCat(r.assessment_id(), " ", r.year()));
+  kv.Add("OUTCOME", OutcomeName(r.outcome()));
+  if (r.reasons_size() > 0) {
+    std::vector<std::string> lines;
+    for (const auto& s : r.reasons()) {
+      for (const auto& l : Wrap("- " + s, 76)) lines.push_back(l);
+    }
+    kv.Add("REASONS", absl::StrJoin(lines, "\n"));
+  }
+  kv.AddWrapped("REWARDS", absl::StrJoin(r.rewards(), " "));
+  kv.Print(std::cout);
+  std::cout << "\n";
+  Table t({"INDICATOR", "RULE", "VALUE", "BASELINE", "LIMIT", "MET"}, {0, 30, 0, 0, 0, 0});
+  for (const auto& i : r.results()) {
+    t.AddRow({i.indicator(), i.rule(), Number(i.value()), Number(i.baseline()), Number(i.limit()),
+              i.met() ? "yes" : "NO"});
+  }
+  t.Print(std::cout);
+}
+
+void AssessmentEvaluate(Client& c, const Args&, const Operands& ops) {
+  int32_t year = ParseYear(ops[1]);
+  if (ops.size() > 2) {
+    v1::EvaluateRequest req;
+    req.set_assessment_id(ops[0]);
+    req.set_year(year);
+    req.set_unit(ops[2]);
+    v1::AssessmentResult r;
+    c.Call([&](grpc::ClientContext* ctx) { return c.assessment().Evaluate(ctx, req, &r); });
+    if (c.opts().json) return PrintJson(r);
+    return PrintAssessmentResult(r);
+  }
+  v1::EvaluateAllRequest req;
+  req.set_assessment_id(ops[0]);
+  req.set_year(year);
+  v1::EvaluateAllResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.assessment().EvaluateAll(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"UNIT", "OUTCOME", "NOT MET", "REWARDS", "REASONS"}, {24, 0, 40, 20, 60});
+  for (const auto& r : resp.results()) {
+    std::vector<std::string> missed;
+    for (const auto& i : r.results()) {
+      if (!i.met()) missed.push_back(i.indicator());
+    }
+    t.AddRow({r.unit(), OutcomeName(r.outcome()), absl::StrJoin(missed, " "), absl::StrJoin(r.rewards(), " "),
+              absl::StrJoin(r.reasons(), "; ")});
+  }
+  t.Print(std::cout);
+}
+
 // ---- admin
 
 std::string BeijingSeconds(const google::protobuf::Timestamp& ts) {
@@ -1384,6 +1986,66 @@ const std::map<std::string, Command>& Commands() {
 
     add("watch", "watch <recipient> [--after=SEQ] [--ack] [--count=N] [--for=DURATION]", {"recipient"},
         {"after", "ack", "count", "for"}, false, Watch);
+    using SA = v1::SupervisionAction;
+    add("supervision list",
+        "supervision list [--subject=ID] [--level=1|2|3] [--state=listed|rectifying|rectification_reported|verified|"
+        "closed] [--unit=UNIT] [--overdue]",
+        {}, {"subject", "level", "state", "unit", "overdue"}, false, SupervisionList);
+    add("supervision get", "supervision get <item_id>", {"item_id"}, {}, false, SupervisionGet);
+    add("supervision history", "supervision history <item_id>", {"item_id"}, {}, false, SupervisionHistory);
+    add("supervision add",
+        "supervision add --kind=hazard|task|obligation [--subject=ID] --title=T --level=1|2|3 [--hazard-list=..] "
+        "[--unit=UNIT] [--person=..] [--target=..] [--measures=..] [--deadline=YYYY-MM-DD] [--cycle-days=N]",
+        {},
+        {"kind", "subject", "title", "level", "hazard-list", "unit", "person", "target", "measures", "deadline",
+         "cycle-days"},
+        true, SupervisionAdd);
+    add("supervision start", "supervision start <item_id> [--text=..]", {"item_id"}, {"text"}, true,
+        SupervisionStep<SA::SUPERVISION_ACTION_START_RECTIFICATION, false>);
+    add("supervision report", "supervision report <item_id> --text=REPORT", {"item_id"}, {"text"}, true,
+        SupervisionStep<SA::SUPERVISION_ACTION_REPORT_RECTIFICATION, true>);
+    add("supervision verify", "supervision verify <item_id> [--text=..]", {"item_id"}, {"text"}, true,
+        SupervisionStep<SA::SUPERVISION_ACTION_VERIFY, false>);
+    add("supervision return", "supervision return <item_id> --text=REASON", {"item_id"}, {"text"}, true,
+        SupervisionStep<SA::SUPERVISION_ACTION_RETURN, true>);
+    add("supervision close", "supervision close <item_id> [--text=..]", {"item_id"}, {"text"}, true,
+        SupervisionStep<SA::SUPERVISION_ACTION_CLOSE, false>);
+    add("supervision lookback-passed", "supervision lookback-passed <item_id> [--text=..]", {"item_id"}, {"text"},
+        true, SupervisionStep<SA::SUPERVISION_ACTION_LOOKBACK_PASSED, false>);
+    add("supervision reopen", "supervision reopen <item_id> --text=WHAT_RECURRED", {"item_id"}, {"text"}, true,
+        SupervisionStep<SA::SUPERVISION_ACTION_REOPEN, true>);
+    add("escalate", "escalate <item_id|task_id|obligation_id> --reason=R [--deadline=YYYY-MM-DD]", {"id"},
+        {"reason", "deadline"}, true, Escalate);
+
+    add("ranking enter",
+        "ranking enter <board> <period> <unit>[,<unit>...] [--scores=N,N,...] [--not-ranked=UNIT,..] [--replace]",
+        {"board", "period", "units"}, {"scores", "not-ranked", "replace"}, true, RankingEnter);
+    add("ranking compute", "ranking compute <period> [--board=scorecard] [--replace]", {"period"},
+        {"board", "replace"}, true, RankingCompute);
+    add("ranking get", "ranking get <board> <period>", {"board", "period"}, {}, false, RankingGet);
+    add("ranking list", "ranking list [--board=ID]", {}, {"board"}, false, RankingList);
+
+    add("case list",
+        "case list [--unit=UNIT] [--period=PERIOD] [--state=scheduled|held|followed_up|closed] [--rule=ID]", {},
+        {"unit", "period", "state", "rule"}, false, CaseList);
+    add("case get", "case get <case_id>", {"case_id"}, {}, false, CaseGet);
+    add("case history", "case history <case_id>", {"case_id"}, {}, false, CaseHistory);
+    add("case hold", "case hold <case_id> --minutes=TEXT --commitment=TEXT [--commitment=TEXT]...", {"case_id"},
+        {"minutes", "commitment"}, true, CaseHold);
+    add("case follow-up", "case follow-up <case_id> --text=TEXT", {"case_id"}, {"text"}, true, CaseFollowUp);
+    add("case close", "case close <case_id> [--text=REMARK]", {"case_id"}, {"text"}, true, CaseClose);
+    add("incident report",
+        "incident report <unit> --date=YYYY-MM-DD --kind=KIND --deaths=N [--description=..]", {"unit"},
+        {"date", "kind", "deaths", "description"}, true, IncidentReport);
+    add("notice problem", "notice problem <unit> <month> <problem>", {"unit", "month", "problem"}, {}, true,
+        NoticeRecordProblem);
+
+    add("assessment figures",
+        "assessment figures <assessment> <year> <unit> --value=NAME=NUM... [--baseline=NAME=NUM...]",
+        {"assessment", "year", "unit"}, {"value", "baseline"}, true, AssessmentReportFigures);
+    add("assessment evaluate", "assessment evaluate <assessment> <year> [<unit>]", {"assessment", "year", "[unit]"},
+        {}, false, AssessmentEvaluate);
+
     add("clock advance", "clock advance --by=DURATION | --to=RFC3339", {}, {"by", "to"}, false, ClockAdvance);
     add("server info", "server info", {}, {}, false, ServerInfo);
     return m;
@@ -1391,7 +2053,8 @@ const std::map<std::string, Command>& Commands() {
   return table;
 }
 
-const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "approve", "return", "deny", "ack"};
+const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "approve", "return", "deny", "ack",
+                                             "replace"};
 
 // Usage error for one command: the message, then its usage line; exit 2.
 int CommandUsageError(const std::string& msg, const Command& cmd) {
@@ -1443,7 +2106,7 @@ int Main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  size_t words = 1;  // "watch" is one word; every other command two
+  size_t words = 1;  // "watch" and "escalate" are one word; every other command two
   auto it = Commands().find(pos[0]);
   if (it == Commands().end()) {
     if (pos.size() < 2) {
@@ -1460,7 +2123,10 @@ int Main(int argc, char** argv) {
   const Command& cmd = it->second;
   Operands ops(pos.begin() + words, pos.end());
   try {
-    if (ops.size() < cmd.operands.size()) throw UsageError("missing <" + cmd.operands[ops.size()] + ">");
+    // Operands written "[name]" are optional (and come last).
+    size_t required = 0;
+    while (required < cmd.operands.size() && cmd.operands[required][0] != '[') ++required;
+    if (ops.size() < required) throw UsageError("missing <" + cmd.operands[ops.size()] + ">");
     if (ops.size() > cmd.operands.size()) throw UsageError("unexpected argument '" + ops[cmd.operands.size()] + "'");
     std::set<std::string> allowed = cmd.flags;
     if (cmd.is_task_command) allowed.insert({"comment", "request-id", "expected-version"});

@@ -1,6 +1,7 @@
 #include "services/auth.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/services.h"
 
 namespace duban {
 
@@ -16,6 +17,17 @@ absl::StatusOr<std::string> ResolveActor(const grpc::ServerContext& ctx, const s
   if (!actor.empty()) return actor;
   if (!from_md.empty()) return from_md;
   return absl::InvalidArgumentError(absl::StrCat(field_path, ": required"));
+}
+
+absl::StatusOr<CommandMeta> ToMeta(const grpc::ServerContext& ctx, const v1::CommandMeta& m) {
+  auto actor = ResolveActor(ctx, "meta.actor", m.actor());
+  if (!actor.ok()) return actor.status();
+  CommandMeta meta;
+  meta.actor = *actor;
+  meta.comment = m.comment();
+  meta.request_id = m.request_id();
+  meta.expected_version = m.expected_version();
+  return meta;
 }
 
 }  // namespace duban

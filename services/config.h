@@ -21,12 +21,17 @@ struct DaemonConfig {
   std::string calendar_file;   // work calendar (holidays, adjusted working days)
   std::string cadences_file;   // reporting cadences and warning thresholds
   std::string supervision_file;  // supervision levels, supervisors, escalation rules
+  // Loaded by RunDaemon after the demo plan (unit names resolve through the
+  // engine); empty: the RankingService and AccountabilityService answer
+  // FAILED_PRECONDITION.
+  std::string accountability_file;  // boards, ladders, incident and notice rules
+  std::string assessment_file;      // year-end assessment tables; empty: AssessmentService off
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
 };
 
-// Reads the file (relative paths inside it are relative to the working
-// directory). Errors name the file, line and field.
+// Reads the file (file names inside it are relative to its folder; data_dir
+// to the working directory). Errors name the file, line and field.
 absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path);
 // Loads calendar_file and cadences_file into config->engine; errors name
 // the file, line and reason.

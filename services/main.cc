@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, clock, "", "real or simulated");
 ABSL_FLAG(std::string, calendar, "", "work calendar file ('none' to run without calendar and cadences)");
 ABSL_FLAG(std::string, cadences, "", "reporting cadence file");
 ABSL_FLAG(std::string, supervision, "", "supervision rules file ('none' for none)");
+ABSL_FLAG(std::string, accountability, "",
+          "rankings and accountability ladders file, loaded after the demo plan ('none' to run without)");
+ABSL_FLAG(std::string, assessment, "", "year-end assessment tables file ('none' to run without)");
 ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
 
@@ -55,11 +58,19 @@ int main(int argc, char** argv) {
   }
   if (auto v = absl::GetFlag(FLAGS_cadences); !v.empty()) config.cadences_file = v;
   if (auto v = absl::GetFlag(FLAGS_supervision); !v.empty()) config.supervision_file = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_accountability); !v.empty()) config.accountability_file = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_assessment); !v.empty()) config.assessment_file = v == "none" ? "" : v;
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
     return 2;
   }
   absl::Status s = duban::RunDaemon(config);
+  if (absl::IsInvalidArgument(s)) {
+    // A bad file read at start-up (the demo plan, accountability or
+    // assessment file): "file:line: reason", as for the rule files above.
+    std::fprintf(stderr, "duband: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
   if (!s.ok()) {
     spdlog::error("duband: {}", std::string(s.message()));
     return 1;

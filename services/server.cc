@@ -37,6 +37,13 @@ absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   return absl::OkStatus();
 }
 
+// A start-up file that cannot be used: INVALID_ARGUMENT whatever the cause
+// (a missing file too), so that duband exits 2 naming it.
+absl::Status StartupFileError(const absl::Status& s) {
+  if (s.ok() || absl::IsInvalidArgument(s)) return s;
+  return absl::InvalidArgumentError(s.message());
+}
+
 }  // namespace
 
 absl::Status RunDaemon(const DaemonConfig& config) {
@@ -55,6 +62,27 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(config.data_dir, clock.get(), config.engine));
   RETURN_IF_ERROR(LoadDemoIfFirstStart(engine.get(), config));
+
+  // Rankings and accountability: the config names units, resolved through
+  // the engine's directory, so it is read after the demo plan is imported.
+  std::unique_ptr<Rankings> rankings;
+  std::unique_ptr<Accountability> accountability;
+  if (!config.accountability_file.empty()) {
+    auto acct = LoadAccountabilityConfigFile(config.accountability_file, *engine);
+    if (!acct.ok()) return StartupFileError(acct.status());
+    auto shared = std::make_shared<const AccountabilityConfig>(std::move(*acct));
+    rankings = std::make_unique<Rankings>(engine.get(), shared);
+    accountability = std::make_unique<Accountability>(engine.get(), shared, rankings.get());
+    spdlog::info("accountability: {} boards, {} ladders from {}", shared->boards.size(), shared->ladders.size(),
+                 config.accountability_file);
+  }
+  std::unique_ptr<Assessments> assessments;
+  if (!config.assessment_file.empty()) {
+    auto book = LoadAssessmentFile(config.assessment_file);
+    if (!book.ok()) return StartupFileError(book.status());
+    spdlog::info("assessment: {} {} from {}", book->id, book->year, config.assessment_file);
+    assessments = std::make_unique<Assessments>(engine.get(), std::move(*book));
+  }
 
   RETURN_IF_ERROR(engine->StartCadences());
 
@@ -89,6 +117,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   TaskServiceImpl tasks(engine.get());
   ReportServiceImpl reports(engine.get());
   SupervisionServiceImpl supervision(engine.get());
+  // Registered whether configured or not: unconfigured, they answer
+  // FAILED_PRECONDITION "... not configured".
+  RankingServiceImpl ranking_service(rankings.get());
+  AccountabilityServiceImpl accountability_service(accountability.get());
+  AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
 
@@ -102,6 +135,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&tasks);
   builder.RegisterService(&reports);
   builder.RegisterService(&supervision);
+  builder.RegisterService(&ranking_service);
+  builder.RegisterService(&accountability_service);
+  builder.RegisterService(&assessment_service);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -10,8 +10,10 @@
 
 namespace duban {
 
-// Opens the store, loads the demo plan on the first start, serves until
-// SIGTERM or SIGINT, then shuts down cleanly.
+// Opens the store, loads the demo plan on the first start, then the
+// accountability and assessment files, serves until SIGTERM or SIGINT, then
+// shuts down cleanly. INVALID_ARGUMENT ("file:line: reason") when a file
+// read at start-up is bad.
 absl::Status RunDaemon(const DaemonConfig& config);
 
 }  // namespace duban

@@ -8,11 +8,18 @@
 #include <string>
 
 #include "duban/v1/duban.grpc.pb.h"
+#include "engine/accountability.h"
+#include "engine/assessment.h"
 #include "engine/engine.h"
+#include "engine/ranking.h"
 
 namespace duban {
 
 const char* DubanVersion();
+
+// The engine's CommandMeta from a request's: the actor through ResolveActor
+// (field "meta.actor"), the rest as given.
+absl::StatusOr<CommandMeta> ToMeta(const grpc::ServerContext& ctx, const v1::CommandMeta& m);
 
 class OrgServiceImpl final : public v1::OrgService::Service {
  public:
@@ -117,6 +124,54 @@ class SupervisionServiceImpl final : public v1::SupervisionService::Service {
 
  private:
   Engine* engine_;
+};
+
+// Rankings and accountability cases (config/accountability.yaml). A null
+// module means the daemon runs without that config: every call is then
+// FAILED_PRECONDITION "accountability: not configured".
+class RankingServiceImpl final : public v1::RankingService::Service {
+ public:
+  explicit RankingServiceImpl(Rankings* rankings) : rankings_(rankings) {}
+  grpc::Status EnterRanking(grpc::ServerContext*, const v1::EnterRankingRequest*, v1::RankingResponse*) override;
+  grpc::Status ComputeScorecard(grpc::ServerContext*, const v1::ComputeScorecardRequest*,
+                                v1::RankingResponse*) override;
+  grpc::Status GetRanking(grpc::ServerContext*, const v1::GetRankingRequest*, v1::Ranking*) override;
+  grpc::Status ListRankings(grpc::ServerContext*, const v1::ListRankingsRequest*, v1::ListRankingsResponse*) override;
+
+ private:
+  Rankings* rankings_;
+};
+
+class AccountabilityServiceImpl final : public v1::AccountabilityService::Service {
+ public:
+  explicit AccountabilityServiceImpl(Accountability* accountability) : accountability_(accountability) {}
+  grpc::Status ReportIncident(grpc::ServerContext*, const v1::ReportIncidentRequest*,
+                              v1::ReportIncidentResponse*) override;
+  grpc::Status RecordNoticeProblem(grpc::ServerContext*, const v1::RecordNoticeProblemRequest*,
+                                   v1::RecordNoticeProblemResponse*) override;
+  grpc::Status Hold(grpc::ServerContext*, const v1::HoldCaseRequest*, v1::AccountabilityCase*) override;
+  grpc::Status FollowUp(grpc::ServerContext*, const v1::FollowUpCaseRequest*, v1::AccountabilityCase*) override;
+  grpc::Status Close(grpc::ServerContext*, const v1::CloseCaseRequest*, v1::AccountabilityCase*) override;
+  grpc::Status GetCase(grpc::ServerContext*, const v1::GetCaseRequest*, v1::AccountabilityCase*) override;
+  grpc::Status ListCases(grpc::ServerContext*, const v1::ListCasesRequest*, v1::ListCasesResponse*) override;
+  grpc::Status CaseHistory(grpc::ServerContext*, const v1::CaseHistoryRequest*, v1::CaseHistoryResponse*) override;
+
+ private:
+  Accountability* accountability_;
+};
+
+// Year-end assessment (config/demo/safety-assessment.yaml); null: every
+// call is FAILED_PRECONDITION "assessment: not configured".
+class AssessmentServiceImpl final : public v1::AssessmentService::Service {
+ public:
+  explicit AssessmentServiceImpl(Assessments* assessments) : assessments_(assessments) {}
+  grpc::Status ReportFigures(grpc::ServerContext*, const v1::ReportFiguresRequest*,
+                             v1::ReportFiguresResponse*) override;
+  grpc::Status Evaluate(grpc::ServerContext*, const v1::EvaluateRequest*, v1::AssessmentResult*) override;
+  grpc::Status EvaluateAll(grpc::ServerContext*, const v1::EvaluateAllRequest*, v1::EvaluateAllResponse*) override;
+
+ private:
+  Assessments* assessments_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::Service {

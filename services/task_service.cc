@@ -7,17 +7,6 @@ namespace duban {
 
 namespace {
 
-absl::StatusOr<CommandMeta> ToMeta(const grpc::ServerContext& ctx, const v1::CommandMeta& m) {
-  auto actor = ResolveActor(ctx, "meta.actor", m.actor());
-  if (!actor.ok()) return actor.status();
-  CommandMeta meta;
-  meta.actor = *actor;
-  meta.comment = m.comment();
-  meta.request_id = m.request_id();
-  meta.expected_version = m.expected_version();
-  return meta;
-}
-
 void Fill(CommandResult r, v1::CommandResponse* out) {
   *out->mutable_task() = std::move(r.task);
   for (auto& e : r.events) *out->add_events() = std::move(e);

@@ -41,6 +41,8 @@ class Daemon {
                                      "--calendar=" + SourcePath("config/calendar/cn-workdays.yaml"),
                                      "--cadences=" + SourcePath("config/cadences.yaml"),
                                      "--supervision=" + SourcePath("config/supervision.yaml"),
+                                     "--accountability=" + SourcePath("config/accountability.yaml"),
+                                     "--assessment=" + SourcePath("config/demo/safety-assessment.yaml"),
                                      // A simulated clock just after the plan was issued, so that
                                      // no warning or reminder fires unless a test moves time.
                                      "--clock=simulated",
