@@ -288,6 +288,7 @@ class Client {
         rankings_(v1::RankingService::NewStub(channel_)),
         accountability_(v1::AccountabilityService::NewStub(channel_)),
         assessment_(v1::AssessmentService::NewStub(channel_)),
+        bulletins_(v1::BulletinService::NewStub(channel_)),
         admin_(v1::AdminService::NewStub(channel_)) {}
 
   const Options& opts() const { return opts_; }
@@ -300,6 +301,7 @@ class Client {
   v1::RankingService::Stub& rankings() { return *rankings_; }
   v1::AccountabilityService::Stub& accountability() { return *accountability_; }
   v1::AssessmentService::Stub& assessment() { return *assessment_; }
+  v1::BulletinService::Stub& bulletins() { return *bulletins_; }
   v1::AdminService::Stub& admin() { return *admin_; }
 
   // The actor metadata (when it is plain ASCII; gRPC metadata is not UTF-8).
@@ -400,6 +402,7 @@ class Client {
   std::unique_ptr<v1::RankingService::Stub> rankings_;
   std::unique_ptr<v1::AccountabilityService::Stub> accountability_;
   std::unique_ptr<v1::AssessmentService::Stub> assessment_;
+  std::unique_ptr<v1::BulletinService::Stub> bulletins_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::optional<std::map<std::string, std::string>> units_;
   std::optional<std::map<std::string, std::string>> people_;
@@ -1089,6 +1092,39 @@ void ScoreList(Client& c, const Args&, const Operands&) {
               std::to_string(s.returned()), std::to_string(s.urges())});
   }
   t.Print(std::cout);
+}
+
+// ---- the monthly bulletin
+
+void Bulletin(Client& c, const Args&, const Operands& ops) {
+  v1::MonthlyBulletinRequest req;
+  req.set_period(ops[0]);
+  v1::Bulletin b;
+  c.Call([&](grpc::ClientContext* ctx) { return c.bulletins().MonthlyBulletin(ctx, req, &b); });
+  if (c.opts().json) return PrintJson(b);
+  std::cout << "月通报 " << b.period() << "\n"
+            << "tasks: " << b.tasks_total() << ", completed " << b.tasks_completed() << ", overdue "
+            << b.tasks_overdue() << "\n"
+            << "reports due: " << b.obligations_due() << ", on time " << b.obligations_on_time() << " ("
+            << Percent(b.obligations_on_time(), b.obligations_due()) << ")\n\n";
+  Table t({"UNIT", "OVERDUE", "RED", "YELLOW", "MISSED", "LATE", "SUPERVISION", "CASES"}, {24, 0, 0, 0, 0, 0, 0, 0});
+  for (const auto& u : b.units()) {
+    std::string sup = u.open_supervision() == 0 ? ""
+                                                : absl::StrCat(u.open_supervision(), " (L", u.top_supervision_level(), ")");
+    t.AddRow({u.unit_name(), std::to_string(u.overdue_tasks()), std::to_string(u.red_tasks()),
+              std::to_string(u.yellow_tasks()),
+              absl::StrCat(u.obligations_missed(), "/", u.obligations_due()), std::to_string(u.submitted_late()), sup,
+              std::to_string(u.accountability_cases())});
+  }
+  t.Print(std::cout);
+  if (b.cases_size() > 0) {
+    std::cout << "\n";
+    Table ct({"CASE", "UNIT", "ACTION", "BY", "REASON"}, {0, 24, 0, 0, 60});
+    for (const auto& k : b.cases()) {
+      ct.AddRow({k.id(), c.UnitName(k.unit_id()), k.action_name(), k.by_role(), k.reason()});
+    }
+    ct.Print(std::cout);
+  }
 }
 
 // ---- notifications
@@ -1979,6 +2015,7 @@ const std::map<std::string, Command>& Commands() {
         ObligationReview<false>);
     add("score get", "score get <unit>", {"unit"}, {}, false, ScoreGet);
     add("score list", "score list", {}, {}, false, ScoreList);
+    add("bulletin", "bulletin <YYYY-MM>", {"month"}, {}, false, Bulletin);
 
     add("notification list", "notification list <recipient> [--after=SEQ] [--limit=N]", {"recipient"},
         {"after", "limit"}, false, NotificationList);

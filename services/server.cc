@@ -121,6 +121,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   // FAILED_PRECONDITION "... not configured".
   RankingServiceImpl ranking_service(rankings.get());
   AccountabilityServiceImpl accountability_service(accountability.get());
+  BulletinServiceImpl bulletin_service(engine.get(), accountability.get());
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
@@ -137,6 +138,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&supervision);
   builder.RegisterService(&ranking_service);
   builder.RegisterService(&accountability_service);
+  builder.RegisterService(&bulletin_service);
   builder.RegisterService(&assessment_service);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);

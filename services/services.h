@@ -174,6 +174,18 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
   Assessments* assessments_;
 };
 
+class BulletinServiceImpl final : public v1::BulletinService::Service {
+ public:
+  // accountability may be null (not configured): the bulletin has no cases.
+  BulletinServiceImpl(Engine* engine, Accountability* accountability)
+      : engine_(engine), accountability_(accountability) {}
+  grpc::Status MonthlyBulletin(grpc::ServerContext*, const v1::MonthlyBulletinRequest*, v1::Bulletin*) override;
+
+ private:
+  Engine* engine_;
+  Accountability* accountability_;
+};
+
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   AdminServiceImpl(Engine* engine, std::string data_dir, std::function<void()> wake_timers)
