@@ -13,11 +13,13 @@ absl::StatusOr<std::string> NotificationServiceImpl::Recipient(const std::string
   if (r.ok() && r->group) {
     return absl::InvalidArgumentError(absl::StrCat("recipient: '", name, "' is a group; watch one unit"));
   }
-  // Not a unit: a person id.
-  if (auto s = validate::Id("recipient", name); !s.ok()) {
-    return absl::NotFoundError(absl::StrCat("recipient: unknown unit '", name, "'"));
+  // Not a unit: a person, or any other recipient that has been sent
+  // something (a body such as 专业委员会 that lists supervision items).
+  for (const auto& p : engine_->ListPeople()) {
+    if (p.id() == name || p.name() == name) return p.id();
   }
-  return name;
+  if (!engine_->outbox().Read(name, 0, 1).empty()) return name;
+  return absl::NotFoundError(absl::StrCat("recipient: no unit, person or recipient '", name, "'"));
 }
 
 grpc::Status NotificationServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
