@@ -26,17 +26,6 @@ constexpr char kCaseCounter[] = "next_case_id";
 constexpr char kIncidentCounter[] = "next_incident_id";
 constexpr char kTriggerIndex[] = "acct-trigger";
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t us = absl::ToUnixMicros(t);
-  ts.set_seconds(us / 1000000);
-  ts.set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
-  if (ts.nanos() < 0) {
-    ts.set_seconds(ts.seconds() - 1);
-    ts.set_nanos(ts.nanos() + 1000000000);
-  }
-  return ts;
-}
 
 // ---------------------------------------------------------------- transitions
 

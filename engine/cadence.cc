@@ -69,9 +69,6 @@ absl::CivilDay LastOfMonth(absl::CivilDay d) {
   return absl::CivilDay(absl::CivilMonth(d) + 1) - 1;
 }
 
-absl::Time At(absl::CivilDay d, int h, int m) {
-  return absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), h, m), PlanTimeZone());
-}
 
 // The key (see PeriodAt) of the period that contains `day`.
 absl::CivilDay KeyContaining(const CadenceRule& r, absl::CivilDay day) {

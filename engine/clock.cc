@@ -17,4 +17,26 @@ const absl::TimeZone& PlanTimeZone() {
   return *tz;
 }
 
+google::protobuf::Timestamp Ts(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  int64_t us = absl::ToUnixMicros(t);
+  ts.set_seconds(us / 1000000);
+  ts.set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
+  if (ts.nanos() < 0) {
+    ts.set_seconds(ts.seconds() - 1);
+    ts.set_nanos(ts.nanos() + 1000000000);
+  }
+  return ts;
+}
+
+absl::Time FromTs(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+std::string FormatBeijing(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M", t, PlanTimeZone()); }
+
+absl::Time At(absl::CivilDay d, int h, int m) {
+  return absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), h, m), PlanTimeZone());
+}
+
 }  // namespace duban

@@ -4,6 +4,10 @@
 #define DUBAN_ENGINE_CLOCK_H_
 
 #include <mutex>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "google/protobuf/timestamp.pb.h"
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -54,6 +58,14 @@ class SimulatedClock : public Clock {
 
 // Asia/Shanghai, the zone every date of a plan is read in.
 const absl::TimeZone& PlanTimeZone();
+
+// Conversions used throughout the engine.
+google::protobuf::Timestamp Ts(absl::Time t);
+absl::Time FromTs(const google::protobuf::Timestamp& ts);
+// "YYYY-MM-DD HH:MM", Beijing time.
+std::string FormatBeijing(absl::Time t);
+// The instant h:m on day d, Beijing time.
+absl::Time At(absl::CivilDay d, int h, int m);
 
 }  // namespace duban
 

@@ -22,12 +22,6 @@ namespace {
 constexpr int kSchemaVersion = 1;
 constexpr int kMaxPageSize = 500;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(ts.seconds()))));
-  return ts;
-}
 
 // A stable 64-bit FNV-1a hash, for request fingerprints.
 uint64_t Fnv1a(absl::string_view s) {
@@ -270,13 +264,13 @@ absl::StatusOr<CommandResult> Engine::CreateTask(const CommandMeta& meta, const 
   t.set_list_kind(in.list_kind);
   t.set_state(v1::TASK_STATE_DRAFT);
   t.set_version(1);
-  *t.mutable_created_at() = ToProto(now);
-  *t.mutable_updated_at() = ToProto(now);
+  *t.mutable_created_at() = Ts(now);
+  *t.mutable_updated_at() = Ts(now);
 
   v1::TaskEvent e;
   e.set_task_id(t.id());
   e.set_version(1);
-  *e.mutable_at() = ToProto(now);
+  *e.mutable_at() = Ts(now);
   e.set_actor(meta.actor);
   e.set_comment(meta.comment);
   e.set_command(v1::TASK_COMMAND_CREATE);
@@ -390,7 +384,7 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     v1::TaskEvent e;
     e.set_task_id(task.id());
     e.set_version(task.version() + 1);
-    *e.mutable_at() = ToProto(now);
+    *e.mutable_at() = Ts(now);
     e.set_actor(meta.actor);
     e.set_comment(meta.comment);
     e.set_command(a.command);
@@ -410,7 +404,7 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     switch (a.command) {
       case v1::TASK_COMMAND_REPORT_PROGRESS:
         *task.mutable_last_report() = a.report;
-        *task.mutable_last_report_at() = ToProto(now);
+        *task.mutable_last_report_at() = Ts(now);
         task.set_report_count(task.report_count() + 1);
         *e.mutable_report() = a.report;
         break;
@@ -451,7 +445,7 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     }
     task.set_state(step.to);
     task.set_version(e.version());
-    *task.mutable_updated_at() = ToProto(now);
+    *task.mutable_updated_at() = Ts(now);
     task.clear_overdue();
 
     rocksdb::WriteBatch batch;

@@ -22,17 +22,6 @@ namespace {
 
 using yamlx::Doc;
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t us = absl::ToUnixMicros(t);
-  ts.set_seconds(us / 1000000);
-  ts.set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
-  if (ts.nanos() < 0) {
-    ts.set_seconds(ts.seconds() - 1);
-    ts.set_nanos(ts.nanos() + 1000000000);
-  }
-  return ts;
-}
 
 // Config ids: letters, digits, '-' and '_' (no ':' — it separates board and
 // period in ranking ids).

@@ -32,24 +32,6 @@ std::string StateWord(v1::ObligationState s) {
 
 }  // namespace
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t us = absl::ToUnixMicros(t);
-  ts.set_seconds(us / 1000000);
-  ts.set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
-  return ts;
-}
-
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-std::string FormatBeijing(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M", t, PlanTimeZone()); }
-
-absl::Time At(absl::CivilDay d, int h, int m) {
-  return absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), h, m), PlanTimeZone());
-}
-
 absl::Status TimerFiring::Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn) {
   v1::UnitScore s;
   std::string key = keys::Entity(keys::Kind::kUnitScore, unit);

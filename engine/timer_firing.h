@@ -16,12 +16,6 @@
 
 namespace duban {
 
-google::protobuf::Timestamp Ts(absl::Time t);
-absl::Time FromTs(const google::protobuf::Timestamp& ts);
-std::string FormatBeijing(absl::Time t);
-// The instant h:m on day d, Beijing time.
-absl::Time At(absl::CivilDay d, int h, int m);
-
 // The reads and writes of one batch of fired timers (or of one command):
 // reads see this batch's own writes first.
 class TimerFiring {

@@ -8,9 +8,6 @@ namespace duban {
 namespace {
 constexpr char kVersion[] = "0.2.0";
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 }  // namespace
 
 const char* DubanVersion() { return kVersion; }

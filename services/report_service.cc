@@ -5,19 +5,6 @@
 
 namespace duban {
 
-namespace {
-absl::StatusOr<CommandMeta> Meta(const grpc::ServerContext& ctx, const v1::CommandMeta& m) {
-  auto actor = ResolveActor(ctx, "meta.actor", m.actor());
-  if (!actor.ok()) return actor.status();
-  CommandMeta meta;
-  meta.actor = *actor;
-  meta.comment = m.comment();
-  meta.request_id = m.request_id();
-  meta.expected_version = m.expected_version();
-  return meta;
-}
-}  // namespace
-
 grpc::Status ReportServiceImpl::ListObligations(grpc::ServerContext*, const v1::ListObligationsRequest* req,
                                                 v1::ListObligationsResponse* out) {
   ObligationFilter f;
@@ -45,7 +32,7 @@ grpc::Status ReportServiceImpl::GetObligation(grpc::ServerContext*, const v1::Ge
 
 grpc::Status ReportServiceImpl::SubmitReport(grpc::ServerContext* ctx, const v1::SubmitReportRequest* req,
                                              v1::Obligation* out) {
-  auto meta = Meta(*ctx, req->meta());
+  auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
   auto o = engine_->SubmitReport(*meta, req->obligation_id(), req->text());
   if (!o.ok()) return ToGrpc(o.status());
@@ -55,7 +42,7 @@ grpc::Status ReportServiceImpl::SubmitReport(grpc::ServerContext* ctx, const v1:
 
 grpc::Status ReportServiceImpl::ReviewReport(grpc::ServerContext* ctx, const v1::ReviewReportRequest* req,
                                              v1::Obligation* out) {
-  auto meta = Meta(*ctx, req->meta());
+  auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
   if (req->decision() != v1::REVIEW_DECISION_APPROVE && req->decision() != v1::REVIEW_DECISION_RETURN) {
     return ToGrpc(absl::InvalidArgumentError(

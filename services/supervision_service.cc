@@ -6,16 +6,6 @@
 namespace duban {
 
 namespace {
-absl::StatusOr<CommandMeta> Meta(const grpc::ServerContext& ctx, const v1::CommandMeta& m) {
-  auto actor = ResolveActor(ctx, "meta.actor", m.actor());
-  if (!actor.ok()) return actor.status();
-  CommandMeta meta;
-  meta.actor = *actor;
-  meta.comment = m.comment();
-  meta.request_id = m.request_id();
-  meta.expected_version = m.expected_version();
-  return meta;
-}
 
 grpc::Status Reply(absl::StatusOr<v1::SupervisionItem> item, v1::SupervisionItem* out) {
   if (!item.ok()) return ToGrpc(item.status());
@@ -27,7 +17,7 @@ grpc::Status Reply(absl::StatusOr<v1::SupervisionItem> item, v1::SupervisionItem
 grpc::Status SupervisionServiceImpl::ListForSupervision(grpc::ServerContext* ctx,
                                                         const v1::ListForSupervisionRequest* req,
                                                         v1::SupervisionItem* out) {
-  auto meta = Meta(*ctx, req->meta());
+  auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
   NewSupervisionItem in;
   in.subject_kind = req->subject_kind();
@@ -46,7 +36,7 @@ grpc::Status SupervisionServiceImpl::ListForSupervision(grpc::ServerContext* ctx
 
 grpc::Status SupervisionServiceImpl::Step(grpc::ServerContext* ctx, const v1::SupervisionStepRequest* req,
                                           v1::SupervisionItem* out) {
-  auto meta = Meta(*ctx, req->meta());
+  auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
   SupervisionCommand c;
   switch (req->action()) {
@@ -65,7 +55,7 @@ grpc::Status SupervisionServiceImpl::Step(grpc::ServerContext* ctx, const v1::Su
 
 grpc::Status SupervisionServiceImpl::Escalate(grpc::ServerContext* ctx, const v1::EscalateRequest* req,
                                               v1::SupervisionItem* out) {
-  auto meta = Meta(*ctx, req->meta());
+  auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
   EscalateRequest e;
   e.item_id = req->item_id();
