@@ -24,29 +24,20 @@
 #include "engine/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "tests/status_matchers.h"
 #include "tests/store_dump.h"
 #include "tests/test_util.h"
 
 namespace duban {
 namespace {
 
+using ::duban::testing::IsError;
+
 using ::duban::testing::DumpDiff;
 using ::duban::testing::DumpStore;
 
 using testing::SourcePath;
 using testing::TempDir;
-
-// status has the code and its message names the field.
-::testing::AssertionResult IsError(const absl::Status& s, absl::StatusCode code, absl::string_view field) {
-  if (s.ok()) return ::testing::AssertionFailure() << "expected " << absl::StatusCodeToString(code) << ", got OK";
-  if (s.code() != code) {
-    return ::testing::AssertionFailure() << "expected " << absl::StatusCodeToString(code) << ", got " << s;
-  }
-  if (s.message().find(field) == absl::string_view::npos) {
-    return ::testing::AssertionFailure() << "message '" << s.message() << "' does not name '" << field << "'";
-  }
-  return ::testing::AssertionSuccess();
-}
 
 ::testing::AssertionResult Contains(absl::string_view hay, absl::string_view needle) {
   if (hay.find(needle) != absl::string_view::npos) return ::testing::AssertionSuccess();
