@@ -227,7 +227,9 @@ TEST_F(SupervisionTest, AnIgnoredTaskGoesYellowRedLevel1Level2OnTheConfiguredWor
   EXPECT_EQ(h->back().to_level(), 2);
   // Each change of warning level is an event in the task's history.
   int warnings = 0;
-  for (const auto& e : *engine_->History(task)) warnings += e.command() == v1::TASK_COMMAND_WARNING;
+  auto history = engine_->History(task);
+  ASSERT_TRUE(history.ok());
+  for (const auto& e : *history) warnings += e.command() == v1::TASK_COMMAND_WARNING;
   EXPECT_EQ(warnings, 2);
 }
 
