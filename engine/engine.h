@@ -222,6 +222,8 @@ class Engine {
   // Simulated clock only: FAILED_PRECONDITION otherwise.
   absl::StatusOr<TimerRun> AdvanceClock(absl::Time to);
   Outbox& outbox() { return *outbox_; }
+  // Makes a running RunTimers stop after its current batch (shutdown).
+  void RequestStop() { stopping_.store(true); }
 
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
@@ -287,6 +289,7 @@ class Engine {
 
   std::mutex create_mu_;  // task and plan creation
   std::atomic<uint64_t> next_supervision_number_{1};
+  std::atomic<bool> stopping_{false};
   uint64_t next_task_number_ = 1;
   std::array<std::mutex, 64> stripes_;
 

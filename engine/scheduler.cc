@@ -404,6 +404,9 @@ absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock) {
   TimerRun total;
   absl::Duration late_after = options_.cadences ? options_.cadences->late_after : absl::Minutes(5);
   while (true) {
+    if (stopping_.load()) {
+      return absl::CancelledError("clock: the daemon is shutting down; timers fired so far are committed");
+    }
     // The earliest timers, all due at the same instant.
     std::vector<std::pair<std::string, v1::Timer>> due;
     int64_t first_due = -1;

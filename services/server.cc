@@ -176,6 +176,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     sigwait(&sigs, &sig);
     spdlog::info("signal {}: shutting down", sig);
     stopping.store(true);
+    engine->RequestStop();
     engine->outbox().WakeAll();
     if (auto* health = server->GetHealthCheckService()) health->Shutdown();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

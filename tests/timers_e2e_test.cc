@@ -226,6 +226,28 @@ TEST(TimersE2ETest, AWatcherThatReconnectsWithItsCursorGetsEveryNotificationOnce
   EXPECT_EQ(seen[0], first_ids[21]);
 }
 
+TEST(TimersE2ETest, SigtermWhileTimersFireStopsCleanly) {
+  TempDir dir;
+  Daemon daemon(dir.sub("data"), {"--clock_start=" + Rfc3339(Beijing(2023, 1, 1))});
+  ASSERT_TRUE(daemon.Start()) << daemon.log_path();
+  grpc::Status advanced;
+  std::thread advance([ch = daemon.channel(), &advanced] {
+    v1::AdvanceClockResponse res;
+    advanced = Advance(ch, Beijing(2025, 1, 1), &res);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int status = daemon.Kill(SIGTERM);
+  advance.join();
+  ASSERT_TRUE(WIFEXITED(status)) << "duband did not exit normally";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_FALSE(advanced.ok());  // cut short, not finished
+  // What was committed before the stop is all there, and time resumes from it.
+  ASSERT_TRUE(daemon.Start()) << daemon.log_path();
+  absl::Time resumed = ServerNow(daemon.channel());
+  EXPECT_GT(resumed, Beijing(2023, 1, 1));
+  EXPECT_LT(resumed, Beijing(2025, 1, 1));
+}
+
 TEST(TimersE2ETest, AdvanceClockIsRefusedOnTheRealClock) {
   TempDir dir;
   Daemon daemon(dir.sub("data"), {"--clock=real"});
