@@ -100,7 +100,10 @@ TEST(TimersE2ETest, SigkillWhileTimersFireLosesNothingAndSendsNothingTwice) {
     v1::AdvanceClockResponse res;
     Advance(ch, end, &res);  // cut short by the kill
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Kill as soon as the run is under way (the clock has moved a few weeks).
+  for (int i = 0; i < 500 && ServerNow(daemon.channel()) < start + absl::Hours(24 * 20); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   daemon.Kill(SIGKILL);
   advance.join();
 
@@ -235,7 +238,9 @@ TEST(TimersE2ETest, SigtermWhileTimersFireStopsCleanly) {
     v1::AdvanceClockResponse res;
     advanced = Advance(ch, Beijing(2025, 1, 1), &res);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 500 && ServerNow(daemon.channel()) < Beijing(2023, 1, 20); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   int status = daemon.Kill(SIGTERM);
   advance.join();
   ASSERT_TRUE(WIFEXITED(status)) << "duband did not exit normally";
