@@ -78,7 +78,7 @@ struct AssessmentCondition {
   // "constraint.<level>", "incentive.<level>".
   std::string failed;
   std::vector<std::string> applies_to;  // categories; empty: every unit
-  std::string basis;                     // seed text, quoted in reasons
+  std::string basis;                     // plan text, quoted in reasons
 };
 
 struct AssessmentReward {

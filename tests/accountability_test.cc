@@ -1,6 +1,6 @@
 // Rankings and accountability ladders (config/accountability.yaml) on a real
 // store with the demo plan imported and a simulated clock: annex 5 三（二）4
-// of the seed, a second ladder defined only in YAML, the case workflow, the
+// of the plan, a second ladder defined only in YAML, the case workflow, the
 // computed scorecard, bad config files and bad input.
 #include "engine/accountability.h"
 
@@ -192,7 +192,7 @@ class AccountabilityTest : public ::testing::Test {
 
 // ---------------------------------------------------------------- the config
 
-TEST_F(AccountabilityTest, DefaultConfigIsTheSeedsRule) {
+TEST_F(AccountabilityTest, DefaultConfigIsThePlansRule) {
   const Board* b = config_->FindBoard("enforcement");
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->source, BoardSource::kEntered);
@@ -230,7 +230,7 @@ TEST_F(AccountabilityTest, DefaultConfigIsTheSeedsRule) {
   EXPECT_EQ(config_->notice_rules[0].action.name, "警示约谈");
 }
 
-// ---------------------------------------------------------------- the seed's ladder
+// ---------------------------------------------------------------- the plan's ladder
 
 TEST_F(AccountabilityTest, LastThreeMonthsInARowClimbsTheLadder) {
   const std::string zjj = Id("市住建局");

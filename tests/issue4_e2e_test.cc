@@ -1,6 +1,6 @@
 // Rankings, accountability cases, one-call escalation and the year-end
 // assessment through duband and the generated C++ client, on the harness's
-// simulated clock (2023-03-20): the seed's ladder (倒数第一 three months in a
+// simulated clock (2023-03-20): the plan's ladder (倒数第一 three months in a
 // row: 分管市领导约谈 → 市主要领导约谈 → 事前问责), a case's workflow, a fatal
 // accident's interview, a repeated monthly-notice problem, an overdue task
 // escalated by a supervisor in one call, figures reported and evaluated, one
