@@ -49,6 +49,14 @@ bool NeedsReason(v1::TaskCommand c) {
 
 }  // namespace
 
+void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
+                absl::string_view actor, const absl::Status& result, absl::Time start) {
+  spdlog::info("{}={} command={} actor={} result={} latency_us={}", std::string(subject_kind), std::string(subject_id),
+               std::string(command), std::string(actor),
+               result.ok() ? std::string("OK") : absl::StatusCodeToString(result.code()),
+               absl::ToInt64Microseconds(absl::Now() - start));
+}
+
 uint64_t TaskNumber(absl::string_view task_id) {
   if (task_id.size() < 2 || task_id[0] != 'T' || task_id.size() > 21) return 0;
   uint64_t n = 0;

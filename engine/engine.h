@@ -272,6 +272,11 @@ class Engine {
   absl::Status EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
+  absl::StatusOr<v1::Obligation> SubmitReportImpl(const CommandMeta& meta, absl::string_view id, absl::string_view text);
+  absl::StatusOr<v1::Obligation> ReviewReportImpl(const CommandMeta& meta, absl::string_view id, bool accept,
+                                                  absl::string_view reason);
+  absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
+                                                          SupervisionCommand command, absl::string_view text);
   absl::StatusOr<v1::SupervisionItem> ListForSupervisionImpl(const CommandMeta& meta, const NewSupervisionItem& item,
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
@@ -298,6 +303,11 @@ class Engine {
   std::map<std::string, v1::UnitGroup> groups_;
   std::map<std::string, v1::UnitRef, std::less<>> names_;
 };
+
+// The one log line of a command: what, on what, by whom, the result and
+// the latency.
+void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
+                absl::string_view actor, const absl::Status& result, absl::Time start);
 
 // "<kind>:<hash of body>", for request_id replays.
 std::string Fingerprint(absl::string_view kind, absl::string_view body);

@@ -577,6 +577,14 @@ absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f
 
 absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, absl::string_view id,
                                                     absl::string_view text) {
+  absl::Time start = absl::Now();
+  auto r = SubmitReportImpl(meta, id, text);
+  LogCommand("obligation", id, "submit_report", meta.actor, r.status(), start);
+  return r;
+}
+
+absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(const CommandMeta& meta, absl::string_view id,
+                                                        absl::string_view text) {
   RETURN_IF_ERROR(CheckMeta(meta));
   RETURN_IF_ERROR(validate::Required("text", text, validate::kMaxText));
   std::lock_guard<std::mutex> lock(StripeFor(id));
@@ -607,12 +615,19 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, abs
   }
   w.RecordRequest(meta, fp, o);
   RETURN_IF_ERROR(w.Commit());
-  spdlog::info("obligation={} command=submit actor={} result=OK late={}", o.id(), meta.actor, late);
   return o;
 }
 
 absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
                                                     absl::string_view reason) {
+  absl::Time start = absl::Now();
+  auto r = ReviewReportImpl(meta, id, accept, reason);
+  LogCommand("obligation", id, accept ? "accept_report" : "return_report", meta.actor, r.status(), start);
+  return r;
+}
+
+absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(const CommandMeta& meta, absl::string_view id, bool accept,
+                                                        absl::string_view reason) {
   RETURN_IF_ERROR(CheckMeta(meta));
   if (!accept) RETURN_IF_ERROR(validate::Required("reason", reason, validate::kMaxComment));
   std::lock_guard<std::mutex> lock(StripeFor(id));
@@ -646,7 +661,6 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, abs
   }
   w.RecordRequest(meta, fp, o);
   RETURN_IF_ERROR(w.Commit());
-  spdlog::info("obligation={} command={} actor={} result=OK", o.id(), accept ? "accept" : "return", meta.actor);
   return o;
 }
 

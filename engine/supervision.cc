@@ -411,7 +411,10 @@ static std::string ItemFingerprint(const NewSupervisionItem& in) {
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& in) {
-  return ListForSupervisionImpl(meta, in, ItemFingerprint(in));
+  absl::Time start = absl::Now();
+  auto r = ListForSupervisionImpl(meta, in, ItemFingerprint(in));
+  LogCommand("supervision", r.ok() ? r->id() : in.subject_id, "list", meta.actor, r.status(), start);
+  return r;
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const CommandMeta& meta,
@@ -467,13 +470,20 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
   ASSIGN_OR_RETURN(v1::SupervisionItem created, NewItem(&w, item, meta.actor, ""));
   w.RecordRequest(meta, fp, created);
   RETURN_IF_ERROR(w.Commit());
-  spdlog::info("supervision={} command=list actor={} level={} result=OK", created.id(), meta.actor, created.level());
   DecorateSupervision(&created);
   return created;
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& meta, absl::string_view id,
                                                             SupervisionCommand c, absl::string_view text) {
+  absl::Time start = absl::Now();
+  auto r = SupervisionStepImpl(meta, id, c, text);
+  LogCommand("supervision", id, SupervisionCommandName(c), meta.actor, r.status(), start);
+  return r;
+}
+
+absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
+                                                                SupervisionCommand c, absl::string_view text) {
   RETURN_IF_ERROR(CheckMeta(meta));
   if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   bool needs_text = c == SupervisionCommand::kReportRectification || c == SupervisionCommand::kReturn ||
@@ -523,7 +533,6 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& m
   }
   w.RecordRequest(meta, fp, item);
   RETURN_IF_ERROR(w.Commit());
-  spdlog::info("supervision={} command={} actor={} result=OK", item.id(), SupervisionCommandName(c), meta.actor);
   DecorateSupervision(&item);
   return item;
 }
@@ -556,9 +565,13 @@ absl::Status Engine::EscalateItem(TimerFiring* w, v1::SupervisionItem* item, con
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, const EscalateRequest& req) {
-  return EscalateImpl(meta, req,
+  absl::Time start = absl::Now();
+  auto r = EscalateImpl(meta, req,
                       Fingerprint("escalate", absl::StrCat(req.item_id, "\n", req.task_id, "\n", req.obligation_id,
                                                            "\n", req.reason, "\n", req.new_deadline)));
+  std::string subject = !req.item_id.empty() ? req.item_id : !req.task_id.empty() ? req.task_id : req.obligation_id;
+  LogCommand("supervision", subject, "escalate", meta.actor, r.status(), start);
+  return r;
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
@@ -580,7 +593,6 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     RETURN_IF_ERROR(EscalateItem(&w, &item, meta.actor, req.reason, cfg.default_deadline_working_days, req.new_deadline));
     w.RecordRequest(meta, fp, item);
     RETURN_IF_ERROR(w.Commit());
-    spdlog::info("supervision={} command=escalate actor={} level={} result=OK", item.id(), meta.actor, item.level());
     DecorateSupervision(&item);
     return item;
   }
