@@ -3,10 +3,13 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <set>
+
 #include "duban/v1/duban.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "tests/daemon_harness.h"
 
 namespace duban {
@@ -56,6 +59,32 @@ TEST_F(IntegrationTest, ServesHealthAndTheDemoPlan) {
   int total = 0;
   for (const auto& c : res.campaigns()) total += c.task_count();
   EXPECT_EQ(total, 170);
+}
+
+TEST_F(IntegrationTest, ReflectionListsTheServices) {
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(daemon_->channel());
+  grpc::ClientContext ctx;
+  auto stream = reflection->ServerReflectionInfo(&ctx);
+  grpc::reflection::v1alpha::ServerReflectionRequest req;
+  req.set_list_services("");
+  ASSERT_TRUE(stream->Write(req));
+  grpc::reflection::v1alpha::ServerReflectionResponse res;
+  ASSERT_TRUE(stream->Read(&res));
+  std::set<std::string> names;
+  for (const auto& s : res.list_services_response().service()) names.insert(s.name());
+  for (const char* want : {"duban.v1.TaskService", "duban.v1.OrgService", "duban.v1.PlanService",
+                           "duban.v1.ReportService", "duban.v1.NotificationService", "duban.v1.SupervisionService",
+                           "duban.v1.AdminService", "grpc.health.v1.Health"}) {
+    EXPECT_TRUE(names.count(want)) << want;
+  }
+  // And a service's file can be fetched by symbol, as grpcurl does.
+  grpc::reflection::v1alpha::ServerReflectionRequest file;
+  file.set_file_containing_symbol("duban.v1.TaskService");
+  ASSERT_TRUE(stream->Write(file));
+  ASSERT_TRUE(stream->Read(&res));
+  EXPECT_GT(res.file_descriptor_response().file_descriptor_proto_size(), 0);
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
 }
 
 TEST_F(IntegrationTest, DrivesATaskFromAssignedToArchivedWithAReturn) {
