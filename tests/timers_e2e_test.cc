@@ -17,6 +17,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#include "tests/http_receiver.h"
 
 namespace duban {
 namespace {
@@ -251,6 +252,45 @@ TEST(TimersE2ETest, SigtermWhileTimersFireStopsCleanly) {
   absl::Time resumed = ServerNow(daemon.channel());
   EXPECT_GT(resumed, Beijing(2023, 1, 1));
   EXPECT_LT(resumed, Beijing(2025, 1, 1));
+}
+
+TEST(TimersE2ETest, WebhooksInTheConfigGetTheNotificationsInOrderThroughFailures) {
+  TempDir dir;
+  testing::Receiver receiver(/*fail_first=*/2);
+  std::string config = dir.sub("duband.yaml");
+  std::ofstream(config) << "webhooks:\n"
+                        << "  - name: office-bot\n"
+                        << "    url: http://127.0.0.1:" << receiver.port() << "/duban\n"
+                        << "    recipients: [fgj]\n"
+                        << "    backoff_initial: 20ms\n"
+                        << "    backoff_max: 100ms\n";
+  Daemon daemon(dir.sub("data"), {"--config=" + config, "--clock_start=" + Rfc3339(Beijing(2023, 1, 1))});
+  ASSERT_TRUE(daemon.Start()) << daemon.log_path();
+  v1::AdvanceClockResponse res;
+  ASSERT_TRUE(Advance(daemon.channel(), Beijing(2023, 1, 10), &res).ok());
+  auto notes = v1::NotificationService::NewStub(daemon.channel());
+  grpc::ClientContext ctx;
+  v1::ListNotificationsRequest req;
+  req.set_recipient("fgj");
+  req.set_limit(1000);
+  v1::ListNotificationsResponse want;
+  ASSERT_TRUE(notes->ListNotifications(&ctx, req, &want).ok());
+  ASSERT_GT(want.notifications_size(), 3);
+  // Every notification for 市发改局 arrives, in order; the first was retried
+  // after the receiver's two failures.
+  auto delivered = [&] {
+    std::vector<std::string> seqs;
+    for (const auto& r : receiver.requests()) {
+      if (r.code == 200) seqs.push_back(r.seq);
+    }
+    return seqs;
+  };
+  ASSERT_TRUE(testing::WaitUntil([&] { return static_cast<int>(delivered().size()) >= want.notifications_size(); }))
+      << delivered().size() << " of " << want.notifications_size();
+  auto got = delivered();
+  ASSERT_EQ(static_cast<int>(got.size()), want.notifications_size());
+  for (int i = 0; i < want.notifications_size(); ++i) EXPECT_EQ(got[i], std::to_string(want.notifications(i).seq()));
+  EXPECT_EQ(receiver.requests().front().code, 500);
 }
 
 TEST(TimersE2ETest, AdvanceClockIsRefusedOnTheRealClock) {
