@@ -283,6 +283,8 @@ class Engine {
                                                    const std::string& fingerprint);
   absl::Status ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const;
   absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
+  // LoadObligation, ABORTED when expected_version is set and differs.
+  absl::StatusOr<v1::Obligation> LoadObligationAt(absl::string_view id, uint64_t expected_version) const;
   std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
   std::string SubjectName(const std::string& subject_id) const;
 

@@ -496,6 +496,15 @@ absl::StatusOr<v1::Obligation> Engine::LoadObligation(absl::string_view id) cons
   return o;
 }
 
+absl::StatusOr<v1::Obligation> Engine::LoadObligationAt(absl::string_view id, uint64_t expected_version) const {
+  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(id));
+  if (expected_version != 0 && expected_version != o.version()) {
+    return absl::AbortedError(absl::StrCat("meta.expected_version: obligation is at version ", o.version(), ", not ",
+                                           expected_version));
+  }
+  return o;
+}
+
 absl::StatusOr<v1::Obligation> Engine::GetObligation(absl::string_view id) const { return LoadObligation(id); }
 
 absl::StatusOr<std::vector<v1::ObligationEvent>> Engine::ObligationHistory(absl::string_view id) const {
@@ -591,11 +600,7 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(const CommandMeta& meta,
   std::string fp = Fingerprint("submit_report", absl::StrCat(id, "\n", text));
   ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
   if (replay) return std::move(*replay);
-  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(id));
-  if (meta.expected_version != 0 && meta.expected_version != o.version()) {
-    return absl::AbortedError(absl::StrCat("meta.expected_version: obligation is at version ", o.version(), ", not ",
-                                           meta.expected_version));
-  }
+  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
   if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED &&
       o.state() != v1::OBLIGATION_STATE_MISSED) {
     return absl::FailedPreconditionError(absl::StrCat("obligation is ", StateWord(o.state()),
@@ -634,11 +639,7 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(const CommandMeta& meta,
   std::string fp = Fingerprint(accept ? "accept_report" : "return_report", absl::StrCat(id, "\n", reason));
   ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
   if (replay) return std::move(*replay);
-  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(id));
-  if (meta.expected_version != 0 && meta.expected_version != o.version()) {
-    return absl::AbortedError(absl::StrCat("meta.expected_version: obligation is at version ", o.version(), ", not ",
-                                           meta.expected_version));
-  }
+  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
   if (o.state() != v1::OBLIGATION_STATE_SUBMITTED) {
     return absl::FailedPreconditionError(absl::StrCat("obligation is ", StateWord(o.state()), ": cannot ",
                                                       accept ? "accept" : "return", "; allowed from submitted"));
