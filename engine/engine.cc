@@ -10,9 +10,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/keys.h"
-#include "engine/status_macros.h"
-#include "engine/validate.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/status_macros.h"
+#include "engine/storage/validate.h"
 #include "spdlog/spdlog.h"
 
 namespace duban {

@@ -21,14 +21,14 @@
 
 #include "absl/status/statusor.h"
 #include "duban/v1/model.pb.h"
-#include "engine/cadence.h"
-#include "engine/clock.h"
-#include "engine/outbox.h"
-#include "engine/plan_loader.h"
-#include "engine/store.h"
-#include "engine/supervision.h"
-#include "engine/task_machine.h"
-#include "engine/work_calendar.h"
+#include "engine/time/cadence.h"
+#include "engine/time/clock.h"
+#include "engine/storage/outbox.h"
+#include "engine/plans/plan_loader.h"
+#include "engine/storage/store.h"
+#include "engine/supervision/supervision.h"
+#include "engine/tasks/task_machine.h"
+#include "engine/time/work_calendar.h"
 
 namespace duban {
 

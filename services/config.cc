@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "engine/status_macros.h"
-#include "engine/yaml_util.h"
+#include "engine/storage/status_macros.h"
+#include "engine/storage/yaml_util.h"
 
 namespace duban {
 

@@ -1,6 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "engine/validate.h"
+#include "engine/storage/validate.h"
 #include "services/services.h"
 #include "services/status.h"
 

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "engine/keys.h"
-#include "engine/status_macros.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"

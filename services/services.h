@@ -8,10 +8,10 @@
 #include <string>
 
 #include "duban/v1/duban.grpc.pb.h"
-#include "engine/accountability.h"
-#include "engine/assessment.h"
+#include "engine/accountability/accountability.h"
+#include "engine/accountability/assessment.h"
 #include "engine/engine.h"
-#include "engine/ranking.h"
+#include "engine/accountability/ranking.h"
 
 namespace duban {
 

@@ -10,7 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "engine/status_macros.h"
+#include "engine/storage/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "spdlog/spdlog.h"
 

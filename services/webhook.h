@@ -19,8 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "engine/outbox.h"
-#include "engine/yaml_util.h"
+#include "engine/storage/outbox.h"
+#include "engine/storage/yaml_util.h"
 
 namespace duban {
 

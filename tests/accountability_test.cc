@@ -2,7 +2,7 @@
 // store with the demo plan imported and a simulated clock: annex 5 三（二）4
 // of the plan, a second ladder defined only in YAML, the case workflow, the
 // computed scorecard, bad config files and bad input.
-#include "engine/accountability.h"
+#include "engine/accountability/accountability.h"
 
 #include <algorithm>
 #include <map>
@@ -16,12 +16,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
-#include "engine/clock.h"
+#include "engine/time/clock.h"
 #include "engine/engine.h"
-#include "engine/keys.h"
-#include "engine/ranking.h"
-#include "engine/store.h"
-#include "engine/yaml_util.h"
+#include "engine/storage/keys.h"
+#include "engine/accountability/ranking.h"
+#include "engine/storage/store.h"
+#include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "tests/status_matchers.h"

@@ -1,7 +1,7 @@
 // The year-end assessment: the demo tables (config/demo/safety-assessment.yaml),
 // every rule kind met and not met, the outcomes, rewards and incentives, the
 // figures stored through an engine, and malformed assessment files.
-#include "engine/assessment.h"
+#include "engine/accountability/assessment.h"
 
 #include <cmath>
 #include <initializer_list>
@@ -15,11 +15,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "engine/clock.h"
+#include "engine/time/clock.h"
 #include "engine/engine.h"
-#include "engine/keys.h"
-#include "engine/store.h"
-#include "engine/yaml_util.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/store.h"
+#include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "tests/store_dump.h"

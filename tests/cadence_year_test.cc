@@ -6,10 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "engine/cadence.h"
+#include "engine/time/cadence.h"
 #include "engine/engine.h"
-#include "engine/keys.h"
-#include "engine/validate.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/validate.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 

@@ -1,5 +1,5 @@
 // The key encoding of the store (engine/keys.h).
-#include "engine/keys.h"
+#include "engine/storage/keys.h"
 
 #include <algorithm>
 #include <cstdint>

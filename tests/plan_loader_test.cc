@@ -1,6 +1,6 @@
 // Plan import: the demo plan's exact counts through the Engine API, and
 // malformed plan files refused with file:line messages and no writes.
-#include "engine/plan_loader.h"
+#include "engine/plans/plan_loader.h"
 
 #include <algorithm>
 #include <fstream>
@@ -15,10 +15,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "engine/clock.h"
+#include "engine/time/clock.h"
 #include "engine/engine.h"
-#include "engine/store.h"
-#include "engine/yaml_util.h"
+#include "engine/storage/store.h"
+#include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "tests/store_dump.h"

@@ -9,7 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "engine/store.h"
+#include "engine/storage/store.h"
 #include "gtest/gtest.h"
 
 namespace duban::testing {

@@ -1,6 +1,6 @@
 // The task workflow: every (state, command) pair checked against a table
 // written out here by hand from the design, independent of TransitionTable().
-#include "engine/task_machine.h"
+#include "engine/tasks/task_machine.h"
 
 #include <map>
 #include <optional>

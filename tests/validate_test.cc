@@ -1,5 +1,5 @@
 // Field checks (engine/validate.h).
-#include "engine/validate.h"
+#include "engine/storage/validate.h"
 
 #include <string>
 #include <vector>

@@ -1,11 +1,11 @@
-#include "engine/work_calendar.h"
+#include "engine/time/work_calendar.h"
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
-#include "engine/validate.h"
-#include "engine/yaml_util.h"
+#include "engine/storage/validate.h"
+#include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 

@@ -1,0 +1,532 @@
+#include "engine/accountability/accountability.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "engine/time/clock.h"
+#include "engine/engine.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/status_macros.h"
+#include "engine/storage/validate.h"
+#include "spdlog/spdlog.h"
+
+namespace duban {
+
+namespace {
+
+constexpr char kCaseCounter[] = "next_case_id";
+constexpr char kIncidentCounter[] = "next_incident_id";
+constexpr char kTriggerIndex[] = "acct-trigger";
+
+
+// ---------------------------------------------------------------- transitions
+
+struct CaseTransition {
+  CaseCommand command;
+  v1::AccountabilityState from;
+  v1::AccountabilityState to;
+  const char* kind;  // the event's kind
+};
+
+constexpr CaseTransition kTransitions[] = {
+    {CaseCommand::kHold, v1::ACCOUNTABILITY_STATE_SCHEDULED, v1::ACCOUNTABILITY_STATE_HELD, "held"},
+    {CaseCommand::kFollowUp, v1::ACCOUNTABILITY_STATE_HELD, v1::ACCOUNTABILITY_STATE_FOLLOWED_UP, "followed_up"},
+    {CaseCommand::kClose, v1::ACCOUNTABILITY_STATE_FOLLOWED_UP, v1::ACCOUNTABILITY_STATE_CLOSED, "closed"},
+};
+
+const CaseTransition* FindTransition(v1::AccountabilityState from, CaseCommand c) {
+  for (const auto& t : kTransitions) {
+    if (t.from == from && t.command == c) return &t;
+  }
+  return nullptr;
+}
+
+uint64_t ReadCounter(const Store& store, const char* key) {
+  auto v = store.Get(Cf::kMeta, key);
+  uint64_t n = 1;
+  if (v.ok() && !absl::SimpleAtoi(*v, &n)) n = 1;
+  return std::max<uint64_t>(n, 1);
+}
+
+uint64_t CaseNumber(absl::string_view id) {
+  uint64_t n = 0;
+  if (id.size() < 2 || id[0] != 'A' || !absl::SimpleAtoi(id.substr(1), &n)) return 0;
+  return n;
+}
+
+std::string TriggerKey(absl::string_view rule_id, absl::string_view unit_id, absl::string_view period) {
+  std::string k = keys::IndexPrefix(kTriggerIndex, rule_id);
+  k.append(unit_id.data(), unit_id.size());
+  k.push_back(keys::kSep);
+  k.append(period.data(), period.size());
+  return k;
+}
+
+std::string NoticeKey(absl::string_view unit_id, absl::string_view problem, absl::string_view month) {
+  std::string k(unit_id);
+  k.push_back(keys::kSep);
+  k.append(problem.data(), problem.size());
+  k.push_back(keys::kSep);
+  k.append(month.data(), month.size());
+  return k;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::AccountabilityState> NextCaseState(v1::AccountabilityState from, CaseCommand c) {
+  if (const CaseTransition* t = FindTransition(from, c)) return t->to;
+  std::vector<std::string> allowed;
+  for (const auto& t : kTransitions) {
+    if (t.from == from) allowed.push_back(CaseCommandName(t.command));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      CaseCommandName(c), ": the case is ", CaseStateName(from), "; allowed in ", CaseStateName(from), ": ",
+      allowed.empty() ? std::string("nothing (the case is closed)") : absl::StrJoin(allowed, ", ")));
+}
+
+std::string CaseStateName(v1::AccountabilityState s) {
+  switch (s) {
+    case v1::ACCOUNTABILITY_STATE_SCHEDULED: return "scheduled";
+    case v1::ACCOUNTABILITY_STATE_HELD: return "held";
+    case v1::ACCOUNTABILITY_STATE_FOLLOWED_UP: return "followed_up";
+    case v1::ACCOUNTABILITY_STATE_CLOSED: return "closed";
+    default: return "unspecified";
+  }
+}
+
+std::string CaseCommandName(CaseCommand c) {
+  switch (c) {
+    case CaseCommand::kHold: return "hold";
+    case CaseCommand::kFollowUp: return "follow_up";
+    case CaseCommand::kClose: return "close";
+  }
+  return "unknown";
+}
+
+// What one write of the module collects: the batch, the notifications, the
+// cases opened, and the case counter (read once, written once).
+struct Accountability::Pending {
+  rocksdb::WriteBatch* batch = nullptr;
+  std::vector<v1::Notification>* notes = nullptr;
+  std::vector<v1::AccountabilityCase>* opened = nullptr;
+  std::string actor;
+  std::optional<uint64_t> next_case;
+  std::set<std::string> triggers;  // trigger keys written in this batch
+};
+
+Accountability::Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config,
+                               Rankings* rankings)
+    : engine_(engine), config_(std::move(config)), rankings_(rankings) {
+  rankings_->SetListener(this);
+}
+
+Accountability::~Accountability() { rankings_->SetListener(nullptr); }
+
+absl::StatusOr<std::string> Accountability::ResolveUnit(absl::string_view field, absl::string_view name) const {
+  RETURN_IF_ERROR(validate::Required(field, name, validate::kMaxName));
+  auto r = engine_->Resolve(name);
+  if (!r.ok()) return absl::NotFoundError(absl::StrCat(field, ": unknown unit '", name, "'"));
+  if (r->group || r->units.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", name, "' is a group of units; name one unit"));
+  }
+  return r->units[0].id();
+}
+
+absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, const std::string& rule_id,
+                                      const ActionSpec& action, int step, const std::string& period,
+                                      const std::string& reason) {
+  Store& store = engine_->store();
+  std::string trigger = TriggerKey(rule_id, unit_id, period);
+  if (p->triggers.count(trigger) || store.Exists(Cf::kIndex, trigger)) return absl::OkStatus();  // one per period
+  if (!p->next_case) p->next_case = ReadCounter(store, kCaseCounter);
+  uint64_t n = (*p->next_case)++;
+  absl::Time now = engine_->clock().Now();
+
+  v1::AccountabilityCase c;
+  c.set_id(absl::StrCat("A", n));
+  c.set_unit_id(unit_id);
+  c.set_action(action.id);
+  c.set_action_name(action.name);
+  c.set_by_role(action.by_role);
+  c.set_ladder_id(rule_id);
+  c.set_period(period);
+  c.set_reason(reason);
+  c.set_state(v1::ACCOUNTABILITY_STATE_SCHEDULED);
+  c.set_version(1);
+  c.set_step(step);
+  *c.mutable_created_at() = Ts(now);
+  *c.mutable_updated_at() = Ts(now);
+
+  v1::AccountabilityEvent ev;
+  ev.set_case_id(c.id());
+  ev.set_version(1);
+  *ev.mutable_at() = Ts(now);
+  ev.set_actor(p->actor);
+  ev.set_kind("opened");
+  ev.set_from_state(v1::ACCOUNTABILITY_STATE_UNSPECIFIED);
+  ev.set_to_state(v1::ACCOUNTABILITY_STATE_SCHEDULED);
+  ev.set_text(reason);
+
+  store.Put(p->batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
+  store.Put(p->batch, Cf::kEvents, keys::Event(c.id(), 1), ev);
+  store.Put(p->batch, Cf::kIndex, trigger, c.id());
+  store.Put(p->batch, Cf::kMeta, kCaseCounter, std::to_string(*p->next_case));
+  p->triggers.insert(trigger);
+
+  auto role = config_->roles.find(action.by_role);
+  std::string role_title = role != config_->roles.end() ? role->second : action.by_role;
+  auto unit = engine_->GetUnit(unit_id);
+  v1::Notification note;
+  note.set_recipient(unit_id);
+  note.set_kind(v1::NOTIFICATION_KIND_ACCOUNTABILITY);
+  note.set_subject_id(c.id());
+  note.set_title(absl::StrCat(action.name, "（", role_title, "）：", unit.ok() ? unit->name() : unit_id, " ", period));
+  note.set_body(reason);
+  *note.mutable_created_at() = Ts(now);
+  p->notes->push_back(std::move(note));
+  p->opened->push_back(c);
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- rankings
+
+absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
+                                       std::vector<v1::Notification>* notes,
+                                       std::vector<v1::AccountabilityCase>* opened) {
+  Pending p;
+  p.batch = batch;
+  p.notes = notes;
+  p.opened = opened;
+  p.actor = ranking.published_by();
+  ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board.cadence, "period", ranking.period()));
+  const int year = PeriodYear(board.cadence, ord);
+
+  // Rankings of earlier periods, read once; the current one is the new one.
+  std::map<int64_t, std::optional<v1::Ranking>> cache;
+  auto ranking_at = [&](int64_t o) -> const std::optional<v1::Ranking>& {
+    auto it = cache.find(o);
+    if (it != cache.end()) return it->second;
+    std::optional<v1::Ranking> r;
+    if (o == ord) {
+      r = ranking;
+    } else {
+      v1::Ranking stored;
+      std::string id = RankingId(board.id, FormatPeriod(board.cadence, o));
+      if (engine_->store().GetProto(Cf::kEntities, keys::Entity(keys::Kind::kRanking, id), &stored).ok()) r = stored;
+    }
+    return cache.emplace(o, std::move(r)).first->second;
+  };
+
+  for (const Ladder& ladder : config_->ladders) {
+    if (ladder.board != board.id) continue;
+    std::map<int64_t, std::set<std::string>> bands;
+    auto in_band = [&](int64_t o, const std::string& unit) {
+      auto it = bands.find(o);
+      if (it == bands.end()) {
+        const auto& r = ranking_at(o);
+        it = bands.emplace(o, r ? UnitsInBand(*r, ladder.band.bottom, board.tie_rule) : std::set<std::string>()).first;
+      }
+      return it->second.count(unit) > 0;
+    };
+    std::set<std::string> now_in = UnitsInBand(ranking, ladder.band.bottom, board.tie_rule);
+    // In rank order, so case numbers follow the ranking.
+    for (const auto& e : ranking.entries()) {
+      const std::string& unit = e.unit_id();
+      if (!now_in.count(unit)) continue;
+      int consecutive = 0;
+      for (int64_t o = ord; o >= 0 && in_band(o, unit); --o) ++consecutive;
+      int within_year = 0;
+      for (int64_t o = ord; o >= 0 && PeriodYear(board.cadence, o) == year; --o) {
+        if (in_band(o, unit)) ++within_year;
+      }
+      auto u = engine_->GetUnit(unit);
+      v1::UnitCategory cat = u.ok() ? u->category() : v1::UNIT_CATEGORY_UNSPECIFIED;
+      for (int i = static_cast<int>(ladder.steps.size()) - 1; i >= 0; --i) {
+        const LadderStep& s = ladder.steps[i];
+        int offset = 0;
+        if (auto it = s.category_offsets.find(cat); it != s.category_offsets.end()) offset = it->second;
+        bool holds = (s.consecutive > 0 && consecutive >= s.consecutive + offset) ||
+                     (s.within_year > 0 && within_year >= s.within_year + offset);
+        if (!holds) continue;
+        std::string band_text = ladder.band.last ? "排名倒数第一" : absl::StrCat("排名后", ladder.band.bottom, "名");
+        std::string reason = absl::StrCat(board.name, " ", ranking.period(), "：", band_text, "（连续", consecutive,
+                                          "期，", year, "年累计", within_year, "期）；", ladder.name.empty() ? ladder.id : ladder.name,
+                                          "第", i + 1, "级");
+        RETURN_IF_ERROR(OpenCase(&p, unit, ladder.id, s.action, i + 1, ranking.period(), reason));
+        break;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- incidents
+
+absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta& meta, const IncidentInput& in) {
+  RETURN_IF_ERROR(CheckCommandMeta(meta));
+  ASSIGN_OR_RETURN(std::string unit_id, ResolveUnit("unit", in.unit));
+  ASSIGN_OR_RETURN(absl::CivilDay day, validate::Date("date", in.date));
+  absl::CivilDay today = absl::ToCivilDay(engine_->clock().Now(), PlanTimeZone());
+  if (day > today) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("date: ", in.date, " is in the future (today is ", validate::FormatDate(today), ")"));
+  }
+  RETURN_IF_ERROR(validate::Required("kind", in.kind, validate::kMaxId));
+  auto kind = config_->incident_kinds.find(in.kind);
+  if (kind == config_->incident_kinds.end()) {
+    std::vector<std::string> known;
+    for (const auto& [k, name] : config_->incident_kinds) known.push_back(k);
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: unknown incident kind '", in.kind, "' (known: ", absl::StrJoin(known, ", "), ")"));
+  }
+  if (in.deaths < 0 || in.deaths > 10000) return absl::InvalidArgumentError("deaths: must be 0 to 10000");
+  RETURN_IF_ERROR(validate::Optional("description", in.description, validate::kMaxText));
+  std::string month = absl::StrFormat("%04d-%02d", day.year(), day.month());
+
+  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  Store& store = engine_->store();
+  rocksdb::WriteBatch batch;
+  std::vector<v1::Notification> notes;
+  IncidentResult result;
+  Pending p;
+  p.batch = &batch;
+  p.notes = &notes;
+  p.opened = &result.opened;
+  p.actor = meta.actor;
+
+  uint64_t n = ReadCounter(store, kIncidentCounter);
+  v1::Incident& inc = result.incident;
+  inc.set_id(absl::StrCat("I", n));
+  inc.set_unit_id(unit_id);
+  inc.set_date(validate::FormatDate(day));
+  inc.set_kind(in.kind);
+  inc.set_deaths(in.deaths);
+  inc.set_description(in.description);
+  store.Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kIncident, inc.id()), inc);
+  store.Put(&batch, Cf::kMeta, kIncidentCounter, std::to_string(n + 1));
+
+  for (const IncidentRule& rule : config_->incident_rules) {
+    bool kind_ok = rule.kinds.empty() || std::find(rule.kinds.begin(), rule.kinds.end(), in.kind) != rule.kinds.end();
+    if (!kind_ok || in.deaths < rule.min_deaths) continue;
+    std::string reason = absl::StrCat(inc.date(), " ", kind->second, "事故，死亡", in.deaths, "人（", inc.id(), "）",
+                                      in.description.empty() ? "" : "：", in.description);
+    RETURN_IF_ERROR(OpenCase(&p, unit_id, rule.id, rule.action, 1, month, reason));
+  }
+  RETURN_IF_ERROR(engine_->outbox().Commit(&batch, &notes));
+  spdlog::info("incident={} unit={} kind={} deaths={} actor={} cases={} result=OK", inc.id(), unit_id, in.kind,
+               in.deaths, meta.actor, result.opened.size());
+  return result;
+}
+
+// ---------------------------------------------------------------- monthly notices
+
+absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMeta& meta, absl::string_view unit,
+                                                                 absl::string_view month, absl::string_view problem) {
+  RETURN_IF_ERROR(CheckCommandMeta(meta));
+  ASSIGN_OR_RETURN(std::string unit_id, ResolveUnit("unit", unit));
+  ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(BoardCadence::kMonthly, "month", month));
+  absl::CivilDay today = absl::ToCivilDay(engine_->clock().Now(), PlanTimeZone());
+  if (PeriodStart(BoardCadence::kMonthly, ord) > today) {
+    return absl::InvalidArgumentError(absl::StrCat("month: ", month, " has not begun (today is ",
+                                                   validate::FormatDate(today), ")"));
+  }
+  RETURN_IF_ERROR(validate::Required("problem", problem, validate::kMaxTitle));
+
+  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  Store& store = engine_->store();
+  std::string key = keys::Entity(keys::Kind::kNoticeProblem, NoticeKey(unit_id, problem, month));
+  if (store.Exists(Cf::kEntities, key)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("problem: '", problem, "' is already recorded against ", unit_id, " for ", month));
+  }
+  NoticeResult result;
+  result.problem.set_unit_id(unit_id);
+  result.problem.set_month(std::string(month));
+  result.problem.set_problem(std::string(problem));
+
+  // The months that named this problem against the unit, this one included.
+  std::set<std::string> months{std::string(month)};
+  std::string prefix = keys::Entity(keys::Kind::kNoticeProblem, NoticeKey(unit_id, problem, ""));
+  store.Scan(Cf::kEntities, prefix, [&](absl::string_view k, absl::string_view) {
+    months.insert(std::string(k.substr(prefix.size())));
+    return true;
+  });
+  result.times = static_cast<int>(months.size());
+
+  rocksdb::WriteBatch batch;
+  std::vector<v1::Notification> notes;
+  Pending p;
+  p.batch = &batch;
+  p.notes = &notes;
+  p.opened = &result.opened;
+  p.actor = meta.actor;
+  store.Put(&batch, Cf::kEntities, key, result.problem);
+  for (const NoticeRule& rule : config_->notice_rules) {
+    if (result.times < rule.repeats) continue;
+    std::string reason = absl::StrCat("同一问题在", result.times, "期月通报中出现：", problem, "（",
+                                      absl::StrJoin(months, "、"), "）");
+    RETURN_IF_ERROR(OpenCase(&p, unit_id, rule.id, rule.action, 1, std::string(month), reason));
+  }
+  RETURN_IF_ERROR(engine_->outbox().Commit(&batch, &notes));
+  spdlog::info("notice_problem unit={} month={} times={} actor={} cases={} result=OK", unit_id, result.problem.month(), result.times,
+               meta.actor, result.opened.size());
+  return result;
+}
+
+// ---------------------------------------------------------------- workflow
+
+absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& meta, absl::string_view case_id,
+                                                           CaseCommand command, const CaseInput& in) {
+  RETURN_IF_ERROR(CheckCommandMeta(meta));
+  RETURN_IF_ERROR(validate::Required("case_id", case_id, validate::kMaxId));
+  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  ASSIGN_OR_RETURN(v1::AccountabilityCase c, GetCase(case_id));
+  if (meta.expected_version != 0 && meta.expected_version != c.version()) {
+    return absl::AbortedError(absl::StrCat("meta.expected_version: case ", c.id(), " is at version ", c.version(),
+                                           ", not ", meta.expected_version));
+  }
+  auto next = NextCaseState(c.state(), command);
+  if (!next.ok()) return absl::FailedPreconditionError(absl::StrCat("case ", c.id(), ": ", next.status().message()));
+  const CaseTransition* t = FindTransition(c.state(), command);
+
+  std::string text;
+  switch (command) {
+    case CaseCommand::kHold: {
+      RETURN_IF_ERROR(validate::Required("minutes", in.minutes, validate::kMaxText));
+      if (in.commitments.empty()) {
+        return absl::InvalidArgumentError("commitments: at least one commitment is required");
+      }
+      for (size_t i = 0; i < in.commitments.size(); ++i) {
+        RETURN_IF_ERROR(validate::Required(absl::StrCat("commitments[", i, "]"), in.commitments[i], validate::kMaxText));
+      }
+      c.set_minutes(in.minutes);
+      c.clear_commitments();
+      for (const auto& s : in.commitments) c.add_commitments(s);
+      text = absl::StrCat(in.minutes, "\n承诺：", absl::StrJoin(in.commitments, "；"));
+      break;
+    }
+    case CaseCommand::kFollowUp:
+      RETURN_IF_ERROR(validate::Required("follow_up", in.follow_up, validate::kMaxText));
+      c.set_follow_up(in.follow_up);
+      text = in.follow_up;
+      break;
+    case CaseCommand::kClose:
+      RETURN_IF_ERROR(validate::Optional("text", in.text, validate::kMaxText));
+      text = in.text;
+      break;
+  }
+
+  absl::Time now = engine_->clock().Now();
+  v1::AccountabilityEvent ev;
+  ev.set_case_id(c.id());
+  ev.set_version(c.version() + 1);
+  *ev.mutable_at() = Ts(now);
+  ev.set_actor(meta.actor);
+  ev.set_kind(t->kind);
+  ev.set_from_state(c.state());
+  ev.set_to_state(*next);
+  ev.set_text(text);
+  c.set_state(*next);
+  c.set_version(ev.version());
+  *c.mutable_updated_at() = Ts(now);
+
+  rocksdb::WriteBatch batch;
+  engine_->store().Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
+  engine_->store().Put(&batch, Cf::kEvents, keys::Event(c.id(), ev.version()), ev);
+  RETURN_IF_ERROR(engine_->store().Write(&batch));
+  spdlog::info("case={} command={} actor={} state={} result=OK", c.id(), CaseCommandName(command), meta.actor,
+               CaseStateName(c.state()));
+  return c;
+}
+
+absl::StatusOr<v1::AccountabilityCase> Accountability::Hold(const CommandMeta& meta, absl::string_view case_id,
+                                                            absl::string_view minutes,
+                                                            const std::vector<std::string>& commitments) {
+  CaseInput in;
+  in.minutes = std::string(minutes);
+  in.commitments = commitments;
+  return Act(meta, case_id, CaseCommand::kHold, in);
+}
+
+absl::StatusOr<v1::AccountabilityCase> Accountability::FollowUp(const CommandMeta& meta, absl::string_view case_id,
+                                                                absl::string_view follow_up) {
+  CaseInput in;
+  in.follow_up = std::string(follow_up);
+  return Act(meta, case_id, CaseCommand::kFollowUp, in);
+}
+
+absl::StatusOr<v1::AccountabilityCase> Accountability::Close(const CommandMeta& meta, absl::string_view case_id,
+                                                             absl::string_view text) {
+  CaseInput in;
+  in.text = std::string(text);
+  return Act(meta, case_id, CaseCommand::kClose, in);
+}
+
+// ---------------------------------------------------------------- reads
+
+absl::StatusOr<v1::AccountabilityCase> Accountability::GetCase(absl::string_view case_id) const {
+  if (!keys::IsValidComponent(case_id)) return absl::InvalidArgumentError("case_id: required");
+  v1::AccountabilityCase c;
+  absl::Status s = engine_->store().GetProto(Cf::kEntities, keys::Entity(keys::Kind::kAccountability, case_id), &c);
+  if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("case_id: no case '", case_id, "'"));
+  RETURN_IF_ERROR(s);
+  return c;
+}
+
+absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(const CaseFilter& f) const {
+  std::string unit_id;
+  if (!f.unit.empty()) {
+    ASSIGN_OR_RETURN(unit_id, ResolveUnit("unit", f.unit));
+  }
+  if (!v1::AccountabilityState_IsValid(f.state)) {
+    return absl::InvalidArgumentError(absl::StrCat("state: unknown value ", static_cast<int>(f.state)));
+  }
+  std::vector<v1::AccountabilityCase> out;
+  absl::Status bad;
+  engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kAccountability),
+                        [&](absl::string_view, absl::string_view v) {
+                          v1::AccountabilityCase c;
+                          if (!c.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+                            bad = absl::DataLossError("accountability cases: unparsable record");
+                            return false;
+                          }
+                          if (!unit_id.empty() && c.unit_id() != unit_id) return true;
+                          if (!f.period.empty() && c.period() != f.period) return true;
+                          if (f.state != v1::ACCOUNTABILITY_STATE_UNSPECIFIED && c.state() != f.state) return true;
+                          if (!f.rule_id.empty() && c.ladder_id() != f.rule_id) return true;
+                          out.push_back(std::move(c));
+                          return true;
+                        });
+  RETURN_IF_ERROR(bad);
+  std::sort(out.begin(), out.end(), [](const v1::AccountabilityCase& a, const v1::AccountabilityCase& b) {
+    return CaseNumber(a.id()) < CaseNumber(b.id());
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::AccountabilityEvent>> Accountability::CaseHistory(absl::string_view case_id) const {
+  RETURN_IF_ERROR(GetCase(case_id).status());
+  std::vector<v1::AccountabilityEvent> out;
+  absl::Status bad;
+  engine_->store().Scan(Cf::kEvents, keys::EventPrefix(case_id), [&](absl::string_view, absl::string_view v) {
+    v1::AccountabilityEvent e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError(absl::StrCat("events of ", case_id, ": unparsable record"));
+      return false;
+    }
+    out.push_back(std::move(e));
+    return true;
+  });
+  RETURN_IF_ERROR(bad);
+  return out;
+}
+
+}  // namespace duban

@@ -1,0 +1,122 @@
+// Accountability (问责): the ladders of config/accountability.yaml turned into
+// cases (约谈 / 事前问责 / 警示约谈 …) and the cases' workflow.
+//
+// Cases are opened
+//  - by rankings: when a ranking is stored, every ladder on its board is
+//    evaluated for that period; for each unit in the ladder's band the
+//    highest step whose condition holds opens one case (at most one per unit,
+//    ladder and period), in the same WriteBatch as the ranking;
+//  - by incidents: an incident that matches an incident rule (a fatal
+//    accident) opens one case per unit, rule and month;
+//  - by monthly-notice problems: the same problem named against a unit in N
+//    monthly notices opens a case (one per unit, rule and month).
+// Each case notifies its unit (NotificationKind ACCOUNTABILITY) atomically
+// with its creation. Case ids are "A<n>" from meta "next_case_id".
+//
+// Workflow (the transition table is in accountability.cc):
+//   scheduled --hold (minutes, ≥1 commitment)--> held
+//   held --follow_up (follow-up text)--> followed_up
+//   followed_up --close--> closed
+// Every step is an AccountabilityEvent in the case's stream
+// (keys::Event(case_id, version)); version 1 is "opened".
+#ifndef DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
+#define DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "duban/v1/model.pb.h"
+#include "engine/accountability/ranking.h"
+
+namespace duban {
+
+class Engine;
+struct CommandMeta;
+
+enum class CaseCommand { kHold, kFollowUp, kClose };
+
+// The state a command leads to from `from`; FAILED_PRECONDITION naming the
+// state and the commands it allows otherwise.
+absl::StatusOr<v1::AccountabilityState> NextCaseState(v1::AccountabilityState from, CaseCommand c);
+std::string CaseStateName(v1::AccountabilityState s);  // scheduled, held, followed_up, closed
+std::string CaseCommandName(CaseCommand c);            // hold, follow_up, close
+
+struct CaseInput {
+  std::string minutes;                   // hold: 约谈记录 (required)
+  std::vector<std::string> commitments;  // hold: 整改承诺 (at least one)
+  std::string follow_up;                 // follow_up: what was followed up (required)
+  std::string text;                      // close: optional remark
+};
+
+struct CaseFilter {
+  std::string unit;    // name, alias or id
+  std::string period;  // "2023-01" …
+  v1::AccountabilityState state = v1::ACCOUNTABILITY_STATE_UNSPECIFIED;
+  std::string rule_id;  // ladder or rule id
+};
+
+struct IncidentInput {
+  std::string unit;  // name, alias or id
+  std::string date;  // YYYY-MM-DD, not in the future
+  std::string kind;  // a key of incident_kinds
+  int deaths = 0;
+  std::string description;
+};
+
+struct IncidentResult {
+  v1::Incident incident;
+  std::vector<v1::AccountabilityCase> opened;
+};
+
+struct NoticeResult {
+  v1::NoticeProblem problem;
+  int times = 0;  // monthly notices that have named this problem against the unit
+  std::vector<v1::AccountabilityCase> opened;
+};
+
+class Accountability : public RankingListener {
+ public:
+  // Registers itself as the rankings' listener; `rankings` must outlive it.
+  Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config, Rankings* rankings);
+  ~Accountability() override;
+
+  absl::StatusOr<IncidentResult> ReportIncident(const CommandMeta& meta, const IncidentInput& in);
+  // ALREADY_EXISTS when the same problem is already recorded for the unit and month.
+  absl::StatusOr<NoticeResult> RecordNoticeProblem(const CommandMeta& meta, absl::string_view unit,
+                                                   absl::string_view month, absl::string_view problem);
+
+  absl::StatusOr<v1::AccountabilityCase> Act(const CommandMeta& meta, absl::string_view case_id, CaseCommand c,
+                                             const CaseInput& in);
+  absl::StatusOr<v1::AccountabilityCase> Hold(const CommandMeta& meta, absl::string_view case_id,
+                                              absl::string_view minutes, const std::vector<std::string>& commitments);
+  absl::StatusOr<v1::AccountabilityCase> FollowUp(const CommandMeta& meta, absl::string_view case_id,
+                                                  absl::string_view follow_up);
+  absl::StatusOr<v1::AccountabilityCase> Close(const CommandMeta& meta, absl::string_view case_id,
+                                               absl::string_view text = "");
+
+  absl::StatusOr<v1::AccountabilityCase> GetCase(absl::string_view case_id) const;
+  // In id order.
+  absl::StatusOr<std::vector<v1::AccountabilityCase>> ListCases(const CaseFilter& f) const;
+  absl::StatusOr<std::vector<v1::AccountabilityEvent>> CaseHistory(absl::string_view case_id) const;
+
+  // RankingListener: called by Rankings with its write mutex held.
+  absl::Status OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
+                         std::vector<v1::Notification>* notes, std::vector<v1::AccountabilityCase>* opened) override;
+
+ private:
+  struct Pending;
+  absl::Status OpenCase(Pending* p, const std::string& unit_id, const std::string& rule_id, const ActionSpec& action,
+                        int step, const std::string& period, const std::string& reason);
+  absl::StatusOr<std::string> ResolveUnit(absl::string_view field, absl::string_view name) const;
+
+  Engine* engine_;
+  std::shared_ptr<const AccountabilityConfig> config_;
+  Rankings* rankings_;
+};
+
+}  // namespace duban
+
+#endif  // DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_

@@ -1,0 +1,218 @@
+// Rankings (排名) and the configuration of the accountability ladders
+// (config/accountability.yaml).
+//
+// A board is a named ranking of units, one per period: either entered (a
+// higher authority publishes it, e.g. Changsha's monthly enforcement ranking
+// of the 10 key enforcement units) or computed by duban from its own data
+// (the scorecard). Rankings are stored as v1::Ranking under "<board>:<period>".
+// Whenever one is stored, the registered listener (the Accountability module)
+// adds what the ranking triggers to the same WriteBatch, so the ranking, the
+// cases it opens and their notifications commit together or not at all.
+#ifndef DUBAN_ENGINE_ACCOUNTABILITY_RANKING_H_
+#define DUBAN_ENGINE_ACCOUNTABILITY_RANKING_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "duban/v1/model.pb.h"
+#include "engine/storage/yaml_util.h"
+#include "rocksdb/write_batch.h"
+
+namespace duban {
+
+class Engine;
+struct CommandMeta;
+
+// ---------------------------------------------------------------- config
+
+// Who counts as last (or inside a bottom-k band) when units tie.
+enum class TieRule {
+  kAllLast,   // all_last: every unit of a tie that reaches into the band counts
+  kNoneLast,  // none_last: a tie that straddles the band's edge counts nobody
+};
+
+enum class BoardSource { kEntered, kComputed };
+enum class BoardCadence { kMonthly, kQuarterly, kYearly };
+
+// Weights of the computed scorecard; score = sum of weight × metric.
+struct ScoreWeights {
+  double on_time_rate = 0;     // UnitScore on_time / due (1 when nothing was due)
+  double overdue_tasks = 0;    // number of the unit's lead tasks flagged overdue
+  double completion_rate = 0;  // completed or archived lead tasks / all lead tasks (1 when none)
+  double returns = 0;          // UnitScore.returned
+};
+
+struct Board {
+  std::string id;
+  std::string name;
+  BoardSource source = BoardSource::kEntered;
+  BoardCadence cadence = BoardCadence::kMonthly;
+  std::vector<std::string> member_ids;         // resolved unit ids, in config order
+  bool members_with_obligations = false;       // computed boards: units with obligations or a UnitScore
+  std::vector<std::string> not_ranked_ids;     // 不参与排名: never ranked on this board
+  TieRule tie_rule = TieRule::kAllLast;
+  ScoreWeights weights;                        // computed boards
+  int line = 0;
+};
+
+// The band of a ladder: the last place (bottom 1) or the bottom k.
+struct Band {
+  int bottom = 1;
+  bool last = true;  // written as `last`
+};
+
+struct ActionSpec {
+  std::string id;       // interview, pre_accountability, warning_interview ...
+  std::string name;     // 约谈, 事前问责 ...
+  std::string by_role;  // a key of `roles`
+};
+
+// A step holds when any of its conditions holds (0 = not used). Counts are
+// of periods in which the unit was in the band: `consecutive` in a row ending
+// at the current period, `within_year` in the current calendar year up to and
+// including it. The unit's category offset is added to both thresholds.
+struct LadderStep {
+  int consecutive = 0;
+  int within_year = 0;
+  std::map<v1::UnitCategory, int> category_offsets;  // ladder's, overridden per step
+  ActionSpec action;
+  int line = 0;
+};
+
+struct Ladder {
+  std::string id;
+  std::string name;
+  std::string board;
+  Band band;
+  std::vector<LadderStep> steps;  // step n = steps[n-1]; the highest that holds fires
+  int line = 0;
+};
+
+struct IncidentRule {
+  std::string id;
+  std::vector<std::string> kinds;  // empty: every kind
+  int min_deaths = 1;
+  ActionSpec action;
+  int line = 0;
+};
+
+struct NoticeRule {
+  std::string id;
+  int repeats = 2;  // the same problem in this many monthly notices
+  ActionSpec action;
+  int line = 0;
+};
+
+struct AccountabilityConfig {
+  std::string file;
+  std::map<std::string, std::string> roles;           // role id -> title
+  std::map<std::string, std::string> incident_kinds;  // kind -> name
+  TieRule tie_rule = TieRule::kAllLast;
+  std::vector<Board> boards;
+  std::vector<Ladder> ladders;
+  std::vector<IncidentRule> incident_rules;
+  std::vector<NoticeRule> notice_rules;
+
+  const Board* FindBoard(absl::string_view id) const;
+};
+
+// Unit names are resolved against the engine's directory, so a plan must be
+// imported first. Errors: INVALID_ARGUMENT "<file>:<line>: <field>: <reason>".
+absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const yamlx::Doc& doc, const Engine& engine);
+absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfigFile(const std::string& path, const Engine& engine);
+
+std::string TieRuleName(TieRule r);
+std::string CategoryName(v1::UnitCategory c);  // department, township, park, platform_company, other
+
+// ---------------------------------------------------------------- periods
+
+// Periods as ordinals: months (year*12 + month-1), quarters (year*4 + q-1) or
+// years. Labels: "2023-01", "2023-Q1", "2023".
+absl::StatusOr<int64_t> ParsePeriod(BoardCadence c, absl::string_view field, absl::string_view label);
+std::string FormatPeriod(BoardCadence c, int64_t ordinal);
+int PeriodYear(BoardCadence c, int64_t ordinal);
+absl::CivilDay PeriodStart(BoardCadence c, int64_t ordinal);
+
+// ---------------------------------------------------------------- rankings
+
+// The unit ids of a ranking inside the bottom-k band under a tie rule. A tie
+// group (consecutive entries with the same rank) counts under all_last when
+// any of its positions is among the last k, under none_last only when all are.
+std::set<std::string> UnitsInBand(const v1::Ranking& r, int bottom, TieRule rule);
+
+// Told about every ranking before it is written; adds its own records and
+// notifications to the batch. Called with Rankings::write_mutex() held.
+class RankingListener {
+ public:
+  virtual ~RankingListener() = default;
+  virtual absl::Status OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
+                                 std::vector<v1::Notification>* notes,
+                                 std::vector<v1::AccountabilityCase>* opened) = 0;
+};
+
+struct RankedUnit {
+  std::string unit;             // name, alias or id
+  std::optional<double> score;  // give scores for every unit or for none
+};
+
+struct RankingInput {
+  std::string board;
+  std::string period;
+  std::vector<RankedUnit> entries;      // best first
+  std::vector<std::string> not_ranked;  // members not ranked this period
+  bool replace = false;                 // overwrite a stored ranking of the period
+};
+
+struct RankingResult {
+  v1::Ranking ranking;
+  std::vector<v1::AccountabilityCase> opened;  // cases the ranking opened
+};
+
+class Rankings {
+ public:
+  Rankings(Engine* engine, std::shared_ptr<const AccountabilityConfig> config);
+
+  // Stores an entered ranking. INVALID_ARGUMENT / NOT_FOUND naming the field
+  // for bad input, ALREADY_EXISTS for a stored period without replace.
+  // Every member must be ranked or listed in not_ranked.
+  absl::StatusOr<RankingResult> EnterRanking(const CommandMeta& meta, const RankingInput& in);
+  // Builds a computed board for the period from the engine's data at the time
+  // of the call (UnitScore totals, lead tasks).
+  absl::StatusOr<RankingResult> ComputeScorecard(const CommandMeta& meta, absl::string_view period,
+                                                 absl::string_view board = "scorecard", bool replace = false);
+
+  absl::StatusOr<v1::Ranking> GetRanking(absl::string_view board, absl::string_view period) const;
+  // In period order.
+  absl::StatusOr<std::vector<v1::Ranking>> ListRankings(absl::string_view board) const;
+
+  const AccountabilityConfig& config() const { return *config_; }
+  // Serialises the writes of rankings and accountability cases.
+  std::mutex& write_mutex() { return mu_; }
+  void SetListener(RankingListener* l);
+
+ private:
+  absl::StatusOr<RankingResult> Persist(const CommandMeta& meta, const Board& board, v1::Ranking ranking, bool replace);
+
+  Engine* engine_;
+  std::shared_ptr<const AccountabilityConfig> config_;
+  std::mutex mu_;
+  RankingListener* listener_ = nullptr;  // guarded by mu_
+};
+
+// The key of a ranking, "<board>:<period>".
+std::string RankingId(absl::string_view board, absl::string_view period);
+// Meta checks shared by the module's commands.
+absl::Status CheckCommandMeta(const CommandMeta& meta);
+
+}  // namespace duban
+
+#endif  // DUBAN_ENGINE_ACCOUNTABILITY_RANKING_H_

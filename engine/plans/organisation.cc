@@ -1,0 +1,322 @@
+// Engine: plans, organisation and name resolution.
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/status_macros.h"
+#include "engine/storage/validate.h"
+#include "spdlog/spdlog.h"
+
+namespace duban {
+
+namespace {
+
+template <typename T>
+std::vector<T> ScanAll(const Store& store, keys::Kind kind) {
+  std::vector<T> out;
+  store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view, absl::string_view v) {
+    T rec;
+    if (rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(rec));
+    return true;
+  });
+  return out;
+}
+
+template <typename T>
+absl::StatusOr<T> GetEntity(const Store& store, keys::Kind kind, absl::string_view id,
+                            absl::string_view field, absl::string_view what) {
+  T rec;
+  if (!keys::IsValidComponent(id)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  }
+  absl::Status s = store.GetProto(Cf::kEntities, keys::Entity(kind, id), &rec);
+  if (absl::IsNotFound(s)) {
+    return absl::NotFoundError(absl::StrCat(field, ": no ", what, " '", id, "'"));
+  }
+  if (!s.ok()) return s;
+  return rec;
+}
+
+}  // namespace
+
+absl::Status Engine::LoadDirectory() {
+  std::unique_lock l(dir_mu_);
+  for (auto& u : ScanAll<v1::Unit>(*store_, keys::Kind::kUnit)) AddToDirectory(u);
+  for (auto& g : ScanAll<v1::UnitGroup>(*store_, keys::Kind::kUnitGroup)) AddToDirectory(g);
+  return absl::OkStatus();
+}
+
+void Engine::AddToDirectory(const v1::Unit& u) {
+  v1::UnitRef ref;
+  ref.set_unit_id(u.id());
+  names_[u.id()] = ref;
+  names_[u.name()] = ref;
+  for (const auto& a : u.aliases()) names_[a] = ref;
+  units_[u.id()] = u;
+}
+
+void Engine::AddToDirectory(const v1::UnitGroup& g) {
+  v1::UnitRef ref;
+  ref.set_group_id(g.id());
+  names_[g.id()] = ref;
+  names_[g.name()] = ref;
+  for (const auto& a : g.aliases()) names_[a] = ref;
+  groups_[g.id()] = g;
+}
+
+std::optional<v1::UnitRef> Engine::LookupName(absl::string_view name) const {
+  std::shared_lock l(dir_mu_);
+  auto it = names_.find(name);
+  if (it == names_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::ResolveUnits(absl::string_view field,
+                                                              const std::vector<std::string>& names,
+                                                              bool allow_groups) const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::shared_lock l(dir_mu_);
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string f = absl::StrCat(field, "[", i, "]");
+    RETURN_IF_ERROR(validate::Required(f, names[i], validate::kMaxName));
+    auto it = names_.find(names[i]);
+    if (it == names_.end()) return absl::NotFoundError(absl::StrCat(f, ": unknown unit '", names[i], "'"));
+    if (it->second.has_unit_id()) {
+      if (seen.insert(it->second.unit_id()).second) out.push_back(it->second.unit_id());
+      continue;
+    }
+    if (!allow_groups) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ": '", names[i], "' is a group of units; name one unit"));
+    }
+    for (const auto& m : groups_.at(it->second.group_id()).member_unit_ids()) {
+      if (seen.insert(m).second) out.push_back(m);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Resolved> Engine::Resolve(absl::string_view name) const {
+  RETURN_IF_ERROR(validate::Required("name", name, validate::kMaxName));
+  std::shared_lock l(dir_mu_);
+  auto it = names_.find(name);
+  if (it == names_.end()) return absl::NotFoundError(absl::StrCat("name: unknown unit '", name, "'"));
+  Resolved r;
+  if (it->second.has_unit_id()) {
+    r.units.push_back(units_.at(it->second.unit_id()));
+  } else {
+    const auto& g = groups_.at(it->second.group_id());
+    r.group = g;
+    for (const auto& m : g.member_unit_ids()) {
+      if (auto u = units_.find(m); u != units_.end()) r.units.push_back(u->second);
+    }
+  }
+  return r;
+}
+
+std::vector<v1::Unit> Engine::ListUnits(v1::UnitCategory category) const {
+  std::shared_lock l(dir_mu_);
+  std::vector<v1::Unit> out;
+  for (const auto& [id, u] : units_) {
+    if (category == v1::UNIT_CATEGORY_UNSPECIFIED || u.category() == category) out.push_back(u);
+  }
+  return out;
+}
+
+std::vector<v1::UnitGroup> Engine::ListUnitGroups() const {
+  std::shared_lock l(dir_mu_);
+  std::vector<v1::UnitGroup> out;
+  for (const auto& [id, g] : groups_) out.push_back(g);
+  return out;
+}
+
+absl::StatusOr<v1::Unit> Engine::GetUnit(absl::string_view unit_id) const {
+  std::shared_lock l(dir_mu_);
+  auto it = units_.find(std::string(unit_id));
+  if (it == units_.end()) return absl::NotFoundError(absl::StrCat("unit_id: no unit '", unit_id, "'"));
+  return it->second;
+}
+
+std::vector<v1::Person> Engine::ListPeople() const {
+  return ScanAll<v1::Person>(*store_, keys::Kind::kPerson);
+}
+
+std::vector<v1::Plan> Engine::ListPlans() const {
+  return ScanAll<v1::Plan>(*store_, keys::Kind::kPlan);
+}
+
+absl::StatusOr<v1::Plan> Engine::GetPlan(absl::string_view plan_id) const {
+  return GetEntity<v1::Plan>(*store_, keys::Kind::kPlan, plan_id, "plan_id", "plan");
+}
+
+absl::StatusOr<std::vector<v1::Campaign>> Engine::ListCampaigns(absl::string_view plan_id) const {
+  std::vector<v1::Plan> plans;
+  if (plan_id.empty()) {
+    plans = ListPlans();
+  } else {
+    ASSIGN_OR_RETURN(v1::Plan p, GetPlan(plan_id));
+    plans.push_back(std::move(p));
+  }
+  std::vector<v1::Campaign> out;
+  for (const auto& p : plans) {
+    for (const auto& cid : p.campaign_ids()) {
+      ASSIGN_OR_RETURN(v1::Campaign c, GetCampaign(cid));
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Campaign> Engine::GetCampaign(absl::string_view campaign_id) const {
+  return GetEntity<v1::Campaign>(*store_, keys::Kind::kCampaign, campaign_id, "campaign_id", "campaign");
+}
+
+absl::StatusOr<v1::LeadingGroup> Engine::GetLeadingGroup(absl::string_view plan_id) const {
+  ASSIGN_OR_RETURN(v1::Plan p, GetPlan(plan_id));
+  if (p.leading_group_id().empty()) {
+    return absl::NotFoundError(absl::StrCat("plan_id: plan '", plan_id, "' has no leading group"));
+  }
+  return GetEntity<v1::LeadingGroup>(*store_, keys::Kind::kLeadingGroup, p.leading_group_id(),
+                                     "leading_group_id", "leading group");
+}
+
+absl::StatusOr<std::vector<v1::TaskForce>> Engine::ListTaskForces(absl::string_view plan_id) const {
+  ASSIGN_OR_RETURN(std::vector<v1::Campaign> campaigns, ListCampaigns(plan_id));
+  std::vector<v1::TaskForce> out;
+  for (const auto& c : campaigns) {
+    if (c.task_force_id().empty()) continue;
+    ASSIGN_OR_RETURN(v1::TaskForce f, GetEntity<v1::TaskForce>(*store_, keys::Kind::kTaskForce,
+                                                               c.task_force_id(), "task_force_id", "task force"));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::StatusOr<ImportSummary> Engine::ImportPlanText(absl::string_view file_name, absl::string_view yaml,
+                                                     absl::string_view actor, bool assign) {
+  RETURN_IF_ERROR(validate::Required("file_name", file_name, validate::kMaxName));
+  ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::Parse(file_name, yaml));
+  return ImportPlan(doc, actor, assign);
+}
+
+absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign) {
+  absl::Time start = absl::Now();
+  RETURN_IF_ERROR(validate::Required("actor", actor, validate::kMaxActor));
+  std::lock_guard<std::mutex> create(create_mu_);
+  auto existing = [this](absl::string_view name) { return LookupName(name); };
+  auto members = [this](absl::string_view group_id) {
+    std::shared_lock l(dir_mu_);
+    std::vector<std::string> out;
+    if (auto g = groups_.find(std::string(group_id)); g != groups_.end()) {
+      out.assign(g->second.member_unit_ids().begin(), g->second.member_unit_ids().end());
+    }
+    return out;
+  };
+  ASSIGN_OR_RETURN(PlanBundle bundle, LoadPlan(doc, existing, members));
+
+  if (store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kPlan, bundle.plan.id()))) {
+    return absl::AlreadyExistsError(absl::StrCat("plan.id: plan '", bundle.plan.id(), "' already exists"));
+  }
+  for (const auto& c : bundle.campaigns) {
+    if (store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kCampaign, c.id()))) {
+      return absl::AlreadyExistsError(absl::StrCat("campaign.id: campaign '", c.id(), "' already exists"));
+    }
+  }
+  rocksdb::WriteBatch batch;
+  ImportSummary summary;
+  store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()),
+              bundle.jurisdiction);
+  {
+    std::shared_lock l(dir_mu_);
+    for (const auto& u : bundle.units) {
+      auto it = units_.find(u.id());
+      if (it != units_.end() && it->second.name() != u.name()) {
+        return absl::AlreadyExistsError(absl::StrCat(doc.file, ": units: unit id '", u.id(), "' is already '",
+                                                     it->second.name(), "', not '", u.name(), "'"));
+      }
+    }
+    for (const auto& g : bundle.groups) {
+      auto it = groups_.find(g.id());
+      if (it != groups_.end() && it->second.name() != g.name()) {
+        return absl::AlreadyExistsError(absl::StrCat(doc.file, ": unit_groups: group id '", g.id(), "' is already '",
+                                                     it->second.name(), "', not '", g.name(), "'"));
+      }
+    }
+  }
+  for (const auto& u : bundle.units) {
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kUnit, u.id()), u);
+  }
+  for (const auto& g : bundle.groups) {
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kUnitGroup, g.id()), g);
+  }
+  for (const auto& p : bundle.people) {
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kPerson, p.id()), p);
+  }
+  if (bundle.leading_group) {
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kLeadingGroup, bundle.leading_group->id()),
+                *bundle.leading_group);
+  }
+  store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kPlan, bundle.plan.id()), bundle.plan);
+  for (const auto& c : bundle.campaigns) {
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kCampaign, c.id()), c);
+  }
+  for (const auto& f : bundle.task_forces) {
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, f.id()), f);
+  }
+  google::protobuf::Timestamp now;
+  absl::Time t = clock_->Now();
+  now.set_seconds(absl::ToUnixSeconds(t));
+  uint64_t number = next_task_number_;
+  for (auto task : bundle.tasks) {
+    task.set_id(absl::StrCat("T", number++));
+    *task.mutable_created_at() = now;
+    *task.mutable_updated_at() = now;
+    v1::TaskEvent created;
+    created.set_task_id(task.id());
+    created.set_version(1);
+    *created.mutable_at() = now;
+    created.set_actor(std::string(actor));
+    created.set_comment(absl::StrCat("imported from ", doc.file));
+    created.set_command(v1::TASK_COMMAND_CREATE);
+    created.set_to_state(v1::TASK_STATE_DRAFT);
+    created.set_due_date(task.due_date());
+    store_->Put(&batch, Cf::kEvents, keys::Event(task.id(), 1), created);
+    task.set_version(1);
+    if (assign) {
+      v1::TaskEvent assigned = created;
+      assigned.set_version(2);
+      assigned.set_command(v1::TASK_COMMAND_ASSIGN);
+      assigned.set_from_state(v1::TASK_STATE_DRAFT);
+      assigned.set_to_state(v1::TASK_STATE_ASSIGNED);
+      assigned.set_comment("");
+      assigned.clear_due_date();
+      store_->Put(&batch, Cf::kEvents, keys::Event(task.id(), 2), assigned);
+      task.set_version(2);
+      task.set_state(v1::TASK_STATE_ASSIGNED);
+    }
+    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
+    PutTaskIndexes(&batch, nullptr, task);
+    if (assign) RETURN_IF_ERROR(ScheduleWarningCheck(&batch, task, t));
+    ++summary.tasks;
+  }
+  store_->Put(&batch, Cf::kMeta, "next_task_id", std::to_string(number));
+  RETURN_IF_ERROR(store_->Write(&batch));
+  next_task_number_ = number;
+  {
+    std::unique_lock l(dir_mu_);
+    for (const auto& u : bundle.units) AddToDirectory(u);
+    for (const auto& g : bundle.groups) AddToDirectory(g);
+  }
+  summary.plan = bundle.plan;
+  summary.units = static_cast<int>(bundle.units.size());
+  summary.campaigns = static_cast<int>(bundle.campaigns.size());
+  summary.task_forces = static_cast<int>(bundle.task_forces.size());
+  spdlog::info("command=import_plan plan={} actor={} result=OK tasks={} units={} latency_us={}",
+               bundle.plan.id(), std::string(actor), summary.tasks, summary.units,
+               absl::ToInt64Microseconds(absl::Now() - start));
+  return summary;
+}
+
+}  // namespace duban

@@ -1,0 +1,97 @@
+// Cadences: report obligations as rules (config/cadences.yaml). A rule says
+// who reports to whom, what, and when, in Asia/Shanghai time; each of its
+// periods yields one obligation per reporting unit.
+#ifndef DUBAN_ENGINE_TIME_CADENCE_H_
+#define DUBAN_ENGINE_TIME_CADENCE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "engine/time/work_calendar.h"
+#include "engine/storage/yaml_util.h"
+
+namespace duban {
+
+enum class ScheduleKind {
+  kMonthlyDays,  // days: [7, 17, 27] — one deadline on each day of every month
+  kMonthly,      // day: 20 — one deadline a month
+  kWeekly,       // weekday: thursday
+  kDekad,        // after each dekad (1–10, 11–20, 21–end): offset_working_days
+  kMonthEnd,     // after each month: offset_working_days
+  kQuarterEnd,   // after each quarter: offset_working_days
+  kYearly,       // month, day
+};
+
+// Who reports under a rule.
+struct Reporters {
+  bool all_task_forces = false;            // each task force, through its office unit
+  std::string task_force_members;          // campaign id: every member unit of its task force
+  std::vector<std::string> units;          // unit names, aliases or group names
+};
+
+struct Reminder {
+  int working_days_before = 0;  // 0: the deadline day (or the working day before it)
+  absl::CivilMinute at_time;    // only hour and minute count
+};
+
+struct CadenceRule {
+  std::string id;
+  std::string name;
+  std::string what;
+  Reporters reporters;
+  std::string recipient;  // unit name
+  ScheduleKind kind = ScheduleKind::kMonthly;
+  std::vector<int> days;  // kMonthlyDays
+  int day = 0;            // kMonthly
+  int weekday = 4;        // kWeekly: 1 = Monday … 7 = Sunday
+  int month = 12;         // kYearly
+  int offset_working_days = 0;
+  int due_hour = 17, due_minute = 30;
+  NonWorkingDayPolicy policy = NonWorkingDayPolicy::kPreviousWorkingDay;
+  std::vector<Reminder> reminders;
+  std::optional<absl::CivilDay> active_from, active_until;
+  int line = 0;  // where it is in the file, for messages
+};
+
+struct WarningThresholds {
+  int yellow_working_days_before_due = 3;
+  int red_working_days_after_due = 5;
+  int check_hour = 9, check_minute = 0;
+};
+
+struct CadenceConfig {
+  std::string file;
+  std::vector<CadenceRule> rules;
+  WarningThresholds warnings;
+  absl::Duration late_after = absl::Minutes(5);  // a timer fired later than this is marked late
+};
+
+// One period of a rule.
+struct Period {
+  std::string label;          // ascii: 2023-01-07, 2023-01-d1, 2023-W05, 2023-01, 2023-Q1, 2023
+  absl::CivilDay start, end;  // inclusive
+  absl::CivilDay nominal_due;  // the day the rule names, before the holiday policy
+  absl::CivilDay due_day;      // after the policy
+  absl::Time deadline;
+  std::vector<absl::Time> reminders;  // in order, all before or at the deadline
+  absl::Time generate_at;             // when its obligations are created
+};
+
+// Errors: INVALID_ARGUMENT "<file>:<line>: <field>: <reason>".
+absl::StatusOr<CadenceConfig> LoadCadences(const yamlx::Doc& doc);
+absl::StatusOr<CadenceConfig> LoadCadencesFile(const std::string& path);
+
+// The period of `rule` that starts on `start` (a value returned by
+// FirstPeriodStart or NextPeriodStart).
+Period PeriodAt(const CadenceRule& rule, absl::CivilDay start, const WorkCalendar& cal);
+// The first period whose deadline is after `now` (and within the active range).
+std::optional<absl::CivilDay> FirstPeriodStart(const CadenceRule& rule, absl::Time now, const WorkCalendar& cal);
+std::optional<absl::CivilDay> NextPeriodStart(const CadenceRule& rule, absl::CivilDay start);
+
+}  // namespace duban
+
+#endif  // DUBAN_ENGINE_TIME_CADENCE_H_

@@ -1,0 +1,688 @@
+// Engine: durable timers, the reporting cadence, obligations and warnings.
+//
+// A timer fires exactly once: its key is deleted in the same WriteBatch as
+// every effect of firing it (new records, events, notifications, next
+// timers). Timers falling due at the same instant fire together in one batch.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/status_macros.h"
+#include "engine/time/timer_firing.h"
+#include "engine/storage/validate.h"
+#include "spdlog/spdlog.h"
+
+namespace duban {
+
+namespace {
+
+constexpr size_t kMaxTimersPerBatch = 2000;
+
+std::string StateWord(v1::ObligationState s) {
+  std::string n = v1::ObligationState_Name(s);
+  return absl::AsciiStrToLower(n.substr(std::string("OBLIGATION_STATE_").size()));
+}
+
+}  // namespace
+
+absl::Status TimerFiring::Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn) {
+  v1::UnitScore s;
+  std::string key = keys::Entity(keys::Kind::kUnitScore, unit);
+  absl::Status st = Get(Cf::kEntities, key, &s);
+  if (!st.ok() && !absl::IsNotFound(st)) return st;
+  s.set_unit_id(unit);
+  fn(&s);
+  Put(Cf::kEntities, key, s);
+  return absl::OkStatus();
+}
+
+absl::Status TimerFiring::ObligationEvent(v1::Obligation* o, const std::string& kind, v1::ObligationState to,
+                                          const std::string& actor, const std::string& text, bool late) {
+  v1::ObligationEvent ev;
+  ev.set_obligation_id(o->id());
+  ev.set_version(o->version() + 1);
+  *ev.mutable_at() = Ts(now_);
+  ev.set_actor(actor);
+  ev.set_kind(kind);
+  ev.set_from_state(o->state());
+  ev.set_to_state(to);
+  ev.set_text(text);
+  ev.set_late(late);
+  o->set_version(ev.version());
+  o->set_state(to);
+  Put(Cf::kEvents, keys::Event(o->id(), ev.version()), ev);
+  Put(Cf::kEntities, keys::Entity(keys::Kind::kObligation, o->id()), *o);
+  return absl::OkStatus();
+}
+
+absl::Status TimerFiring::Fire(const v1::Timer& t, bool late) {
+  switch (t.action_case()) {
+    case v1::Timer::kCadenceTick: return Tick(t, late);
+    case v1::Timer::kReminder: return Remind(t, late);
+    case v1::Timer::kDeadline: return Deadline(t, late);
+    case v1::Timer::kTaskWarning: return Warn(t, late);
+    case v1::Timer::kEscalation: return EscalationDue(t, late);
+    case v1::Timer::kSupervisionDeadline: return SupervisionDeadlineDue(t, late);
+    case v1::Timer::kLookback: return LookbackDue(t, late);
+    case v1::Timer::ACTION_NOT_SET: break;
+  }
+  spdlog::warn("timer {}: no action; dropped", t.id());
+  return absl::OkStatus();
+}
+
+absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
+  const auto& cfg = e_->options_.cadences;
+  const auto& cal = e_->options_.calendar;
+  if (!cfg || !cal) return absl::OkStatus();
+  const CadenceRule* rule = nullptr;
+  for (const auto& r : cfg->rules) {
+    if (r.id == t.cadence_tick().rule_id()) rule = &r;
+  }
+  if (rule == nullptr) {
+    spdlog::warn("timer {}: rule {} is no longer configured; its cadence stops", t.id(), t.cadence_tick().rule_id());
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(absl::CivilDay start, validate::Date("period_start", t.cadence_tick().period_start()));
+  Period p = PeriodAt(*rule, start, *cal);
+  bool in_range = (!rule->active_from || p.nominal_due >= *rule->active_from) &&
+                  (!rule->active_until || p.nominal_due <= *rule->active_until);
+  if (in_range) {
+    std::vector<std::string> subjects;
+    std::vector<std::string> units = e_->ReporterUnits(*rule, &subjects);
+    auto recipient = e_->LookupName(rule->recipient);
+    std::string recipient_id = recipient && recipient->has_unit_id() ? recipient->unit_id() : rule->recipient;
+    for (size_t i = 0; i < units.size(); ++i) {
+      std::string id = absl::StrCat(rule->id, ":", p.label, ":", subjects[i]);
+      std::string key = keys::Entity(keys::Kind::kObligation, id);
+      v1::Obligation existing;
+      if (Get(Cf::kEntities, key, &existing).ok()) continue;
+      v1::Obligation o;
+      o.set_id(id);
+      o.set_rule_id(rule->id);
+      o.set_rule_name(rule->name);
+      o.set_what(rule->what);
+      o.set_unit_id(units[i]);
+      o.set_subject_id(subjects[i]);
+      if (subjects[i] != units[i]) o.set_subject_name(e_->SubjectName(subjects[i]));
+      o.set_recipient_unit_id(recipient_id);
+      o.set_period_label(p.label);
+      o.set_period_start(validate::FormatDate(p.start));
+      o.set_period_end(validate::FormatDate(p.end));
+      *o.mutable_deadline() = Ts(p.deadline);
+      if (p.due_day != p.nominal_due) {
+        o.set_deadline_note(absl::StrCat(validate::FormatDate(p.nominal_due), " is not a working day; due ",
+                                         validate::FormatDate(p.due_day)));
+      }
+      o.set_state(v1::OBLIGATION_STATE_UNSPECIFIED);
+      RETURN_IF_ERROR(ObligationEvent(&o, "created", v1::OBLIGATION_STATE_PENDING, "duband", o.deadline_note(), late));
+      PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-unit", o.unit_id(), id), "");
+      PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-rule", rule->id, id), "");
+      for (size_t r = 0; r < p.reminders.size(); ++r) {
+        // A reminder already past when its obligation is created on time
+        // (the first period after installation) is not sent; one that fell
+        // due while the daemon was down is, marked late.
+        if (!late && p.reminders[r] < now_) continue;
+        v1::Timer rem;
+        rem.set_id(absl::StrCat("rem:", id, ":", r));
+        *rem.mutable_due() = Ts(p.reminders[r]);
+        rem.mutable_reminder()->set_obligation_id(id);
+        rem.mutable_reminder()->set_reminder_index(static_cast<int>(r));
+        AddTimer(std::move(rem));
+      }
+      v1::Timer dl;
+      dl.set_id(absl::StrCat("dl:", id));
+      *dl.mutable_due() = Ts(p.deadline);
+      dl.mutable_deadline()->set_obligation_id(id);
+      AddTimer(std::move(dl));
+    }
+  }
+  if (auto next = NextPeriodStart(*rule, start)) {
+    Period np = PeriodAt(*rule, *next, *cal);
+    v1::Timer tick;
+    tick.set_id(absl::StrCat("tick:", rule->id, ":", np.label));
+    *tick.mutable_due() = Ts(np.generate_at);
+    tick.mutable_cadence_tick()->set_rule_id(rule->id);
+    tick.mutable_cadence_tick()->set_period_start(validate::FormatDate(*next));
+    AddTimer(std::move(tick));
+  }
+  return absl::OkStatus();
+}
+
+// A notification to the obligation's unit about its deadline:
+// "<prefix><rule>（<period>，<subject>）<verb> <deadline><tail>".
+static v1::Notification ObligationNote(const v1::Obligation& o, v1::NotificationKind kind, absl::string_view prefix,
+                                       absl::string_view verb, absl::string_view tail, const v1::Timer& t,
+                                       bool late) {
+  v1::Notification n;
+  n.set_recipient(o.unit_id());
+  n.set_kind(kind);
+  n.set_subject_id(o.id());
+  n.set_title(absl::StrCat(prefix, o.rule_name(), "（", o.period_label(),
+                           o.subject_name().empty() ? "" : absl::StrCat("，", o.subject_name()), "）", verb, " ",
+                           FormatBeijing(FromTs(o.deadline())), tail));
+  n.set_body(o.what());
+  *n.mutable_due() = t.due();
+  n.set_late(late);
+  n.set_timer_id(t.id());
+  return n;
+}
+
+absl::Status TimerFiring::Remind(const v1::Timer& t, bool late) {
+  v1::Obligation o;
+  absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.reminder().obligation_id()), &o);
+  if (absl::IsNotFound(s)) return absl::OkStatus();
+  RETURN_IF_ERROR(s);
+  if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED) return absl::OkStatus();
+  Notify(ObligationNote(o, v1::NOTIFICATION_KIND_REMINDER, "提醒：", "将于", " 截止", t, late));
+  return absl::OkStatus();
+}
+
+absl::Status TimerFiring::Deadline(const v1::Timer& t, bool late) {
+  v1::Obligation o;
+  absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.deadline().obligation_id()), &o);
+  if (absl::IsNotFound(s)) return absl::OkStatus();
+  RETURN_IF_ERROR(s);
+  bool met = o.state() == v1::OBLIGATION_STATE_SUBMITTED || o.state() == v1::OBLIGATION_STATE_ACCEPTED;
+  if (met) {
+    return Score(o.unit_id(), [](v1::UnitScore* sc) {
+      sc->set_due(sc->due() + 1);
+      sc->set_on_time(sc->on_time() + 1);
+    });
+  }
+  o.set_urges(o.urges() + 1);
+  RETURN_IF_ERROR(ObligationEvent(&o, "missed", v1::OBLIGATION_STATE_MISSED, "duband", "", late));
+  RETURN_IF_ERROR(Score(o.unit_id(), [](v1::UnitScore* sc) {
+    sc->set_due(sc->due() + 1);
+    sc->set_missed(sc->missed() + 1);
+    sc->set_urges(sc->urges() + 1);
+  }));
+  Notify(ObligationNote(o, v1::NOTIFICATION_KIND_URGE, "催办：", "已于", " 截止，尚未报送", t, late));
+  return absl::OkStatus();
+}
+
+// Warning level of a task at `now`.
+static v1::WarningLevel LevelAt(const v1::Task& t, absl::Time now, const WorkCalendar& cal, const WarningThresholds& w,
+                                absl::Time* next_change) {
+  *next_change = absl::InfiniteFuture();
+  if (IsTerminal(t.state()) || t.state() == v1::TASK_STATE_DRAFT) return v1::WARNING_LEVEL_NONE;
+  auto due = validate::Date("due_date", t.due_date());
+  if (!due.ok()) return v1::WARNING_LEVEL_NONE;
+  absl::Time yellow = At(cal.AddWorkingDays(*due, -w.yellow_working_days_before_due), w.check_hour, w.check_minute);
+  absl::Time red = At(cal.AddWorkingDays(*due, w.red_working_days_after_due), w.check_hour, w.check_minute);
+  if (now >= red) return v1::WARNING_LEVEL_RED;
+  if (now >= yellow) {
+    *next_change = red;
+    return v1::WARNING_LEVEL_YELLOW;
+  }
+  *next_change = yellow;
+  return v1::WARNING_LEVEL_NONE;
+}
+
+absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
+  const auto& cfg = e_->options_.cadences;
+  const auto& cal = e_->options_.calendar;
+  if (!cfg || !cal) return absl::OkStatus();
+  v1::Task task;
+  absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.task_warning().task_id()), &task);
+  if (absl::IsNotFound(s)) return absl::OkStatus();
+  RETURN_IF_ERROR(s);
+  if (task.due_date() != t.task_warning().due_date()) {
+    // The due date moved since this check was set: a check for the new
+    // date was scheduled with the change.
+    return absl::OkStatus();
+  }
+  absl::Time next = absl::InfiniteFuture();
+  v1::WarningLevel level = LevelAt(task, now_, *cal, cfg->warnings, &next);
+  bool ev_written = false;
+  if (level != task.warning_level()) {
+    ev_written = true;
+    v1::TaskEvent ev;
+    ev.set_task_id(task.id());
+    ev.set_version(task.version() + 1);
+    *ev.mutable_at() = Ts(now_);
+    ev.set_actor("duband");
+    ev.set_command(v1::TASK_COMMAND_WARNING);
+    ev.set_from_state(task.state());
+    ev.set_to_state(task.state());
+    ev.set_warning_level(level);
+    ev.set_due_date(task.due_date());
+    task.set_version(ev.version());
+    task.set_warning_level(level);
+    *task.mutable_updated_at() = Ts(now_);
+    Put(Cf::kEvents, keys::Event(task.id(), ev.version()), ev);
+    Put(Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
+    if (level != v1::WARNING_LEVEL_NONE) {
+      for (const auto& unit : task.lead_unit_ids()) {
+        v1::Notification n;
+        n.set_recipient(unit);
+        n.set_kind(v1::NOTIFICATION_KIND_WARNING);
+        n.set_subject_id(task.id());
+        n.set_warning_level(level);
+        n.set_title(absl::StrCat(level == v1::WARNING_LEVEL_RED ? "红灯预警：" : "黄灯预警：", task.code(), " ",
+                                 task.title(), "（", "期限 ", task.due_date(), "）"));
+        *n.mutable_due() = t.due();
+        n.set_late(late);
+        n.set_timer_id(t.id());
+        Notify(std::move(n));
+      }
+    }
+  }
+  if (level == v1::WARNING_LEVEL_RED && task.warning_level() == v1::WARNING_LEVEL_RED &&
+      e_->options_.supervision && ev_written) {
+    // Red from now on: the escalation rules start counting working days.
+    absl::CivilDay today = absl::ToCivilDay(now_, PlanTimeZone());
+    for (const auto& rule : e_->options_.supervision->rules) {
+      if (!rule.task_red_working_days) continue;
+      absl::CivilDay day = cal->AddWorkingDays(today, *rule.task_red_working_days);
+      v1::Timer esc;
+      esc.set_id(absl::StrCat("esc:", rule.id, ":", task.id(), ":", validate::FormatDate(day)));
+      *esc.mutable_due() = Ts(At(day, cfg->warnings.check_hour, cfg->warnings.check_minute));
+      esc.mutable_escalation()->set_rule_id(rule.id);
+      esc.mutable_escalation()->set_task_id(task.id());
+      AddTimer(std::move(esc));
+    }
+  }
+  if (next != absl::InfiniteFuture()) {
+    v1::Timer check;
+    check.set_id(absl::StrCat("warn:", task.id(), ":", task.due_date(), ":", absl::ToUnixSeconds(next)));
+    *check.mutable_due() = Ts(next);
+    check.mutable_task_warning()->set_task_id(task.id());
+    check.mutable_task_warning()->set_due_date(task.due_date());
+    AddTimer(std::move(check));
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- engine side
+
+absl::Status Engine::ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const {
+  if (!options_.cadences || !options_.calendar) return absl::OkStatus();
+  auto due = validate::Date("due_date", t.due_date());
+  if (!due.ok()) return absl::OkStatus();
+  const auto& w = options_.cadences->warnings;
+  absl::Time yellow = At(options_.calendar->AddWorkingDays(*due, -w.yellow_working_days_before_due), w.check_hour,
+                         w.check_minute);
+  absl::Time when = std::max(yellow, not_before);
+  v1::Timer check;
+  check.set_id(absl::StrCat("warn:", t.id(), ":", t.due_date(), ":", absl::ToUnixSeconds(when)));
+  *check.mutable_due() = Ts(when);
+  check.mutable_task_warning()->set_task_id(t.id());
+  check.mutable_task_warning()->set_due_date(t.due_date());
+  store_->Put(b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(when), check.id()), check);
+  return absl::OkStatus();
+}
+
+std::string Engine::SubjectName(const std::string& subject_id) const {
+  v1::TaskForce f;
+  if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, subject_id), &f).ok()) return f.name();
+  return subject_id;
+}
+
+std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const {
+  std::vector<std::string> units;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& unit, const std::string& subject) {
+    if (seen.insert(subject).second) {
+      units.push_back(unit);
+      subjects->push_back(subject);
+    }
+  };
+  if (rule.reporters.all_task_forces) {
+    auto fs = ListTaskForces("");
+    if (fs.ok()) {
+      for (const auto& f : *fs) add(f.office_unit_id(), f.id());
+    }
+  } else if (!rule.reporters.task_force_members.empty()) {
+    auto c = GetCampaign(rule.reporters.task_force_members);
+    if (c.ok() && !c->task_force_id().empty()) {
+      v1::TaskForce f;
+      if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, c->task_force_id()), &f).ok()) {
+        std::shared_lock l(dir_mu_);
+        for (const auto& m : f.members()) {
+          if (m.has_unit_id()) {
+            add(m.unit_id(), m.unit_id());
+          } else if (auto g = groups_.find(m.group_id()); g != groups_.end()) {
+            for (const auto& u : g->second.member_unit_ids()) add(u, u);
+          }
+        }
+      }
+    }
+  } else {
+    auto ids = ResolveUnits("reporters.units", rule.reporters.units, true);
+    if (ids.ok()) {
+      for (const auto& u : *ids) add(u, u);
+    } else {
+      spdlog::warn("cadence rule {}: {}", rule.id, std::string(ids.status().message()));
+    }
+  }
+  return units;
+}
+
+absl::Status Engine::StartCadences() {
+  if (!options_.cadences || !options_.calendar) return absl::OkStatus();
+  std::lock_guard<std::mutex> run(timer_run_mu_);
+  rocksdb::WriteBatch b;
+  int scheduled = 0;
+  for (const auto& rule : options_.cadences->rules) {
+    std::string marker = absl::StrCat("cadence|", rule.id);
+    if (store_->Exists(Cf::kMeta, marker)) continue;
+    auto first = FirstPeriodStart(rule, clock_->Now(), *options_.calendar);
+    store_->Put(&b, Cf::kMeta, marker, first ? validate::FormatDate(*first) : std::string("none"));
+    if (!first) continue;
+    Period p = PeriodAt(rule, *first, *options_.calendar);
+    v1::Timer tick;
+    tick.set_id(absl::StrCat("tick:", rule.id, ":", p.label));
+    *tick.mutable_due() = Ts(std::max(p.generate_at, clock_->Now()));
+    tick.mutable_cadence_tick()->set_rule_id(rule.id);
+    tick.mutable_cadence_tick()->set_period_start(validate::FormatDate(*first));
+    store_->Put(&b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(FromTs(tick.due())), tick.id()), tick);
+    ++scheduled;
+  }
+  if (b.Count() == 0) return absl::OkStatus();
+  spdlog::info("cadences: scheduled the first period of {} rules", scheduled);
+  return store_->Write(&b);
+}
+
+std::optional<absl::Time> Engine::NextTimerDue() const {
+  std::optional<absl::Time> due;
+  store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view) {
+    if (auto parts = keys::ParseTimer(k)) due = absl::FromUnixMicros(parts->due_unix_micros);
+    return false;
+  });
+  return due;
+}
+
+absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock) {
+  std::lock_guard<std::mutex> run(timer_run_mu_);
+  TimerRun total;
+  absl::Duration late_after = options_.cadences ? options_.cadences->late_after : absl::Minutes(5);
+  while (true) {
+    if (stopping_.load()) {
+      return absl::CancelledError("clock: the daemon is shutting down; timers fired so far are committed");
+    }
+    // The earliest timers, all due at the same instant.
+    std::vector<std::pair<std::string, v1::Timer>> due;
+    int64_t first_due = -1;
+    absl::Status bad;
+    store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
+      auto parts = keys::ParseTimer(k);
+      if (!parts) return true;
+      if (absl::FromUnixMicros(parts->due_unix_micros) > until) return false;
+      if (first_due >= 0 && parts->due_unix_micros != first_due) return false;
+      first_due = parts->due_unix_micros;
+      v1::Timer t;
+      if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        bad = absl::DataLossError(absl::StrCat("timer ", std::string(parts->timer_id), ": cannot be parsed"));
+        return false;
+      }
+      due.emplace_back(std::string(k), std::move(t));
+      return due.size() < kMaxTimersPerBatch;
+    });
+    RETURN_IF_ERROR(bad);
+    if (due.empty()) break;
+    absl::Time due_time = absl::FromUnixMicros(first_due);
+    if (step_clock) clock_->MoveTo(due_time);
+    absl::Time now = clock_->Now();
+    bool late = now - due_time > late_after;
+
+    // Lock the stripes of every task and obligation these timers touch, in
+    // index order, so commands on them wait for this batch.
+    std::set<size_t> stripes;
+    for (const auto& [k, t] : due) {
+      std::vector<std::string> subjects;
+      if (t.has_task_warning()) subjects.push_back(t.task_warning().task_id());
+      if (t.has_reminder()) subjects.push_back(t.reminder().obligation_id());
+      if (t.has_deadline()) subjects.push_back(t.deadline().obligation_id());
+      if (t.has_escalation()) subjects.push_back(t.escalation().task_id());
+      if (t.has_supervision_deadline()) subjects.push_back(t.supervision_deadline().item_id());
+      if (t.has_lookback()) subjects.push_back(t.lookback().item_id());
+      for (const auto& subject : subjects) stripes.insert(absl::Hash<absl::string_view>()(subject) % stripes_.size());
+    }
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (size_t s : stripes) locks.emplace_back(stripes_[s]);
+
+    TimerFiring firing(this, now);
+    for (const auto& [k, t] : due) {
+      firing.Delete(Cf::kTimers, k);
+      RETURN_IF_ERROR(firing.Fire(t, late));
+    }
+    if (clock_->IsSimulated()) {
+      firing.PutRaw(Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(now)));
+    }
+    RETURN_IF_ERROR(firing.Commit());
+    total.fired += static_cast<int>(due.size());
+    if (late) total.late += static_cast<int>(due.size());
+  }
+  if (step_clock && clock_->MoveTo(until) && clock_->IsSimulated()) {
+    rocksdb::WriteBatch b;
+    store_->Put(&b, Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(clock_->Now())));
+    RETURN_IF_ERROR(store_->Write(&b));
+  }
+  if (total.fired > 0) {
+    spdlog::info("timers: fired {} ({} late), clock {}", total.fired, total.late, FormatBeijing(clock_->Now()));
+  }
+  return total;
+}
+
+absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to) {
+  if (!clock_->IsSimulated()) {
+    return absl::FailedPreconditionError("clock: the daemon runs on the real clock; only a simulated clock can be advanced");
+  }
+  if (to < clock_->Now()) {
+    return absl::InvalidArgumentError(absl::StrCat("to: ", FormatBeijing(to), " is before the clock's ",
+                                                   FormatBeijing(clock_->Now()), "; time does not go back"));
+  }
+  return RunTimers(to, /*step_clock=*/true);
+}
+
+// ---------------------------------------------------------------- obligations
+
+absl::StatusOr<v1::Obligation> Engine::LoadObligation(absl::string_view id) const {
+  if (id.empty()) return absl::InvalidArgumentError("obligation_id: required");
+  if (!keys::IsValidComponent(id) || id.size() > 256) {
+    return absl::InvalidArgumentError("obligation_id: not an obligation id");
+  }
+  v1::Obligation o;
+  absl::Status s = store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kObligation, id), &o);
+  if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("obligation_id: no obligation '", id, "'"));
+  if (!s.ok()) return s;
+  return o;
+}
+
+absl::StatusOr<v1::Obligation> Engine::LoadObligationAt(absl::string_view id, uint64_t expected_version) const {
+  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(id));
+  if (expected_version != 0 && expected_version != o.version()) {
+    return absl::AbortedError(absl::StrCat("meta.expected_version: obligation is at version ", o.version(), ", not ",
+                                           expected_version));
+  }
+  return o;
+}
+
+absl::StatusOr<v1::Obligation> Engine::GetObligation(absl::string_view id) const { return LoadObligation(id); }
+
+absl::StatusOr<std::vector<v1::ObligationEvent>> Engine::ObligationHistory(absl::string_view id) const {
+  RETURN_IF_ERROR(LoadObligation(id).status());
+  std::vector<v1::ObligationEvent> out;
+  store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
+    v1::ObligationEvent e;
+    if (e.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(e));
+    return true;
+  });
+  return out;
+}
+
+absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f) const {
+  if (!v1::ObligationState_IsValid(f.state)) {
+    return absl::InvalidArgumentError(absl::StrCat("state: unknown value ", static_cast<int>(f.state)));
+  }
+  if (f.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  int page_size = f.page_size == 0 ? 100 : std::min(f.page_size, 1000);
+  std::optional<absl::CivilDay> from, to;
+  if (!f.period_from.empty()) {
+    ASSIGN_OR_RETURN(from, validate::Date("period_from", f.period_from));
+  }
+  if (!f.period_to.empty()) {
+    ASSIGN_OR_RETURN(to, validate::Date("period_to", f.period_to));
+  }
+  std::string prefix;
+  std::string unit_id;
+  if (!f.unit.empty()) {
+    auto ref = LookupName(f.unit);
+    if (!ref || !ref->has_unit_id()) return absl::NotFoundError(absl::StrCat("unit: unknown unit '", f.unit, "'"));
+    unit_id = ref->unit_id();
+    prefix = keys::ObligationIndexPrefix("obligation-unit", unit_id);
+  } else if (!f.rule_id.empty()) {
+    prefix = keys::ObligationIndexPrefix("obligation-rule", f.rule_id);
+  } else {
+    prefix = keys::EntityPrefix(keys::Kind::kObligation);
+  }
+  Cf cf = (f.unit.empty() && f.rule_id.empty()) ? Cf::kEntities : Cf::kIndex;
+  std::string start;
+  if (!f.page_token.empty()) {
+    std::string raw;
+    if (!absl::WebSafeBase64Unescape(f.page_token, &raw) || raw.substr(0, prefix.size()) != prefix) {
+      return absl::InvalidArgumentError("page_token: not a token of this listing");
+    }
+    start = raw + std::string(1, '\0');
+  }
+  ObligationPage page;
+  std::string last;
+  bool more = false;
+  store_->Scan(cf, prefix, [&](absl::string_view k, absl::string_view v) {
+    if (static_cast<int>(page.obligations.size()) == page_size) {
+      more = true;
+      return false;
+    }
+    last = std::string(k);
+    v1::Obligation o;
+    if (cf == Cf::kEntities) {
+      if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+    } else {
+      std::string id(k.substr(prefix.size()));
+      if (!store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kObligation, id), &o).ok()) return true;
+    }
+    if (!f.rule_id.empty() && o.rule_id() != f.rule_id) return true;
+    if (f.state != v1::OBLIGATION_STATE_UNSPECIFIED && o.state() != f.state) return true;
+    if (from || to) {
+      auto ps = validate::Date("period_start", o.period_start());
+      auto pe = validate::Date("period_end", o.period_end());
+      if (!ps.ok() || !pe.ok()) return true;
+      if (from && *pe < *from) return true;
+      if (to && *ps > *to) return true;
+    }
+    page.obligations.push_back(std::move(o));
+    return true;
+  }, start);
+  if (more) page.next_page_token = absl::WebSafeBase64Escape(last);
+  return page;
+}
+
+absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, absl::string_view id,
+                                                    absl::string_view text) {
+  absl::Time start = absl::Now();
+  auto r = SubmitReportImpl(meta, id, text);
+  LogCommand("obligation", id, "submit_report", meta.actor, r.status(), start);
+  return r;
+}
+
+absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(const CommandMeta& meta, absl::string_view id,
+                                                        absl::string_view text) {
+  RETURN_IF_ERROR(CheckMeta(meta));
+  RETURN_IF_ERROR(validate::Required("text", text, validate::kMaxText));
+  std::lock_guard<std::mutex> lock(StripeFor(id));
+  std::string fp = Fingerprint("submit_report", absl::StrCat(id, "\n", text));
+  ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
+  if (replay) return std::move(*replay);
+  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
+  if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED &&
+      o.state() != v1::OBLIGATION_STATE_MISSED) {
+    return absl::FailedPreconditionError(absl::StrCat("obligation is ", StateWord(o.state()),
+                                                      ": cannot submit; allowed from pending, returned, missed"));
+  }
+  absl::Time now = clock_->Now();
+  bool late = now > FromTs(o.deadline());
+  TimerFiring w(this, now);
+  bool was_missed = o.state() == v1::OBLIGATION_STATE_MISSED;
+  o.set_report_text(std::string(text));
+  *o.mutable_submitted_at() = Ts(now);
+  o.set_submitted_late(late);
+  RETURN_IF_ERROR(w.ObligationEvent(&o, "submitted", v1::OBLIGATION_STATE_SUBMITTED, meta.actor,
+                                          meta.comment.empty() ? std::string(text) : meta.comment, late));
+  if (late && was_missed) {
+    RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_late_submissions(s->late_submissions() + 1); }));
+  }
+  w.RecordRequest(meta, fp, o);
+  RETURN_IF_ERROR(w.Commit());
+  return o;
+}
+
+absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
+                                                    absl::string_view reason) {
+  absl::Time start = absl::Now();
+  auto r = ReviewReportImpl(meta, id, accept, reason);
+  LogCommand("obligation", id, accept ? "accept_report" : "return_report", meta.actor, r.status(), start);
+  return r;
+}
+
+absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(const CommandMeta& meta, absl::string_view id, bool accept,
+                                                        absl::string_view reason) {
+  RETURN_IF_ERROR(CheckMeta(meta));
+  if (!accept) RETURN_IF_ERROR(validate::Required("reason", reason, validate::kMaxComment));
+  std::lock_guard<std::mutex> lock(StripeFor(id));
+  std::string fp = Fingerprint(accept ? "accept_report" : "return_report", absl::StrCat(id, "\n", reason));
+  ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
+  if (replay) return std::move(*replay);
+  ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
+  if (o.state() != v1::OBLIGATION_STATE_SUBMITTED) {
+    return absl::FailedPreconditionError(absl::StrCat("obligation is ", StateWord(o.state()), ": cannot ",
+                                                      accept ? "accept" : "return", "; allowed from submitted"));
+  }
+  TimerFiring w(this, clock_->Now());
+  if (accept) {
+    RETURN_IF_ERROR(w.ObligationEvent(&o, "accepted", v1::OBLIGATION_STATE_ACCEPTED, meta.actor, meta.comment, false));
+  } else {
+    o.set_last_reason(std::string(reason));
+    RETURN_IF_ERROR(w.ObligationEvent(&o, "returned", v1::OBLIGATION_STATE_RETURNED, meta.actor,
+                                            std::string(reason), false));
+    RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_returned(s->returned() + 1); }));
+    v1::Notification n;
+    n.set_recipient(o.unit_id());
+    n.set_kind(v1::NOTIFICATION_KIND_RETURNED);
+    n.set_subject_id(o.id());
+    n.set_title(absl::StrCat("退回：", o.rule_name(), "（", o.period_label(), "）"));
+    n.set_body(std::string(reason));
+    w.Notify(std::move(n));
+  }
+  w.RecordRequest(meta, fp, o);
+  RETURN_IF_ERROR(w.Commit());
+  return o;
+}
+
+absl::StatusOr<v1::UnitScore> Engine::GetUnitScore(absl::string_view unit) const {
+  auto ref = LookupName(unit);
+  if (!ref || !ref->has_unit_id()) return absl::NotFoundError(absl::StrCat("unit: unknown unit '", unit, "'"));
+  v1::UnitScore s;
+  absl::Status st = store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kUnitScore, ref->unit_id()), &s);
+  if (!st.ok() && !absl::IsNotFound(st)) return st;
+  s.set_unit_id(ref->unit_id());
+  return s;
+}
+
+std::vector<v1::UnitScore> Engine::ListUnitScores() const {
+  std::vector<v1::UnitScore> out;
+  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnitScore), [&](absl::string_view, absl::string_view v) {
+    v1::UnitScore s;
+    if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(s));
+    return true;
+  });
+  return out;
+}
+
+}  // namespace duban
