@@ -317,6 +317,9 @@ void ReadMechanism(const std::vector<Paragraph>& paras, const std::vector<int>& 
           c.all_task_forces = true;
         } else if (campaign_of[i] >= 0 && d->campaigns[campaign_of[i]].task_force) {
           c.task_force_members = d->campaigns[campaign_of[i]].id;
+        } else if (campaign_of[i] >= 0 && office.empty() && !d->campaigns[campaign_of[i]].lead_unit.empty()) {
+          c.reporter_units = {d->campaigns[campaign_of[i]].lead_unit};
+          d->uncertain.push_back({c.line, c.id, "cadence: reporters not stated; the campaign's lead unit proposed"});
         } else if (!office.empty()) {
           c.reporter_units = {office};
           d->uncertain.push_back({c.line, c.id, "cadence: reporters not stated; the leading group office proposed"});
@@ -342,6 +345,7 @@ void ReadMechanism(const std::vector<Paragraph>& paras, const std::vector<int>& 
         if (ref.empty() && campaign_of[i] >= 0 && d->campaigns[campaign_of[i]].task_force) {
           ref = d->campaigns[campaign_of[i]].task_force->office_unit;
         }
+        if (ref.empty() && office.empty() && campaign_of[i] >= 0) ref = d->campaigns[campaign_of[i]].lead_unit;
         if (ref.empty()) {
           ref = office;
           d->uncertain.push_back({c.line, c.id, "cadence: recipient not found; the leading group office proposed"});

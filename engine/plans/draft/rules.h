@@ -32,6 +32,8 @@ struct Rules {
   std::unique_ptr<RE2> doc_no;           // 宁政办发〔2023〕5号
   std::unique_ptr<RE2> issued;           // 2023年3月17日印发
   std::unique_ptr<RE2> year;             // 2023年
+  std::unique_ptr<RE2> jurisdiction_name;// 宁乡市人民政府办公室文件 -> 宁乡市
+  std::unique_ptr<RE2> title;            // 宁乡市打好发展“六仗”总体方案 / …工作要点 / …方案（2024年）
   std::unique_ptr<RE2> campaign_suffix;  // 打好X仗工作方案 -> 打好X仗
   std::vector<std::string> task_section_words;    // a level-1 section holding tasks
   std::vector<std::string> target_section_words;  // a level-1 section holding targets

@@ -136,6 +136,11 @@ void ApplyClauses(const std::vector<UnitClause>& cs, const std::string& section_
     for (const auto& u : c.responsible) AddUnique(&resp, u);
     for (const auto& u : c.unroled) AddUnique(&unroled, u);
   }
+  if (leads.empty() && unroled.empty() && !resp.empty() && section_lead.empty()) {
+    // "（责任单位：市应急管理局、各乡镇（街道））" alone: the first named leads.
+    leads.push_back(resp.front());
+    resp.erase(resp.begin());
+  }
   if (leads.empty() && !unroled.empty()) {
     if (!section_lead.empty()) {
       // 附件4: "（一）防范化解政府债务风险（市财政局牵头）" leads every task below;
@@ -206,8 +211,7 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
   }
   // The title: the first paragraph that names a plan (…方案 / …计划 / …要点), else the first paragraph.
   for (const auto& p : ps) {
-    if (p.kind == Kind::kPlain && internal::CharCount(p.text) <= 60 &&
-        (absl::EndsWith(p.text, "方案") || absl::EndsWith(p.text, "计划") || absl::EndsWith(p.text, "要点"))) {
+    if (p.kind == Kind::kPlain && RE2::FullMatch(p.text, *r.title)) {
       d.title = p.text;
       break;
     }
@@ -217,7 +221,14 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
   d.plan_id = opts.plan_id;
   if (d.plan_id.empty()) d.plan_id = absl::StrFormat("draft-%d-%08x", d.year, Fnv(d.title));
   d.jurisdiction_id = dir.jurisdiction_id().empty() ? "draft" : dir.jurisdiction_id();
-  d.jurisdiction_name = dir.jurisdiction_name().empty() ? "未命名辖区" : dir.jurisdiction_name();
+  d.jurisdiction_name = dir.jurisdiction_name();
+  for (size_t i = 0; i < ps.size() && d.jurisdiction_name.empty(); ++i) {
+    if (RE2::PartialMatch(ps[i].text, *r.jurisdiction_name, &g1)) d.jurisdiction_name = g1;
+  }
+  if (d.jurisdiction_name.empty()) {
+    d.jurisdiction_name = "未命名辖区";
+    d.uncertain.push_back({0, "jurisdiction", "no jurisdiction named; review jurisdiction.name"});
+  }
 
   UnitReader units(dir, &d);
 
@@ -411,8 +422,6 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
             t.lead_units.push_back(camp.lead_unit);
             d.uncertain.push_back({p.line, "task " + t.code,
                                    "task without a lead: the campaign's lead unit proposed (lead_basis: inferred)"});
-          } else {
-            d.uncertain.push_back({p.line, "task " + t.code, "task without a lead, and the campaign has none"});
           }
         }
         camp.tasks.push_back(std::move(t));
@@ -464,7 +473,9 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
             continue;
           }
         }
-        // A task of its own: a group without numbered items, or a paragraph after them.
+        // A task of its own: a group without numbered items, or a paragraph after
+        // them — if it is a sentence (not "宁乡市人民政府办公室" or "2024年2月20日印发").
+        if (!absl::StrContains(p.text, "。") && !absl::StrContains(p.text, "：")) continue;
         int number = last_number + 1;
         last_number = number;
         DraftTask* t = new_task(p, number, p.text);
@@ -492,6 +503,16 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
       if (!camp.lead_unit.empty()) {
         d.uncertain.push_back({camp.line, camp.name, "campaign lead not written: the unit leading most tasks proposed"});
       }
+    }
+    for (auto& t : camp.tasks) {
+      if (!t.lead_units.empty()) continue;
+      if (camp.lead_unit.empty()) {
+        d.uncertain.push_back({t.line, "task " + t.code, "task without a lead, and the campaign has none"});
+        continue;
+      }
+      t.lead_units.push_back(camp.lead_unit);
+      d.uncertain.push_back(
+          {t.line, "task " + t.code, "task without a lead: the campaign's lead unit proposed (lead_basis: inferred)"});
     }
   }
 

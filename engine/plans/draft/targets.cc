@@ -70,6 +70,9 @@ std::string Comparison(absl::string_view after, const std::string& verb) {
   for (const auto& w : r.at_least_words) {
     if (verb == w) return "at_least";
   }
+  for (const auto& w : r.about_words) {
+    if (verb == w) return "about";
+  }
   for (const auto& w : r.at_most_words) {
     if (verb == w) return "at_most";
   }

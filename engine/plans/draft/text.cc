@@ -1,6 +1,7 @@
 // Text clean-up: UTF-8, normalised punctuation, and the document as
 // paragraphs (page numbers, running headers and broken wraps handled).
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -279,13 +280,15 @@ std::vector<Paragraph> Paragraphs(const std::string& normalized, int* lines) {
            RE2::PartialMatch(t, *r.level3) || RE2::PartialMatch(t, *r.level4) || RE2::PartialMatch(t, *r.article);
   };
   std::vector<Paragraph> out;
+  std::set<std::string> first_seen;
   std::string last_line;  // the last physical line of the open paragraph
   for (const auto& l : raw) {
     const std::string& t = l.text;
     if (t.empty()) continue;
     if (RE2::FullMatch(t, *r.page_number)) continue;
-    if (repeats[t] >= r.min_running_header_repeats && !is_heading(t) && !EndsWithAny(t, r.paragraph_end) &&
-        !RE2::PartialMatch(t, *r.list_entry)) {
+    // The first time, a repeated line is kept: a header that repeats the title is the title there.
+    if (repeats[t] >= r.min_running_header_repeats && !is_heading(t) && !EndsWithAny(t, {"。", "；", "："}) &&
+        !RE2::PartialMatch(t, *r.list_entry) && !first_seen.insert(t).second) {
       continue;
     }
     bool join = false;

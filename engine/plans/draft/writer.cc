@@ -180,9 +180,9 @@ std::string WriteReport(const Draft& d) {
       with_resp += !t.responsible_units.empty();
       inf += t.lead_inferred;
     }
-    o << absl::StrFormat("  附件%-2d %-24s %3d tasks (%d without a written lead, %d with responsible units), "
+    o << absl::StrFormat("  %-6s %-24s %3d tasks (%d without a written lead, %d with responsible units), "
                          "%d targets, task force: %s\n",
-                         c.annex, c.name, c.tasks.size(), inf, with_resp, c.targets.size(),
+                         c.annex == 0 ? std::string("正文") : absl::StrCat("附件", c.annex), c.name, c.tasks.size(), inf, with_resp, c.targets.size(),
                          c.task_force ? absl::StrCat(c.task_force->member_units.size(), " member units") : "none");
     tasks += c.tasks.size();
     targets += c.targets.size();
