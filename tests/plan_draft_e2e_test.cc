@@ -1,0 +1,76 @@
+// End to end: a plan document drafted by `dubanctl plan draft` against the
+// running daemon's directory (--directory=daemon), then imported over gRPC
+// with `dubanctl plan import`.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/daemon_harness.h"
+#include "tests/test_util.h"
+
+namespace duban {
+namespace {
+
+using testing::BinaryPath;
+using testing::Daemon;
+using testing::SourcePath;
+using testing::TempDir;
+
+// Runs dubanctl with args against addr; returns the exit code, fills *out with stdout and stderr.
+int Dubanctl(const std::string& addr, const std::string& args, std::string* out) {
+  std::string cmd = absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(PlanDraftE2e, DraftAgainstTheDaemonThenImport) {
+  TempDir tmp;
+  Daemon d(tmp.sub("data"));
+  ASSERT_TRUE(d.Start()) << "duband did not start; log: " << d.log_path();
+  std::string out;
+  std::string doc = SourcePath("tests/data/plan_draft/county-water-plan.txt");
+  ASSERT_EQ(Dubanctl(d.address(),
+                     absl::StrCat("plan draft '", doc, "' --directory=daemon -o '", tmp.sub("water.yaml"),
+                                  "' --report='", tmp.sub("water.report"), "' --plan-id=water-2024"),
+                     &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "drafted water-2024: 2 campaigns, 8 tasks, 1 proposed units")) << out;
+  EXPECT_TRUE(std::filesystem::exists(tmp.sub("water.cadences.yaml")));
+  out.clear();
+  ASSERT_EQ(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "imported plan water-2024")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "2 campaigns, 8 tasks")) << out;
+  // The proposed unit is in the store now, and the tasks are on the board.
+  out.clear();
+  ASSERT_EQ(Dubanctl(d.address(), "unit resolve 市河长办", &out), 0) << out;
+  out.clear();
+  ASSERT_EQ(Dubanctl(d.address(), "task list --plan=water-2024", &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "推进灌区续建配套")) << out;
+  // A second import of the same draft is refused: the plan id is taken.
+  out.clear();
+  EXPECT_NE(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out), 0) << out;
+}
+
+TEST(PlanDraftE2e, DocumentThatCannotBeReadIsAnErrorNamingIt) {
+  std::string out;
+  // No daemon needed: the file is read first.
+  EXPECT_EQ(Dubanctl("127.0.0.1:1", "plan draft /nonexistent/plan.txt", &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, "/nonexistent/plan.txt: cannot read the file")) << out;
+  out.clear();
+  EXPECT_EQ(Dubanctl("127.0.0.1:1", "plan draft x.txt --directory=/nonexistent/plan.yaml", &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, "--directory: /nonexistent/plan.yaml")) << out;
+}
+
+}  // namespace
+}  // namespace duban
