@@ -155,15 +155,19 @@ TEST_F(BriefingsTest, AQuarterIsDraftedOnTheCadenceDatesWithWhatHappened) {
   ASSERT_FALSE(case_ids.empty());
   AdvanceTo(Beijing(2023, 4, 15));
 
-  // The dates: nine dekad briefings for the quarter and April's first, three
-  // monthly bulletins, one quarterly review; no annual summary yet.
+  // The dates: the cadence starts with the last periods of 2022 (their
+  // deadlines fall in January), then nine dekad briefings for the quarter and
+  // April's first, three monthly bulletins, one quarterly review; no annual
+  // summary yet.
   auto all = briefings_->List(v1::BRIEFING_KIND_UNSPECIFIED, v1::BRIEFING_STATE_UNSPECIFIED);
   ASSERT_TRUE(all.ok()) << all.status();
   std::map<v1::BriefingKind, int> count;
   for (const auto& b : *all) ++count[b.kind()];
-  EXPECT_EQ(count[v1::BRIEFING_KIND_DEKAD], 10);
-  EXPECT_EQ(count[v1::BRIEFING_KIND_MONTHLY], 3);
-  EXPECT_EQ(count[v1::BRIEFING_KIND_QUARTERLY], 1);
+  EXPECT_EQ(count[v1::BRIEFING_KIND_DEKAD], 1 + 10);
+  EXPECT_EQ(count[v1::BRIEFING_KIND_MONTHLY], 1 + 3);
+  EXPECT_EQ(count[v1::BRIEFING_KIND_QUARTERLY], 1 + 1);
+  EXPECT_EQ(FromTs(Get("dekad-briefing:2022-12-d3").drafted_at()), Beijing(2023, 1, 1, 8, 30));
+  EXPECT_EQ(Get("quarterly-review:2022-Q4").period_end(), "2022-12-31");
   EXPECT_EQ(count[v1::BRIEFING_KIND_ANNUAL], 0);
   // Each on the morning after its period closes.
   v1::Briefing d1 = Get("dekad-briefing:2023-01-d1");

@@ -268,10 +268,9 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
         }
         start = d;
       } else if (absl::IsNotFound(stored.status())) {
-        // First run: from the first period of the rule's active range, or
-        // the current one.
-        start = FirstPeriodStart(rule, rule.active_from ? absl::FromCivil(*rule.active_from, PlanTimeZone()) : now,
-                                 *opts.calendar);
+        // First run: from the period the cadence itself starts with, the
+        // first whose deadline is still ahead.
+        start = FirstPeriodStart(rule, now, *opts.calendar);
       } else {
         return stored.status();
       }
