@@ -131,6 +131,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  // Commands wait on a synced write. With gRPC's default of at most 2 idle
+  // pollers, every concurrent call beyond them ran on a thread created for
+  // it and destroyed after; keep up to 64 threads polling instead.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.RegisterService(&org);
   builder.RegisterService(&plans);
   builder.RegisterService(&tasks);

@@ -3,6 +3,7 @@
 #define DUBAN_ENGINE_STORAGE_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,7 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message_lite.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/write_batch.h"
 
 namespace duban {
@@ -30,10 +33,30 @@ enum class Cf : int {
 
 const char* CfName(Cf cf);
 
+// How the store uses memory and disk. Every field has a default that suits
+// a small daemon; duband exposes them as flags and config keys.
+struct StoreOptions {
+  // RocksDB environment (files, threads, clock). nullptr: the default one.
+  // Not owned; must outlive the store. Tests pass one that injects faults.
+  rocksdb::Env* env = nullptr;
+  // Block cache shared by every column family; index and filter blocks are
+  // kept in it too, so reads use at most about this much memory.
+  uint64_t block_cache_bytes = 64ull << 20;
+  // Memtables of all column families together; a column family is flushed
+  // when the total passes this.
+  uint64_t write_buffer_bytes = 64ull << 20;
+  // Write-ahead log bound: when the live logs pass this, the column families
+  // they hold are flushed, so a restart replays at most about this much.
+  uint64_t max_wal_bytes = 64ull << 20;
+  // Flush every memtable when the store is closed, so the next open replays
+  // no log.
+  bool flush_on_close = true;
+};
+
 class Store {
  public:
   // Opens (creating if needed) the store in dir.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options = {});
   ~Store();
 
   Store(const Store&) = delete;
@@ -46,6 +69,9 @@ class Store {
   bool Exists(Cf cf, absl::string_view key) const;
 
   // Applies the batch atomically, with the WAL synced before returning.
+  // A failed write or sync applies nothing and returns UNAVAILABLE (a full
+  // disk: RESOURCE_EXHAUSTED); the next write first tries to resume the
+  // store, so writes succeed again once the fault is gone.
   absl::Status Write(rocksdb::WriteBatch* batch);
 
   // Calls fn(key, value) for every key with the prefix, in order, until fn
@@ -67,7 +93,11 @@ class Store {
  private:
   Store() = default;
   std::string dir_;
+  StoreOptions options_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<bool> failed_{false};  // a write failed; resume before the next
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<int>(Cf::kCount)> handles_{};
 };
 
