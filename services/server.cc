@@ -1,6 +1,7 @@
 #include "services/server.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <atomic>
@@ -92,7 +93,15 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::mutex timer_mu;
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
+    bool stop_sent = false;
     while (!stopping.load()) {
+      // A write failed on the disk: the store takes no more writes until it
+      // is reopened, so stop as on SIGTERM (and exit non-zero, below).
+      if (engine->store().write_failed() && !stop_sent) {
+        spdlog::error("store: {}; stopping", engine->store().WriteFailure());
+        ::kill(::getpid(), SIGTERM);
+        stop_sent = true;
+      }
       absl::Time now = engine->clock().Now();
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
@@ -191,6 +200,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   webhooks.Stop();
   stop_timers();
   spdlog::info("duband stopped");
+  if (engine->store().write_failed()) {
+    return absl::UnavailableError(absl::StrCat("data_dir ", config.data_dir, ": ", engine->store().WriteFailure()));
+  }
   return absl::OkStatus();
 }
 

@@ -202,6 +202,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
       sreq.set_title("隐患整改 " + std::to_string(i + 1));
       sreq.set_level(1);
       sreq.set_responsible_unit("市应急管理局");
+      sreq.set_hazard_list("一单四制");
       v1::SupervisionItem item;
       grpc::Status st = sup->ListForSupervision(&sctx, sreq, &item);
       ASSERT_TRUE(st.ok()) << st.error_message();

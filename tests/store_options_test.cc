@@ -31,14 +31,14 @@ uint64_t WalBytes(const std::string& dir) {
 // Writes `mib` MiB of events, and now and then one meta key: a column family
 // written rarely is what keeps old logs alive unless the store bounds them.
 uint64_t WriteAndTrackWal(Store* store, const std::string& dir, int mib) {
-  std::string value(4096, 'e');
+  std::string value(64 << 10, 'e');
   uint64_t most = 0;
-  for (int i = 0; i < mib * 256; ++i) {
+  for (int i = 0; i < mib * 16; ++i) {
     rocksdb::WriteBatch b;
     store->Put(&b, Cf::kEvents, absl::StrCat("T1", std::string(1, '\0'), i), value);
-    if (i % 512 == 0) store->Put(&b, Cf::kMeta, "marker", std::to_string(i));
+    if (i % 32 == 0) store->Put(&b, Cf::kMeta, "marker", std::to_string(i));
     EXPECT_TRUE(store->Write(&b).ok());
-    if (i % 64 == 0) most = std::max(most, WalBytes(dir));
+    if (i % 4 == 0) most = std::max(most, WalBytes(dir));
   }
   return most;
 }
@@ -75,8 +75,8 @@ TEST(StoreOptionsTest, CleanCloseFlushesSoTheNextOpenReplaysNoLog) {
   {
     auto store = Store::Open(dir.path());
     ASSERT_TRUE(store.ok()) << store.status();
-    std::string value(4096, 'v');
-    for (int i = 0; i < 1000; ++i) {
+    std::string value(64 << 10, 'v');
+    for (int i = 0; i < 80; ++i) {
       rocksdb::WriteBatch b;
       (*store)->Put(&b, Cf::kEntities, absl::StrCat("T", i), value);
       ASSERT_TRUE((*store)->Write(&b).ok());
@@ -86,9 +86,9 @@ TEST(StoreOptionsTest, CleanCloseFlushesSoTheNextOpenReplaysNoLog) {
   EXPECT_LT(WalBytes(dir.path()), 64u << 10) << "the log still holds the data after a clean close";
   auto store = Store::Open(dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
-  auto v = (*store)->Get(Cf::kEntities, "T999");
+  auto v = (*store)->Get(Cf::kEntities, "T79");
   ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_EQ(v->size(), 4096u);
+  EXPECT_EQ(v->size(), 64u << 10);
 }
 
 TEST(StoreOptionsTest, ConfigReadsTheStorageSizes) {

@@ -85,7 +85,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const
 
 Store::~Store() {
   if (!db_) return;
-  if (options_.flush_on_close) {
+  if (options_.flush_on_close && !write_failed()) {
     std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
     rocksdb::FlushOptions fo;
     rocksdb::Status s = db_->Flush(fo, all);
@@ -120,17 +120,26 @@ bool Store::Exists(Cf cf, absl::string_view key) const {
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
   if (failed_.load(std::memory_order_acquire)) {
-    // RocksDB refuses every write after a failed one until resumed.
-    rocksdb::Status r = db_->Resume();
-    if (!r.ok()) return WriteError(dir_, r);
-    failed_.store(false, std::memory_order_release);
+    return absl::UnavailableError(absl::StrCat("data_dir ", dir_, ": ", WriteFailure()));
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   rocksdb::Status s = db_->Write(wo, batch);
   if (s.ok()) return absl::OkStatus();
-  if (s.IsIOError()) failed_.store(true, std::memory_order_release);
+  if (s.IsIOError()) {
+    std::lock_guard<std::mutex> l(failure_mu_);
+    if (failure_.empty()) {
+      failure_ = absl::StrCat("taking no more writes after a failed write (", s.ToString(),
+                              "); restart once the disk is fixed");
+    }
+    failed_.store(true, std::memory_order_release);
+  }
   return WriteError(dir_, s);
+}
+
+std::string Store::WriteFailure() const {
+  std::lock_guard<std::mutex> l(failure_mu_);
+  return failure_;
 }
 
 void Store::Scan(Cf cf, absl::string_view prefix,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -69,10 +70,18 @@ class Store {
   bool Exists(Cf cf, absl::string_view key) const;
 
   // Applies the batch atomically, with the WAL synced before returning.
-  // A failed write or sync applies nothing and returns UNAVAILABLE (a full
-  // disk: RESOURCE_EXHAUSTED); the next write first tries to resume the
-  // store, so writes succeed again once the fault is gone.
+  //
+  // A write or sync that fails returns UNAVAILABLE (a full disk:
+  // RESOURCE_EXHAUSTED) and is not visible to readers. From then on the
+  // store refuses every write with UNAVAILABLE, and reads go on: after a
+  // failed sync the kernel may have dropped the log's unwritten pages, so
+  // only a fresh open knows what is on the disk. The owner stops (duband
+  // exits non-zero; see write_failed) and the next open replays the log:
+  // the failed batch is then there whole or not at all, never in part.
   absl::Status Write(rocksdb::WriteBatch* batch);
+  // True once a write has failed on the disk; WriteFailure says how.
+  bool write_failed() const { return failed_.load(std::memory_order_acquire); }
+  std::string WriteFailure() const;
 
   // Calls fn(key, value) for every key with the prefix, in order, until fn
   // returns false. start, when given, is where to begin (>= prefix).
@@ -97,7 +106,9 @@ class Store {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::atomic<bool> failed_{false};  // a write failed; resume before the next
+  std::atomic<bool> failed_{false};  // a write failed: no more writes
+  mutable std::mutex failure_mu_;
+  std::string failure_;  // guarded by failure_mu_
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<int>(Cf::kCount)> handles_{};
 };
 
