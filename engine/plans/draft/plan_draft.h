@@ -8,7 +8,9 @@
 // The only errors are about the input itself (not UTF-8 text, cannot read).
 //
 // Every textual form the parser understands is a rule in rules.cc, each
-// commented with the form it reads. Thread-safe: no shared mutable state.
+// commented with the form it reads. ParsePlanText keeps no state between
+// calls; a Directory is safe to share between threads unless it has a
+// fallback (its answers are cached without a lock).
 #ifndef DUBAN_ENGINE_PLANS_DRAFT_PLAN_DRAFT_H_
 #define DUBAN_ENGINE_PLANS_DRAFT_PLAN_DRAFT_H_
 
