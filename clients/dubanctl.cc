@@ -32,6 +32,7 @@
 #include "duban/v1/office.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "plan_draft_command.h"
 #include "text_table.h"
 
 namespace dubanctl {
@@ -49,6 +50,7 @@ organisation
   leading-group get <plan_id>
   task-force list [--plan=ID]
 plans
+  plan draft <document.txt|.docx> [-o plan.yaml] [--report=report.txt] [--cadences=FILE] [--directory=plan.yaml|daemon] [--plan-id=ID]
   plan import <file.yaml>
   plan list
   plan get <plan_id>
@@ -553,6 +555,57 @@ void PlanImport(Client& c, const Args&, const Operands& ops) {
   std::cout << "imported plan " << resp.plan().id() << " " << resp.plan().title() << ": " << resp.campaigns()
             << " campaigns, " << resp.tasks() << " tasks, " << resp.units() << " units, " << resp.task_forces()
             << " task forces\n";
+}
+
+// The directory --directory=daemon drafts against: the daemon's units, and
+// ResolveUnit for a name they do not spell (groups, aliases).
+void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
+  namespace pd = duban::plandraft;
+  auto entry = [](const v1::Unit& u) {
+    pd::DirectoryEntry e;
+    e.id = u.id();
+    e.name = u.name();
+    std::string cat = CategoryName(u.category());
+    e.category = cat.empty() ? "other" : cat;
+    e.aliases.assign(u.aliases().begin(), u.aliases().end());
+    return e;
+  };
+  DaemonDirectory daemon;
+  daemon.list_units = [&](std::string* jurisdiction) {
+    v1::ListUnitsRequest req;
+    v1::ListUnitsResponse resp;
+    c.Call([&](grpc::ClientContext* ctx) { return c.org().ListUnits(ctx, req, &resp); });
+    std::vector<pd::DirectoryEntry> out;
+    for (const auto& u : resp.units()) {
+      if (jurisdiction->empty()) *jurisdiction = u.jurisdiction_id();
+      out.push_back(entry(u));
+    }
+    return out;
+  };
+  daemon.resolve = [&](const std::string& name) -> std::optional<pd::DirectoryEntry> {
+    v1::ResolveUnitRequest req;
+    req.set_name(name);
+    v1::ResolveUnitResponse resp;
+    grpc::ClientContext ctx;
+    if (!c.org().ResolveUnit(&ctx, req, &resp).ok()) return std::nullopt;  // not a unit: the draft proposes one
+    if (resp.has_group()) {
+      pd::DirectoryEntry e;
+      e.id = e.name = resp.group().name();
+      e.group = true;
+      return e;
+    }
+    if (resp.units_size() == 1) return entry(resp.units(0));
+    return std::nullopt;
+  };
+  try {
+    PlanDraft(a, ops[0], daemon);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const RpcFailure&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw Failure(e.what());
+  }
 }
 
 void PlanList(Client& c, const Args&, const Operands&) {
@@ -2142,6 +2195,10 @@ const std::map<std::string, Command>& Commands() {
     add("leading-group get", "leading-group get <plan_id>", {"plan_id"}, {}, false, LeadingGroupGet);
     add("task-force list", "task-force list [--plan=ID]", {}, {"plan"}, false, TaskForceList);
 
+    add("plan draft",
+        "plan draft <document> [-o plan.yaml] [--report=FILE] [--cadences=FILE] [--directory=plan.yaml|daemon] "
+        "[--plan-id=ID]",
+        {"document"}, {"output", "report", "cadences", "directory", "plan-id"}, false, PlanDraftCmd);
     add("plan import", "plan import <file.yaml>", {"file.yaml"}, {}, false, PlanImport);
     add("plan list", "plan list", {}, {}, false, PlanList);
     add("plan get", "plan get <plan_id>", {"plan_id"}, {}, false, PlanGet);

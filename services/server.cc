@@ -1,6 +1,7 @@
 #include "services/server.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <atomic>
@@ -97,7 +98,15 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::mutex timer_mu;
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
+    bool stop_sent = false;
     while (!stopping.load()) {
+      // A write failed on the disk: the store takes no more writes until it
+      // is reopened, so stop as on SIGTERM (and exit non-zero, below).
+      if (engine->store().write_failed() && !stop_sent) {
+        spdlog::error("store: {}; stopping", engine->store().WriteFailure());
+        ::kill(::getpid(), SIGTERM);
+        stop_sent = true;
+      }
       absl::Time now = engine->clock().Now();
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
@@ -169,6 +178,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  // Commands wait on a synced write. With gRPC's default of at most 2 idle
+  // pollers, every concurrent call beyond them ran on a thread created for
+  // it and destroyed after; keep up to 64 threads polling instead.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.RegisterService(&org);
   builder.RegisterService(&plans);
   builder.RegisterService(&tasks);
@@ -233,6 +247,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   metrics.reset();  // no scrape may see the dispatcher go
   stop_timers();
   spdlog::info("duband stopped");
+  if (engine->store().write_failed()) {
+    return absl::UnavailableError(absl::StrCat("data_dir ", config.data_dir, ": ", engine->store().WriteFailure()));
+  }
   return absl::OkStatus();
 }
 
