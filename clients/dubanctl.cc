@@ -2003,9 +2003,8 @@ class Progress {
     std::cerr << "\r" << what_ << ": " << Size(done) << " / " << Size(total) << " ("
               << (total == 0 ? 100 : done * 100 / total) << "%)" << std::flush;
   }
-  void Done(uint64_t total, int rows) {
-    if (tty_) std::cerr << "\r\033[K";
-    std::cerr << what_ << ": " << Size(total) << ", " << rows << " rows\n";
+  void Done() {
+    if (tty_) std::cerr << "\r\033[K" << std::flush;
   }
   static std::string Size(uint64_t n) {
     if (n < 1024) return absl::StrCat(n, " B");
@@ -2079,7 +2078,7 @@ void Export(Client& c, const Args& a, const Operands& ops) {
   f << data;
   f.close();
   if (!f) throw std::runtime_error(absl::StrCat("--out: cannot write ", out));
-  if (progress) progress->Done(data.size(), first.rows());
+  if (progress) progress->Done();
   if (c.opts().json) return PrintJson(first);
   std::cout << "wrote " << out << " (" << first.rows() << " rows, " << Progress::Size(data.size()) << ")\n";
 }

@@ -170,7 +170,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
       return m.status();
     }
     metrics = std::move(*m);
-    spdlog::info("metrics on http://{}/metrics (port {})", config.metrics_listen, metrics->port());
+    spdlog::info("metrics on {} (port {}): /metrics", config.metrics_listen, metrics->port());
   }
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -275,6 +275,16 @@ TEST_F(BriefingsTest, AQuarterIsDraftedOnTheCadenceDatesWithWhatHappened) {
   EXPECT_EQ(*again_drafted, 0);
 }
 
+TEST_F(BriefingsTest, AClockMovedFarAheadStillDraftsEveryPeriodOnTheWayOnce) {
+  ASSERT_TRUE(briefings_->DraftDue(clock_.Now()).ok());  // the daemon's first pass, at start
+  ASSERT_TRUE(engine_->AdvanceClock(Beijing(2023, 4, 15)).ok());
+  auto drafted = briefings_->DraftDue(clock_.Now());
+  ASSERT_TRUE(drafted.ok()) << drafted.status();
+  EXPECT_EQ(*drafted, 11 + 4 + 2);
+  EXPECT_EQ(FromTs(Get("monthly-bulletin:2023-02").drafted_at()), Beijing(2023, 3, 1, 8, 30));
+  EXPECT_EQ(*briefings_->DraftDue(clock_.Now()), 0);
+}
+
 TEST_F(BriefingsTest, TheOfficeEditsADraftThenPublishesItOnce) {
   AdvanceTo(Beijing(2023, 1, 12));
   v1::Briefing d = Get("dekad-briefing:2023-01-d1");

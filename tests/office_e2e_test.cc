@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -57,10 +58,11 @@ std::string HttpGet(uint16_t port, const std::string& path) {
 }
 
 // Prometheus text format: "# HELP", "# TYPE" and samples
-// `name{label="value",...} number`. Returns sample -> value; fails the test
+// `name{label="value",...} number` (NaN in any case, as Prometheus' own
+// parser reads it). Returns sample -> value; fails the test
 // on a line that does not parse.
 std::map<std::string, double> ParseMetrics(const std::string& text) {
-  static const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? ([-+0-9.eEInfa]+|NaN)( [0-9]+)?$)");
+  static const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? ([-+0-9.eEInfa]+|[Nn]a[Nn])( [0-9]+)?$)");
   static const std::regex meta(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*$)");
   std::map<std::string, double> out;
   for (absl::string_view l : absl::StrSplit(text, '\n')) {
@@ -80,6 +82,8 @@ std::map<std::string, double> ParseMetrics(const std::string& text) {
     std::string num = line.substr(sp + 1);
     if (num == "+Inf") {
       v = std::numeric_limits<double>::infinity();
+    } else if (num == "NaN" || num == "Nan" || num == "nan") {
+      v = std::numeric_limits<double>::quiet_NaN();  // as Go's ParseFloat reads it
     } else {
       EXPECT_TRUE(absl::SimpleAtod(num, &v)) << line;
     }
@@ -88,7 +92,7 @@ std::map<std::string, double> ParseMetrics(const std::string& text) {
   return out;
 }
 
-std::string Run(const std::string& cmd) {
+std::string Shell(const std::string& cmd) {
   std::string out;
   FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
   if (p == nullptr) return out;
@@ -151,7 +155,7 @@ TEST_F(OfficeE2eTest, ExportLedgerStreamsTheWorkbookInBoundedChunks) {
 
 TEST_F(OfficeE2eTest, DubanctlExportSavesTheLedgerAsCsv) {
   std::string out = dir_.sub("economy.csv");
-  std::string printed = Run(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
+  std::string printed = Shell(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
                                          " export tasks --campaign=economy --format=csv --out=", out));
   EXPECT_NE(printed.find("wrote " + out + " ("), std::string::npos) << printed;
   std::ifstream f(out, std::ios::binary);
@@ -160,7 +164,7 @@ TEST_F(OfficeE2eTest, DubanctlExportSavesTheLedgerAsCsv) {
   std::string csv = ss.str();
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF编号,任务,牵头单位,", 0), 0u) << csv.substr(0, 100);
   EXPECT_NE(csv.find("1.1.1,开展系列消费促进活动,市商务局"), std::string::npos);
-  std::string refused = Run(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
+  std::string refused = Shell(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
                                          " export tasks --campaign=nope --out=", dir_.sub("x.csv")));
   EXPECT_NE(refused.find("NOT_FOUND: campaign_id: unknown campaign 'nope'"), std::string::npos) << refused;
 }
@@ -191,10 +195,10 @@ TEST_F(OfficeE2eTest, TheDaemonDraftsTheQuarterlyReviewAndTheOfficePublishesIt) 
   EXPECT_NE(got.rendered().find("@page { size: A4"), std::string::npos);
   EXPECT_NE(got.rendered().find("季讲评"), std::string::npos);
 
-  std::string printed = Run(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
+  std::string printed = Shell(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
                                          " --actor=fgj briefing publish quarterly-review:2023-Q1"));
   EXPECT_NE(printed.find("quarterly-review:2023-Q1  published  (version 2)"), std::string::npos) << printed;
-  printed = Run(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
+  printed = Shell(absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
                              " briefing get quarterly-review:2023-Q1"));
   EXPECT_EQ(printed.rfind("# 季讲评（2023-01-01 至 2023-03-31）", 0), 0u) << printed.substr(0, 200);
 }

@@ -271,6 +271,13 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
         // First run: from the period the cadence itself starts with, the
         // first whose deadline is still ahead.
         start = FirstPeriodStart(rule, now, *opts.calendar);
+        if (start) {
+          // Remembered at once, so that a clock moved far ahead later still
+          // drafts every period on the way.
+          rocksdb::WriteBatch first;
+          engine_->store().Put(&first, Cf::kMeta, absl::StrCat(kNextKeyPrefix, rule.id), Day(*start));
+          RETURN_IF_ERROR(engine_->store().Write(&first));
+        }
       } else {
         return stored.status();
       }
