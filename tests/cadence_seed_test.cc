@@ -144,7 +144,8 @@ TEST_F(CadenceSeedTest, EveryReportingDutyOfTheSeedHasItsRuleReportersAndFirstDe
     // Nothing falls due before the plan was issued.
     EXPECT_GE(first, "2023-03-17");
     if (d.repeats) {
-      EXPECT_GT(periods.size(), 1u);
+      // A yearly duty has one period in 2023; it repeats because nothing ends it.
+      if (rule->kind != ScheduleKind::kYearly) EXPECT_GT(periods.size(), 1u);
       EXPECT_FALSE(rule->active_until.has_value());
     } else {
       EXPECT_EQ(periods.size(), 1u);
