@@ -113,6 +113,7 @@ notifications
   watch <recipient> [--after=SEQ] [--ack] [--count=N] [--for=DURATION]
 admin
   clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
+  rules reload                                     (rereads cadences and ladders, as SIGHUP does)
   server info
 
 Commands that change something (task, obligation, supervision, ranking, case, incident,
@@ -1991,6 +1992,25 @@ void ClockAdvance(Client& c, const Args& a, const Operands&) {
             << (resp.timers_fired() == 1 ? " timer" : " timers") << " fired (" << resp.late() << " late)\n";
 }
 
+void RulesReload(Client& c, const Args&, const Operands&) {
+  v1::ReloadRulesRequest req;
+  v1::ReloadRulesResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.admin().ReloadRules(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  auto list = [](const google::protobuf::RepeatedPtrField<std::string>& ids) {
+    return ids.empty() ? std::string("-") : absl::StrJoin(ids, ", ");
+  };
+  KeyValues kv;
+  kv.Add("CADENCES", resp.cadences_file().empty() ? "none" : resp.cadences_file());
+  kv.Add("ADDED", list(resp.cadences_added()));
+  kv.Add("REMOVED", list(resp.cadences_removed()));
+  kv.Add("CHANGED", list(resp.cadences_changed()));
+  kv.Add("DEADLINES MOVED", std::to_string(resp.deadlines_moved()));
+  kv.Add("ACCOUNTABILITY", resp.accountability_file().empty() ? "none" : resp.accountability_file());
+  kv.Add("LADDERS", std::to_string(resp.ladders()));
+  kv.Print(std::cout);
+}
+
 // ---------------------------------------------------------------- ledgers and briefings
 
 // Shows how much of a download has arrived: a line redrawn in place on a
@@ -2333,6 +2353,7 @@ const std::map<std::string, Command>& Commands() {
 
     add("clock advance", "clock advance --by=DURATION | --to=RFC3339", {}, {"by", "to"}, false, ClockAdvance);
     add("server info", "server info", {}, {}, false, ServerInfo);
+    add("rules reload", "rules reload", {}, {}, false, RulesReload);
 
     add("export",
         "export tasks|obligations|rankings [--format=xlsx|csv] [--out=FILE|-] [--campaign=ID] [--unit=U] "

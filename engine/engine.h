@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -78,6 +79,12 @@ struct ObligationFilter {
 struct ObligationPage {
   std::vector<v1::Obligation> obligations;
   std::string next_page_token;
+};
+
+// What a reload of the cadences changed.
+struct CadenceReload {
+  std::vector<std::string> added, removed, changed;  // rule ids
+  int obligations_moved = 0;                         // open obligations whose deadline moved
 };
 
 struct TimerRun {
@@ -219,6 +226,17 @@ class Engine {
   // step_clock on a simulated clock, the clock is moved to each timer's due
   // time before it fires (nothing is late); the clock ends at `until`.
   absl::StatusOr<TimerRun> RunTimers(absl::Time until, bool step_clock);
+  // Replaces the cadences while running (engine/time/cadence_reload.cc):
+  // removed rules stop creating obligations, added ones start at their next
+  // period, changed ones start again at their next period and the open
+  // obligations they made get the new deadlines, their reminders moved.
+  // FAILED_PRECONDITION when the engine runs without calendar and cadences.
+  absl::StatusOr<CadenceReload> ReloadCadences(std::shared_ptr<const CadenceConfig> cadences);
+  // Recomputes the deadline (and its note) of every open obligation whose
+  // deadline is still ahead, of the given rules (all when empty), from the
+  // cadences and calendar in force, and moves its reminder and deadline
+  // timers; each move is a "deadline_moved" event. Returns how many moved.
+  absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why);
   // The due time of the earliest pending timer.
   std::optional<absl::Time> NextTimerDue() const;
   // Simulated clock only: FAILED_PRECONDITION otherwise.

@@ -56,4 +56,13 @@ grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext*, const v1::Adva
   return grpc::Status::OK;
 }
 
+grpc::Status AdminServiceImpl::ReloadRules(grpc::ServerContext*, const v1::ReloadRulesRequest*,
+                                           v1::ReloadRulesResponse* out) {
+  if (!reload_) return ToGrpc(absl::UnimplementedError("rules: this server cannot reload its rule files"));
+  auto r = reload_();
+  if (!r.ok()) return ToGrpc(r.status());
+  *out = std::move(*r);
+  return grpc::Status::OK;
+}
+
 }  // namespace duban

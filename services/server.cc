@@ -21,6 +21,7 @@
 #include "services/office_services.h"
 #include "services/services.h"
 #include "services/webhook.h"
+#include "services/rule_reload.h"
 #include "services/status.h"
 #include "spdlog/spdlog.h"
 
@@ -56,6 +57,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);  // reload the rule files
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
   std::unique_ptr<Clock> clock;
@@ -89,6 +91,29 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   }
 
   RETURN_IF_ERROR(engine->StartCadences());
+  // The work calendar past its last year: warn, tell the administrator, and
+  // recompute deadlines counted before a year was added.
+  if (const auto& cal = config.engine.calendar) {
+    absl::CivilDay today = absl::ToCivilDay(engine->clock().Now(), PlanTimeZone());
+    for (int year : MissingCalendarYears(*cal, today)) {
+      spdlog::warn("calendar: {} has no entry for {}; working days in {} are counted Monday to Friday until one is "
+                   "added (then restart)",
+                   config.calendar_file, year, year);
+    }
+    RETURN_IF_ERROR(NotifyMissingCalendarYears(engine.get()).status());
+    RETURN_IF_ERROR(engine->RecomputeDeadlines({}, "work calendar").status());
+  }
+  // Ladders on signals (missed reports, red tasks, overdue supervision) are
+  // evaluated after timers fire.
+  auto evaluate_signals = [&] {
+    if (!accountability || !accountability->HasSignalLadders()) return;
+    CommandMeta meta;
+    meta.actor = "duband";
+    if (auto r = accountability->EvaluateSignals(meta); !r.ok()) {
+      spdlog::error("signal ladders: {}", std::string(r.status().message()));
+    }
+  };
+  evaluate_signals();
   // Briefings are drafted on the timer thread, after the timers due.
   Briefings briefings(engine.get(), rankings.get(), accountability.get());
 
@@ -98,6 +123,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::mutex timer_mu;
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
+    absl::CivilDay checked_day;
     bool stop_sent = false;
     while (!stopping.load()) {
       // A write failed on the disk: the store takes no more writes until it
@@ -108,12 +134,20 @@ absl::Status RunDaemon(const DaemonConfig& config) {
         stop_sent = true;
       }
       absl::Time now = engine->clock().Now();
+      if (absl::CivilDay today = absl::ToCivilDay(now, PlanTimeZone()); today != checked_day) {
+        checked_day = today;
+        if (auto n = NotifyMissingCalendarYears(engine.get()); !n.ok()) {
+          spdlog::error("calendar: {}", std::string(n.status().message()));
+        }
+        evaluate_signals();
+      }
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
         auto run = engine->RunTimers(now, /*step_clock=*/false);
         if (!run.ok()) {
           spdlog::error("timers: {}", std::string(run.status().message()));
         } else {
+          if (run->fired > 0) evaluate_signals();
           continue;
         }
       }
@@ -129,7 +163,10 @@ absl::Status RunDaemon(const DaemonConfig& config) {
                         [&] { return stopping.load(); });
     }
   });
-  auto wake_timers = [&] { timer_cv.notify_all(); };
+  auto wake_timers = [&] {
+    evaluate_signals();  // after an AdvanceClock, before it answers
+    timer_cv.notify_all();
+  };
 
   OrgServiceImpl org(engine.get());
   PlanServiceImpl plans(engine.get());
@@ -144,6 +181,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
+  RuleReloader reloader(config, engine.get(), rankings.get(), accountability.get());
+  admin.SetReloader([&] { return reloader.Reload(); });
   ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
   BriefingServiceImpl briefing_service(&briefings);
 
@@ -233,7 +272,10 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   }
   std::thread waiter([&] {
     int sig = 0;
-    sigwait(&sigs, &sig);
+    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+      auto r = reloader.Reload();
+      if (!r.ok()) spdlog::error("SIGHUP: rules not reloaded: {}", std::string(r.status().message()));
+    }
     spdlog::info("signal {}: shutting down", sig);
     stopping.store(true);
     engine->RequestStop();

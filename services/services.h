@@ -192,11 +192,15 @@ class AdminServiceImpl final : public v1::AdminService::Service {
       : engine_(engine), data_dir_(std::move(data_dir)), wake_timers_(std::move(wake_timers)) {}
   grpc::Status ServerInfo(grpc::ServerContext*, const v1::ServerInfoRequest*, v1::ServerInfoResponse*) override;
   grpc::Status AdvanceClock(grpc::ServerContext*, const v1::AdvanceClockRequest*, v1::AdvanceClockResponse*) override;
+  grpc::Status ReloadRules(grpc::ServerContext*, const v1::ReloadRulesRequest*, v1::ReloadRulesResponse*) override;
+  // What ReloadRules runs (services/rule_reload.h); unset: UNIMPLEMENTED.
+  void SetReloader(std::function<absl::StatusOr<v1::ReloadRulesResponse>()> reload) { reload_ = std::move(reload); }
 
  private:
   Engine* engine_;
   std::string data_dir_;
   std::function<void()> wake_timers_;
+  std::function<absl::StatusOr<v1::ReloadRulesResponse>()> reload_;
 };
 
 }  // namespace duban

@@ -39,7 +39,7 @@ class BriefingsTest : public ::testing::Test {
     EngineOptions opts;
     auto cal = WorkCalendar::LoadFile(SourcePath("config/calendar/cn-workdays.yaml"));
     ASSERT_TRUE(cal.ok()) << cal.status();
-    auto cad = LoadCadencesFile(SourcePath("config/cadences.yaml"));
+    auto cad = LoadCadencesFile(SourcePath("tests/data/cadences-from-january.yaml"));
     ASSERT_TRUE(cad.ok()) << cad.status();
     auto sup = LoadSupervisionFile(SourcePath("config/supervision.yaml"));
     ASSERT_TRUE(sup.ok()) << sup.status();

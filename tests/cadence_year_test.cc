@@ -53,7 +53,7 @@ class CadenceYearTest : public ::testing::Test {
     auto cal = WorkCalendar::LoadFile(SourcePath("config/calendar/cn-workdays.yaml"));
     ASSERT_TRUE(cal.ok()) << cal.status();
     y_->calendar = std::make_shared<const WorkCalendar>(std::move(*cal));
-    auto cad = LoadCadencesFile(SourcePath("config/cadences.yaml"));
+    auto cad = LoadCadencesFile(SourcePath("tests/data/cadences-from-january.yaml"));
     ASSERT_TRUE(cad.ok()) << cad.status();
     y_->cadences = std::make_shared<const CadenceConfig>(std::move(*cad));
     y_->Open();

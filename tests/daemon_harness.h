@@ -91,6 +91,9 @@ class Daemon {
     return status;
   }
 
+  // Sends sig without waiting (e.g. SIGHUP); false when not running.
+  bool Signal(int sig) { return pid_ > 0 && ::kill(pid_, sig) == 0; }
+
   // Runs duband to completion with the given extra flags (no port file
   // wait); returns its exit status and fills *output with what it printed.
   static int RunToExit(const std::vector<std::string>& flags, std::string* output) {

@@ -7,6 +7,7 @@
 // than Ningxiang's; signal ladders (missed reports) run on a simulated clock
 // with the real work calendar.
 #include <algorithm>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "engine/accountability/ladder_rules.h"
 #include "engine/accountability/ranking.h"
 #include "engine/engine.h"
+#include "engine/time/cadence.h"
 #include "engine/time/clock.h"
 #include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
@@ -229,13 +231,14 @@ class LadderRulesTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(EngineOptions{}); }
 
-  // A fresh store with the demo plan imported.
-  void Open(EngineOptions options) {
+  // A fresh store with the demo plan imported, on a clock at `start`.
+  void Open(EngineOptions options, absl::Time start = Beijing(2025, 1, 10, 10, 0)) {
     acct_.reset();
     rankings_.reset();
     engine_.reset();
     dir_ = std::make_unique<TempDir>();
-    auto e = Engine::Open(dir_->path(), &clock_, std::move(options));
+    clock_ = std::make_unique<SimulatedClock>(start);
+    auto e = Engine::Open(dir_->path(), clock_.get(), std::move(options));
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(*e);
     auto doc = yamlx::ParseFile(SourcePath("config/demo/plan.yaml"));
@@ -270,7 +273,7 @@ class LadderRulesTest : public ::testing::Test {
   }
 
   std::unique_ptr<TempDir> dir_;
-  SimulatedClock clock_{Beijing(2025, 1, 10, 10, 0)};
+  std::unique_ptr<SimulatedClock> clock_;
   std::unique_ptr<Engine> engine_;
   std::shared_ptr<const AccountabilityConfig> config_;
   std::unique_ptr<Rankings> rankings_;
@@ -394,6 +397,80 @@ TEST_F(LadderRulesTest, BadLadderOptionsAreRefusedNamingTheField) {
   ASSERT_TRUE(doc.ok());
   EXPECT_TRUE(IsError(LoadAccountabilityConfig(*doc, *engine_).status(), absl::StatusCode::kInvalidArgument,
                       "interviewers[1]: unknown role 'governor'"));
+}
+
+// A ladder on a signal: three missed report deadlines in a quarter → 通报批评,
+// the count restarting after each case. Weekly reports (Thursdays) for two
+// townships on the real calendar; 道林镇 never reports, 大屯营镇 misses two.
+TEST_F(LadderRulesTest, MissedReportsInAQuarterOpenCasesOnTheDayOfTheThirdMiss) {
+  auto cal = WorkCalendar::LoadFile(SourcePath("config/calendar/cn-workdays.yaml"));
+  ASSERT_TRUE(cal.ok()) << cal.status();
+  auto cad_doc = yamlx::Parse("cadences.yaml", R"(rules:
+  - id: town-weekly
+    name: 乡镇周报
+    reporters: {units: [道林镇, 大屯营镇]}
+    recipient: 市安委办
+    schedule: {kind: weekly, weekday: thursday}
+)");
+  ASSERT_TRUE(cad_doc.ok());
+  auto cad = LoadCadences(*cad_doc);
+  ASSERT_TRUE(cad.ok()) << cad.status();
+  EngineOptions opts;
+  opts.calendar = std::make_shared<const WorkCalendar>(*cal);
+  opts.cadences = std::make_shared<const CadenceConfig>(*cad);
+  Open(opts, Beijing(2023, 3, 20, 8, 0));  // a Monday
+  ASSERT_TRUE(engine_->StartCadences().ok());
+  ASSERT_TRUE(Load(R"(ladders:
+  - id: missed-three
+    name: 季度内三次未按时报送
+    signal: missed_report
+    restart_after_case: true
+    steps:
+      - when: {within_quarter: 3}
+        action: {id: criticism_notice, name: 通报批评, by_role: office}
+)").ok());
+  // Thursdays 23 March … 11 May; 大屯营镇 misses 30 March and 13 April.
+  const std::set<std::string> datunying_misses = {"2023-03-30", "2023-04-13"};
+  auto submit_due = [&](absl::CivilDay thursday) {
+    ObligationFilter f;
+    f.unit = "大屯营镇";
+    f.state = v1::OBLIGATION_STATE_PENDING;
+    auto page = engine_->ListObligations(f);
+    ASSERT_TRUE(page.ok());
+    for (const auto& o : page->obligations) {
+      if (datunying_misses.count(absl::FormatCivilTime(thursday))) continue;
+      ASSERT_TRUE(engine_->SubmitReport(Meta(), o.id(), "本周工作动态").ok());
+    }
+  };
+  std::vector<std::string> opened_at;
+  for (absl::CivilDay d(2023, 3, 23); d <= absl::CivilDay(2023, 5, 11); d += 7) {
+    ASSERT_TRUE(engine_->AdvanceClock(absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), 10, 0),
+                                                      PlanTimeZone()))
+                    .ok());
+    submit_due(d);
+    ASSERT_TRUE(engine_->AdvanceClock(absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), 18, 0),
+                                                      PlanTimeZone()))
+                    .ok());
+    auto r = acct_->EvaluateSignals(Meta());
+    ASSERT_TRUE(r.ok()) << r.status();
+    for (const auto& c : *r) opened_at.push_back(absl::StrCat(absl::FormatCivilTime(d), ": ", Summary({c})[0]));
+  }
+  // Q1 has two misses; Q2's third (20 April) opens a case, the count
+  // restarts, and the sixth (11 May) opens the next.
+  EXPECT_EQ(opened_at, (std::vector<std::string>{"2023-04-20: 道林镇 2023-04-20 criticism_notice/office#1",
+                                                 "2023-05-11: 道林镇 2023-05-11 criticism_notice/office#1"}));
+  auto again = acct_->EvaluateSignals(Meta());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  auto cases = acct_->ListCases({});
+  ASSERT_TRUE(cases.ok());
+  ASSERT_EQ(cases->size(), 2u);
+  EXPECT_EQ((*cases)[0].reason(),
+            "2023-04-20：道林镇未按时报送（本季度累计3次）。依据“季度内三次未按时报送”：一个季度内累计3次未按时报送的，"
+            "由市安委办通报批评。");
+  EXPECT_EQ((*cases)[1].reason(),
+            "2023-05-11：道林镇未按时报送（自上次问责后本季度累计3次）。依据“季度内三次未按时报送”："
+            "一个季度内累计3次未按时报送的，由市安委办通报批评。");
 }
 
 TEST(LadderWindows, CountsAndPeriodLabels) {

@@ -270,7 +270,7 @@ TEST_F(LedgerTest, ObligationLedgerHasOneRowPerObligation) {
   EngineOptions opts;
   auto cal = WorkCalendar::LoadFile(SourcePath("config/calendar/cn-workdays.yaml"));
   ASSERT_TRUE(cal.ok()) << cal.status();
-  auto cad = LoadCadencesFile(SourcePath("config/cadences.yaml"));
+  auto cad = LoadCadencesFile(SourcePath("tests/data/cadences-from-january.yaml"));
   ASSERT_TRUE(cad.ok()) << cad.status();
   SimulatedClock clock(absl::FromCivil(absl::CivilMinute(2023, 1, 1, 0, 0), PlanTimeZone()));
   opts.calendar = std::make_shared<const WorkCalendar>(std::move(*cal));

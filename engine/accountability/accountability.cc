@@ -121,6 +121,12 @@ Accountability::Accountability(Engine* engine, std::shared_ptr<const Accountabil
 
 Accountability::~Accountability() { rankings_->SetListener(nullptr); }
 
+void Accountability::SetConfig(std::shared_ptr<const AccountabilityConfig> config) {
+  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  retired_.push_back(std::atomic_load(&config_));
+  std::atomic_store(&config_, std::move(config));
+}
+
 absl::StatusOr<std::string> Accountability::ResolveUnit(absl::string_view field, absl::string_view name) const {
   RETURN_IF_ERROR(validate::Required(field, name, validate::kMaxName));
   auto r = engine_->Resolve(name);
@@ -172,8 +178,8 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
   store.Put(p->batch, Cf::kMeta, kCaseCounter, std::to_string(*p->next_case));
   p->triggers.insert(trigger);
 
-  auto role = config_->roles.find(action.by_role);
-  std::string role_title = role != config_->roles.end() ? role->second : action.by_role;
+  auto role = current()->roles.find(action.by_role);
+  std::string role_title = role != current()->roles.end() ? role->second : action.by_role;
   auto unit = engine_->GetUnit(unit_id);
   v1::Notification note;
   note.set_recipient(unit_id);
@@ -203,7 +209,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     absl::CivilDay start = PeriodStart(b.cadence, o);
     return Occurrence{start, PeriodStart(b.cadence, o + 1) - 1};
   };
-  const Occurrence current = period_of(board, ord);
+  const Occurrence this_period = period_of(board, ord);
 
   // Stored rankings of every board a ladder names, read once; the new
   // ranking replaces a stored one of its period.
@@ -212,7 +218,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     auto it = stored.find(board_id);
     if (it != stored.end()) return it->second;
     std::map<int64_t, v1::Ranking> m;
-    const Board* b = config_->FindBoard(board_id);
+    const Board* b = current()->FindBoard(board_id);
     std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(board_id, ":"));
     engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
       v1::Ranking r;
@@ -225,13 +231,13 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     return stored.emplace(board_id, std::move(m)).first->second;
   };
 
-  for (const Ladder& ladder : config_->ladders) {
+  for (const Ladder& ladder : current()->ladders) {
     if (ladder.signal != LadderSignal::kRanking || !ladder.OnBoard(board.id)) continue;
     const bool several = ladder.boards.size() > 1;
     // Units in the band per board and period.
     std::map<std::string, std::map<int64_t, std::set<std::string>>> bands;
     for (const std::string& b : ladder.boards) {
-      const Board* bd = config_->FindBoard(b);
+      const Board* bd = current()->FindBoard(b);
       for (const auto& [o, r] : rankings_of(b)) bands[b][o] = UnitsInBand(r, ladder.band.bottom, bd->tie_rule);
     }
     const std::set<std::string>& now_in = bands[board.id][ord];
@@ -241,19 +247,19 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
       const std::string& unit = e.unit_id();
       if (!now_in.count(unit)) continue;
       std::optional<absl::CivilDay> cutoff;
-      if (ladder.restart_after_case) cutoff = LastCaseEnd(&p, ladder.id, unit, trigger_period, current.end);
+      if (ladder.restart_after_case) cutoff = LastCaseEnd(&p, ladder.id, unit, trigger_period, this_period.end);
       auto counted = [&](const Occurrence& o) { return !cutoff || o.start > *cutoff; };
 
-      std::vector<Occurrence> occurrences{current};
+      std::vector<Occurrence> occurrences{this_period};
       for (const std::string& b : ladder.boards) {
-        const Board* bd = config_->FindBoard(b);
+        const Board* bd = current()->FindBoard(b);
         for (const auto& [o, units] : bands[b]) {
           if (b == board.id && o == ord) continue;
           Occurrence occ = period_of(*bd, o);
           if (units.count(unit) && counted(occ)) occurrences.push_back(occ);
         }
       }
-      LadderCounts counts = CountWindows(occurrences, current);
+      LadderCounts counts = CountWindows(occurrences, this_period);
       if (!several) {
         const auto& mine = bands[board.id];
         for (int64_t o = ord; o >= 0; --o) {
@@ -264,11 +270,11 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
       }
       auto u = engine_->GetUnit(unit);
       v1::UnitCategory cat = u.ok() ? u->category() : v1::UNIT_CATEGORY_UNSPECIFIED;
-      std::optional<StepChoice> choice = ChooseStep(ladder, *config_, cat, counts);
+      std::optional<StepChoice> choice = ChooseStep(ladder, *current(), cat, counts);
       if (!choice) continue;
       std::string reason = absl::StrCat(
-          board.name, " ", ranking.period(), "：", u.ok() ? u->name() : unit, several ? "" : "",
-          LadderEventWords(ladder, *config_), "（", CountFacts(ladder, counts, year, cutoff.has_value()), "）。依据“",
+          board.name, " ", ranking.period(), "：", u.ok() ? u->name() : unit,
+          LadderEventWords(ladder, *current()), "（", CountFacts(ladder, counts, year, cutoff.has_value()), "）。依据“",
           ladder.name.empty() ? ladder.id : ladder.name, "”：", choice->rule, "。");
       RETURN_IF_ERROR(OpenCase(&p, unit, ladder.id, choice->action, choice->step, ranking.period(), reason,
                                trigger_period));
@@ -311,10 +317,10 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
         absl::StrCat("date: ", in.date, " is in the future (today is ", validate::FormatDate(today), ")"));
   }
   RETURN_IF_ERROR(validate::Required("kind", in.kind, validate::kMaxId));
-  auto kind = config_->incident_kinds.find(in.kind);
-  if (kind == config_->incident_kinds.end()) {
+  auto kind = current()->incident_kinds.find(in.kind);
+  if (kind == current()->incident_kinds.end()) {
     std::vector<std::string> known;
-    for (const auto& [k, name] : config_->incident_kinds) known.push_back(k);
+    for (const auto& [k, name] : current()->incident_kinds) known.push_back(k);
     return absl::InvalidArgumentError(
         absl::StrCat("kind: unknown incident kind '", in.kind, "' (known: ", absl::StrJoin(known, ", "), ")"));
   }
@@ -344,7 +350,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   store.Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kIncident, inc.id()), inc);
   store.Put(&batch, Cf::kMeta, kIncidentCounter, std::to_string(n + 1));
 
-  for (const IncidentRule& rule : config_->incident_rules) {
+  for (const IncidentRule& rule : current()->incident_rules) {
     bool kind_ok = rule.kinds.empty() || std::find(rule.kinds.begin(), rule.kinds.end(), in.kind) != rule.kinds.end();
     if (!kind_ok || in.deaths < rule.min_deaths) continue;
     std::string reason = absl::StrCat(inc.date(), " ", kind->second, "事故，死亡", in.deaths, "人（", inc.id(), "）",
@@ -400,7 +406,7 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
   p.opened = &result.opened;
   p.actor = meta.actor;
   store.Put(&batch, Cf::kEntities, key, result.problem);
-  for (const NoticeRule& rule : config_->notice_rules) {
+  for (const NoticeRule& rule : current()->notice_rules) {
     if (result.times < rule.repeats) continue;
     std::string reason = absl::StrCat("同一问题在", result.times, "期月通报中出现：", problem, "（",
                                       absl::StrJoin(months, "、"), "）");

@@ -112,6 +112,10 @@ class Accountability : public RankingListener {
   // unless the data changed. duband calls it after timers fire.
   absl::StatusOr<std::vector<v1::AccountabilityCase>> EvaluateSignals(const CommandMeta& meta);
   bool HasSignalLadders() const;
+  // Replaces the configuration (rule reload), under the rankings' write
+  // mutex: open cases stay as they are; later rankings and signals are
+  // evaluated under the new ladders.
+  void SetConfig(std::shared_ptr<const AccountabilityConfig> config);
 
   // RankingListener: called by Rankings with its write mutex held.
   absl::Status OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
@@ -142,8 +146,11 @@ class Accountability : public RankingListener {
                                                                                        absl::CivilDay today) const;
   absl::StatusOr<std::string> ResolveUnit(absl::string_view field, absl::string_view name) const;
 
+  std::shared_ptr<const AccountabilityConfig> current() const { return std::atomic_load(&config_); }
+
   Engine* engine_;
-  std::shared_ptr<const AccountabilityConfig> config_;
+  std::shared_ptr<const AccountabilityConfig> config_;  // atomic_load / atomic_store
+  std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by the rankings' write mutex
   Rankings* rankings_;
 };
 

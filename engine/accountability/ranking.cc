@@ -621,7 +621,7 @@ void Rankings::SetListener(RankingListener* l) {
 absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, const RankingInput& in) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
   RETURN_IF_ERROR(validate::Required("board", in.board, validate::kMaxId));
-  const Board* board = config_->FindBoard(in.board);
+  const Board* board = current()->FindBoard(in.board);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", in.board, "'"));
   if (board->source != BoardSource::kEntered) {
     return absl::InvalidArgumentError(
@@ -717,7 +717,7 @@ absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, co
 absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta, absl::string_view period,
                                                          absl::string_view board_id, bool replace) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
-  const Board* board = config_->FindBoard(board_id);
+  const Board* board = current()->FindBoard(board_id);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   if (board->source != BoardSource::kComputed) {
     return absl::InvalidArgumentError(
@@ -831,7 +831,7 @@ absl::StatusOr<RankingResult> Rankings::Persist(const CommandMeta& meta, const B
 }
 
 absl::StatusOr<v1::Ranking> Rankings::GetRanking(absl::string_view board_id, absl::string_view period) const {
-  const Board* board = config_->FindBoard(board_id);
+  const Board* board = current()->FindBoard(board_id);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board->cadence, "period", period));
   v1::Ranking r;
@@ -842,8 +842,14 @@ absl::StatusOr<v1::Ranking> Rankings::GetRanking(absl::string_view board_id, abs
   return r;
 }
 
+void Rankings::SetConfig(std::shared_ptr<const AccountabilityConfig> config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  retired_.push_back(std::atomic_load(&config_));
+  std::atomic_store(&config_, std::move(config));
+}
+
 absl::StatusOr<std::vector<v1::Ranking>> Rankings::ListRankings(absl::string_view board_id) const {
-  const Board* board = config_->FindBoard(board_id);
+  const Board* board = current()->FindBoard(board_id);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   std::vector<v1::Ranking> out;
   absl::Status bad;

@@ -12,6 +12,7 @@
 #define DUBAN_ENGINE_ACCOUNTABILITY_RANKING_H_
 
 #include <cstdint>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -224,7 +225,12 @@ class Rankings {
   // In period order.
   absl::StatusOr<std::vector<v1::Ranking>> ListRankings(absl::string_view board) const;
 
-  const AccountabilityConfig& config() const { return *config_; }
+  const AccountabilityConfig& config() const { return *current(); }
+  // Replaces the configuration (rule reload). Takes the write mutex, so no
+  // ranking is evaluated half under the old rules and half under the new;
+  // earlier configurations stay alive for readers still holding them.
+  void SetConfig(std::shared_ptr<const AccountabilityConfig> config);
+  std::shared_ptr<const AccountabilityConfig> current() const { return std::atomic_load(&config_); }
   // Serialises the writes of rankings and accountability cases.
   std::mutex& write_mutex() { return mu_; }
   void SetListener(RankingListener* l);
@@ -233,7 +239,8 @@ class Rankings {
   absl::StatusOr<RankingResult> Persist(const CommandMeta& meta, const Board& board, v1::Ranking ranking, bool replace);
 
   Engine* engine_;
-  std::shared_ptr<const AccountabilityConfig> config_;
+  std::shared_ptr<const AccountabilityConfig> config_;  // atomic_load / atomic_store
+  std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by mu_
   std::mutex mu_;
   RankingListener* listener_ = nullptr;  // guarded by mu_
 };

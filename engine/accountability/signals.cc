@@ -24,7 +24,7 @@ absl::CivilDay DayOf(const google::protobuf::Timestamp& ts) { return absl::ToCiv
 }  // namespace
 
 bool Accountability::HasSignalLadders() const {
-  for (const Ladder& l : config_->ladders) {
+  for (const Ladder& l : current()->ladders) {
     if (l.signal != LadderSignal::kRanking) return true;
   }
   return false;
@@ -104,7 +104,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
   p.opened = &opened;
   p.actor = meta.actor;
   std::map<LadderSignal, std::map<std::string, std::vector<absl::CivilDay>>> by_signal;
-  for (const Ladder& ladder : config_->ladders) {
+  for (const Ladder& ladder : current()->ladders) {
     if (ladder.signal == LadderSignal::kRanking) continue;
     if (!by_signal.count(ladder.signal)) {
       ASSIGN_OR_RETURN(by_signal[ladder.signal], SignalOccurrences(ladder.signal, today));
@@ -126,9 +126,9 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
         }
         if (occurrences.empty()) continue;
         LadderCounts counts = CountWindows(occurrences, Occurrence{day, day});
-        std::optional<StepChoice> choice = ChooseStep(ladder, *config_, cat, counts);
+        std::optional<StepChoice> choice = ChooseStep(ladder, *current(), cat, counts);
         if (!choice) continue;
-        std::string reason = absl::StrCat(label, "：", u.ok() ? u->name() : unit, LadderEventWords(ladder, *config_),
+        std::string reason = absl::StrCat(label, "：", u.ok() ? u->name() : unit, LadderEventWords(ladder, *current()),
                                           "（", CountFacts(ladder, counts, day.year(), cutoff.has_value()),
                                           "）。依据“", ladder.name.empty() ? ladder.id : ladder.name, "”：",
                                           choice->rule, "。");

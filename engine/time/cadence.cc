@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/time/clock.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -286,7 +287,8 @@ absl::StatusOr<CadenceConfig> LoadCadences(const Doc& doc) {
     std::string path = absl::StrCat("rules[", i, "]");
     RETURN_IF_ERROR(yamlx::OnlyKeys(doc, n, path,
                                     {"id", "name", "what", "reporters", "recipient", "schedule", "due_time",
-                                     "non_working_day", "reminders", "active_from", "active_until", "note"}));
+                                     "non_working_day", "reminders", "active_from", "active_until", "note", "source",
+                                     "choices"}));
     CadenceRule r = base;
     r.line = n.Mark().line + 1;
     ASSIGN_OR_RETURN(r.id, yamlx::String(doc, n, "id", path, true));
@@ -305,10 +307,11 @@ absl::StatusOr<CadenceConfig> LoadCadences(const Doc& doc) {
     r.reporters.all_task_forces = tfs == "all";
     ASSIGN_OR_RETURN(r.reporters.task_force_members, yamlx::String(doc, rep, "task_force_members", path + ".reporters", false));
     ASSIGN_OR_RETURN(r.reporters.units, yamlx::StringList(doc, rep, "units", path + ".reporters"));
-    int kinds = (r.reporters.all_task_forces ? 1 : 0) + (!r.reporters.task_force_members.empty() ? 1 : 0) +
-                (!r.reporters.units.empty() ? 1 : 0);
-    if (kinds != 1) {
-      return yamlx::Error(doc, rep, path + ".reporters: give exactly one of task_forces, task_force_members, units");
+    // task_force_members and units add up (a task force plus units it
+    // lacks); task_forces: all stands alone.
+    bool members_or_units = !r.reporters.task_force_members.empty() || !r.reporters.units.empty();
+    if (r.reporters.all_task_forces == members_or_units) {
+      return yamlx::Error(doc, rep, path + ".reporters: give task_forces, or task_force_members and/or units");
     }
 
     ASSIGN_OR_RETURN(YAML::Node sch, yamlx::Map(doc, n, "schedule", path, true));
@@ -405,9 +408,79 @@ absl::StatusOr<CadenceConfig> LoadCadences(const Doc& doc) {
     if (r.active_from && r.active_until && *r.active_until < *r.active_from) {
       return yamlx::Error(doc, n, path + ".active_until: before active_from");
     }
+    ASSIGN_OR_RETURN(r.source, yamlx::String(doc, n, "source", path, false));
+    ASSIGN_OR_RETURN(YAML::Node choices, yamlx::Map(doc, n, "choices", path, false));
+    for (auto it = choices.begin(); it != choices.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      std::string cp = absl::StrCat(path, ".choices.", key);
+      const auto& known = CadenceChoiceKeys();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        return yamlx::Error(doc, it->first, absl::StrCat(cp, ": not a value of the rule (", absl::StrJoin(known, ", "), ")"));
+      }
+      if (!it->second.IsScalar() || it->second.Scalar().empty()) {
+        return yamlx::Error(doc, it->first, cp + ": give the reason for the choice");
+      }
+      r.choices[key] = it->second.Scalar();
+    }
     cfg.rules.push_back(std::move(r));
   }
   return cfg;
+}
+
+const std::vector<std::string>& CadenceChoiceKeys() {
+  static const auto* v = new std::vector<std::string>{
+      "schedule", "days", "day", "weekday", "month", "offset_working_days", "due_time", "reminders",
+      "non_working_day", "active_from", "active_until", "reporters", "recipient"};
+  return *v;
+}
+
+std::string RuleFingerprint(const CadenceRule& r) {
+  std::string f = absl::StrCat(r.id, "|", r.name, "|", r.what, "|", r.recipient, "|", static_cast<int>(r.kind), "|",
+                               absl::StrJoin(r.days, ","), "|", r.day, "|", r.weekday, "|", r.month, "|",
+                               r.offset_working_days, "|", r.due_hour, ":", r.due_minute, "|",
+                               static_cast<int>(r.policy), "|");
+  for (const auto& m : r.reminders) {
+    absl::StrAppend(&f, m.working_days_before, "@", m.at_time.hour(), ":", m.at_time.minute(), ";");
+  }
+  absl::StrAppend(&f, "|", r.active_from ? absl::FormatCivilTime(*r.active_from) : "", "|",
+                  r.active_until ? absl::FormatCivilTime(*r.active_until) : "", "|", r.reporters.all_task_forces, "|",
+                  r.reporters.task_force_members, "|", absl::StrJoin(r.reporters.units, ","));
+  return f;
+}
+
+std::vector<int> UncoveredYears(const Period& p, const WorkCalendar& cal) {
+  std::vector<int> out;
+  if (!cal.CoversAnyYear()) return out;
+  absl::CivilDay from = std::min({p.end, p.due_day, p.nominal_due});
+  absl::CivilDay to = std::max({p.end, p.due_day, p.nominal_due});
+  for (int y = static_cast<int>(from.year()); y <= static_cast<int>(to.year()); ++y) {
+    if (!cal.Covers(y)) out.push_back(y);
+  }
+  return out;
+}
+
+std::string DeadlineNote(const Period& p, const WorkCalendar& cal) {
+  std::string note;
+  if (p.due_day != p.nominal_due) {
+    note = absl::StrCat(validate::FormatDate(p.nominal_due), " is not a working day; due ",
+                        validate::FormatDate(p.due_day));
+  }
+  std::vector<int> missing = UncoveredYears(p, cal);
+  if (!missing.empty()) {
+    absl::StrAppend(&note, note.empty() ? "" : "; ", "no work calendar for ", absl::StrJoin(missing, ", "),
+                    ": working days counted Monday to Friday (", absl::StrJoin(missing, "、"),
+                    "年工作日历未配置，按周一至周五计算工作日)");
+  }
+  return note;
+}
+
+std::vector<int> MissingCalendarYears(const WorkCalendar& cal, absl::CivilDay today) {
+  std::vector<int> out;
+  if (!cal.CoversAnyYear()) return out;
+  const int year = static_cast<int>(today.year());
+  if (!cal.Covers(year)) out.push_back(year);
+  if (today.month() >= 11 && !cal.Covers(year + 1)) out.push_back(year + 1);
+  return out;
 }
 
 }  // namespace duban

@@ -4,6 +4,7 @@
 #ifndef DUBAN_ENGINE_TIME_CADENCE_H_
 #define DUBAN_ENGINE_TIME_CADENCE_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,8 +55,21 @@ struct CadenceRule {
   NonWorkingDayPolicy policy = NonWorkingDayPolicy::kPreviousWorkingDay;
   std::vector<Reminder> reminders;
   std::optional<absl::CivilDay> active_from, active_until;
+  // Values the source document does not state, chosen by the file: the key
+  // names the value (schedule, offset_working_days, weekday, due_time,
+  // reminders, non_working_day, active_from, active_until, reporters,
+  // recipient), the value says why.
+  std::map<std::string, std::string> choices;
+  std::string source;  // the clause of the source document the rule comes from
   int line = 0;  // where it is in the file, for messages
 };
+
+// Keys `choices` accepts.
+const std::vector<std::string>& CadenceChoiceKeys();
+
+// A text of every field that shapes the rule's obligations (not `line`):
+// two rules with the same fingerprint create the same obligations.
+std::string RuleFingerprint(const CadenceRule& rule);
 
 struct WarningThresholds {
   int yellow_working_days_before_due = 3;
@@ -80,6 +94,22 @@ struct Period {
   std::vector<absl::Time> reminders;  // in order, all before or at the deadline
   absl::Time generate_at;             // when its obligations are created
 };
+
+// The years, among those the deadline of `p` was counted through (from the
+// period's end to its due day, and the nominal due day), that the calendar
+// does not cover; empty for a calendar that covers no year at all (the
+// plain weekday rule by choice).
+std::vector<int> UncoveredYears(const Period& p, const WorkCalendar& cal);
+
+// The note on an obligation's deadline: why it moved (the holiday policy),
+// and, for years without a calendar entry, that working days were counted
+// on weekdays only. "" when there is nothing to say.
+std::string DeadlineNote(const Period& p, const WorkCalendar& cal);
+
+// The years duband must warn about on `today`: the current year when the
+// calendar lacks it and, from 1 November, the coming one. Empty for a
+// calendar that covers no year at all.
+std::vector<int> MissingCalendarYears(const WorkCalendar& cal, absl::CivilDay today);
 
 // Errors: INVALID_ARGUMENT "<file>:<line>: <field>: <reason>".
 absl::StatusOr<CadenceConfig> LoadCadences(const yamlx::Doc& doc);

@@ -116,10 +116,7 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
       o.set_period_start(validate::FormatDate(p.start));
       o.set_period_end(validate::FormatDate(p.end));
       *o.mutable_deadline() = Ts(p.deadline);
-      if (p.due_day != p.nominal_due) {
-        o.set_deadline_note(absl::StrCat(validate::FormatDate(p.nominal_due), " is not a working day; due ",
-                                         validate::FormatDate(p.due_day)));
-      }
+      o.set_deadline_note(DeadlineNote(p, *cal));
       o.set_state(v1::OBLIGATION_STATE_UNSPECIFIED);
       RETURN_IF_ERROR(ObligationEvent(&o, "created", v1::OBLIGATION_STATE_PENDING, "duband", o.deadline_note(), late));
       PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-unit", o.unit_id(), id), "");
@@ -354,7 +351,8 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
         }
       }
     }
-  } else {
+  }
+  if (!rule.reporters.units.empty()) {
     auto ids = ResolveUnits("reporters.units", rule.reporters.units, true);
     if (ids.ok()) {
       for (const auto& u : *ids) add(u, u);

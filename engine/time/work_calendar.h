@@ -47,6 +47,9 @@ class WorkCalendar {
   bool IsWorkingDay(absl::CivilDay d) const;
   // True when the file has a block for `year`.
   bool Covers(int year) const;
+  // True when the file has a block for any year (an empty calendar is the
+  // plain weekday rule by choice, not a calendar past its last year).
+  bool CoversAnyYear() const { return !years_.empty(); }
   // First working day > d / last working day < d. Looks at most
   // kMaxSearchDays days; should none be working, returns the day after /
   // before that window.
