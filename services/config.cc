@@ -34,7 +34,8 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(path));
   const YAML::Node& r = doc.root;
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks",
-                                         "supervision", "accountability", "assessment", "storage"}));
+                                         "supervision", "accountability", "assessment",
+                                         "metrics_listen", "channels", "storage"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
@@ -61,6 +62,8 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     }
   }
   ASSIGN_OR_RETURN(c.webhooks, ParseWebhooks(doc, r["webhooks"]));
+  ASSIGN_OR_RETURN(c.channels, ParseChannels(doc, r["channels"]));
+  ASSIGN_OR_RETURN(c.metrics_listen, yamlx::String(doc, r, "metrics_listen", "", false));
   RETURN_IF_ERROR(ParseStorage(doc, r, &c.engine.store));
   ASSIGN_OR_RETURN(YAML::Node wf, yamlx::Map(doc, r, "workflow", "", false));
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, wf, "workflow", {"completion_review_steps", "extension_review_steps"}));

@@ -21,6 +21,7 @@ ABSL_FLAG(std::string, accountability, "",
 ABSL_FLAG(std::string, assessment, "", "year-end assessment tables file ('none' to run without)");
 ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
+ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this address ('none' for off)");
 ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, max_wal_mb, 0, "store: write-ahead log bound replayed on restart, MiB (0: config or 64)");
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) config.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_demo_plan); !v.empty()) config.demo_plan = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_port_file); !v.empty()) config.port_file = v;
+  if (auto v = absl::GetFlag(FLAGS_metrics_listen); !v.empty()) config.metrics_listen = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_clock); !v.empty()) {
     if (v != "real" && v != "simulated") {
       std::fprintf(stderr, "duband: --clock: '%s' is not real or simulated\n", v.c_str());

@@ -16,6 +16,9 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "services/channels.h"
+#include "services/metrics.h"
+#include "services/office_services.h"
 #include "services/services.h"
 #include "services/webhook.h"
 #include "services/status.h"
@@ -86,6 +89,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   }
 
   RETURN_IF_ERROR(engine->StartCadences());
+  // Briefings are drafted on the timer thread, after the timers due.
+  Briefings briefings(engine.get(), rankings.get(), accountability.get());
 
   // The timer loop: fires what is due, then sleeps until the next timer (at
   // most a second, so a real clock is followed closely).
@@ -112,6 +117,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
           continue;
         }
       }
+      if (auto drafted = briefings.DraftDue(now); !drafted.ok()) {
+        spdlog::error("briefings: {}", std::string(drafted.status().message()));
+      } else if (*drafted > 0) {
+        spdlog::info("briefings: {} drafted", *drafted);
+      }
       absl::Duration wait = absl::Seconds(1);
       if (next && !engine->clock().IsSimulated()) wait = std::min(wait, *next - now);
       std::unique_lock<std::mutex> l(timer_mu);
@@ -134,6 +144,34 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
+  ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
+  BriefingServiceImpl briefing_service(&briefings);
+
+  // The offices' channels are webhooks of their own; their units resolve
+  // through the engine's directory.
+  std::vector<WebhookConfig> hooks = config.webhooks;
+  {
+    auto channels = ChannelWebhooks(config.channels, *engine);
+    if (!channels.ok()) {
+      stopping.store(true);
+      timer_cv.notify_all();
+      timer_thread.join();
+      return StartupFileError(channels.status());
+    }
+    for (auto& h : *channels) hooks.push_back(std::move(h));
+  }
+  std::unique_ptr<Metrics> metrics;
+  if (!config.metrics_listen.empty()) {
+    auto m = Metrics::Start(config.metrics_listen, engine.get());
+    if (!m.ok()) {
+      stopping.store(true);
+      timer_cv.notify_all();
+      timer_thread.join();
+      return m.status();
+    }
+    metrics = std::move(*m);
+    spdlog::info("metrics on http://{}/metrics (port {})", config.metrics_listen, metrics->port());
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -156,9 +194,17 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&assessment_service);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
+  builder.RegisterService(&export_service);
+  builder.RegisterService(&briefing_service);
+  if (metrics) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(metrics->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
-  if (!config.webhooks.empty()) webhooks.Start();
+  WebhookDispatcher webhooks(&engine->outbox(), hooks);
+  if (!hooks.empty()) webhooks.Start();
+  if (metrics) metrics->SetDispatcher(&webhooks);
   auto stop_timers = [&] {
     {
       std::lock_guard<std::mutex> l(timer_mu);
@@ -198,6 +244,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   server->Wait();
   waiter.join();
   webhooks.Stop();
+  metrics.reset();  // no scrape may see the dispatcher go
   stop_timers();
   spdlog::info("duband stopped");
   if (engine->store().write_failed()) {
