@@ -88,6 +88,7 @@ class StoreFaultTest : public ::testing::Test {
   // the failed report is there whole or not at all and writes succeed.
   void CheckFault(FaultFs::Fault fault, absl::StatusCode code, absl::string_view what) {
     uint64_t before = Version("T1");
+    uint64_t t2_before = Version("T2");
     auto dump = DumpStore(engine_->store());
     int failures = fs_->failures();
     fs_->Set(fault);
@@ -115,7 +116,7 @@ class StoreFaultTest : public ::testing::Test {
     ASSERT_TRUE(history.ok());
     ASSERT_EQ(history->size(), now);
     if (now == before + 1) EXPECT_EQ(history->back().report().work_done(), "故障时的报送");
-    EXPECT_EQ(Version("T2"), 2u) << "a refused write appeared";
+    EXPECT_EQ(Version("T2"), t2_before) << "a refused write appeared";
     auto ok = engine_->Execute(Meta("swj"), Report("T1", "重启后报送"));
     ASSERT_TRUE(ok.ok()) << ok.status();
     EXPECT_EQ(ok->task.version(), now + 1);
