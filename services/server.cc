@@ -15,6 +15,9 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "engine/audit/audit_scope.h"
+#include "services/audit_interceptor.h"
+#include "services/audit_service.h"
 #include "services/services.h"
 #include "services/webhook.h"
 #include "services/status.h"
@@ -28,6 +31,12 @@ absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   if (config.demo_plan.empty()) return absl::OkStatus();
   if (engine->store().Exists(Cf::kMeta, "demo_loaded")) return absl::OkStatus();
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(config.demo_plan));
+  v1::AuditEntry act;
+  act.set_account("duband");
+  act.set_role("system");
+  act.set_command("plans.import-demo");
+  act.set_subject(absl::StrCat("file:", config.demo_plan));
+  audit::AuditScope scope(std::move(act));
   ASSIGN_OR_RETURN(ImportSummary s, engine->ImportPlan(doc, "duband", /*assign=*/true));
   rocksdb::WriteBatch b;
   engine->store().Put(&b, Cf::kMeta, "demo_loaded", s.plan.id());
@@ -60,7 +69,10 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   } else {
     clock = std::make_unique<RealClock>();
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(config.data_dir, clock.get(), config.engine));
+  EngineOptions engine_options = config.engine;
+  ASSIGN_OR_RETURN(engine_options.audit, BuildAuditOptions(config.audit, config.data_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(config.data_dir, clock.get(), engine_options));
+  InstallCheckpointPublishers(engine.get(), config.audit, config.data_dir);
   RETURN_IF_ERROR(LoadDemoIfFirstStart(engine.get(), config));
 
   // Rankings and accountability: the config names units, resolved through
@@ -93,6 +105,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
     while (!stopping.load()) {
+      if (absl::Status s = engine->audit().MaybeCheckpoint(); !s.ok()) {
+        spdlog::error("audit checkpoint: {}", std::string(s.message()));
+      }
       absl::Time now = engine->clock().Now();
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
@@ -125,6 +140,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
+  AuditServiceImpl audit_service(engine.get(), config.audit);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -142,6 +158,12 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&assessment_service);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
+  builder.RegisterService(&audit_service);
+  {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<AuditInterceptorFactory>(engine.get(), config.audit));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
   if (!config.webhooks.empty()) webhooks.Start();

@@ -16,6 +16,7 @@ const char* CfName(Cf cf) {
     case Cf::kRequests: return "requests";
     case Cf::kTimers: return "timers";
     case Cf::kOutbox: return "outbox";
+    case Cf::kAudit: return "audit";
     case Cf::kCount: break;
   }
   return "?";
@@ -40,7 +41,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
     rocksdb::ColumnFamilyOptions cfo;
     cfo.OptimizeForPointLookup(16);
     if (static_cast<Cf>(i) == Cf::kTimers || static_cast<Cf>(i) == Cf::kEvents ||
-        static_cast<Cf>(i) == Cf::kIndex || static_cast<Cf>(i) == Cf::kOutbox) {
+        static_cast<Cf>(i) == Cf::kIndex || static_cast<Cf>(i) == Cf::kOutbox ||
+        static_cast<Cf>(i) == Cf::kAudit) {
       cfo = rocksdb::ColumnFamilyOptions();  // range scans
     }
     cfs.emplace_back(CfName(static_cast<Cf>(i)), cfo);
@@ -86,6 +88,11 @@ bool Store::Exists(Cf cf, absl::string_view key) const {
 }
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  if (hook_ != nullptr) return hook_->Write(batch);
+  return WriteDirect(batch);
+}
+
+absl::Status Store::WriteDirect(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Write(wo, batch), "write");

@@ -25,10 +25,19 @@ enum class Cf : int {
   kRequests,
   kTimers,
   kOutbox,
+  kAudit,  // the audit trail (engine/audit/audit_log.h)
   kCount,
 };
 
 const char* CfName(Cf cf);
+
+// Takes over Store::Write when installed: the audit trail chains an entry
+// into the batch of the command being run, and commits it in chain order.
+class WriteHook {
+ public:
+  virtual ~WriteHook() = default;
+  virtual absl::Status Write(rocksdb::WriteBatch* batch) = 0;
+};
 
 class Store {
  public:
@@ -45,8 +54,14 @@ class Store {
   absl::Status GetProto(Cf cf, absl::string_view key, google::protobuf::MessageLite* msg) const;
   bool Exists(Cf cf, absl::string_view key) const;
 
-  // Applies the batch atomically, with the WAL synced before returning.
+  // Applies the batch atomically, with the WAL synced before returning;
+  // through the write hook when one is installed.
   absl::Status Write(rocksdb::WriteBatch* batch);
+  // Write without the hook (the hook's own commits).
+  absl::Status WriteDirect(rocksdb::WriteBatch* batch);
+  // Installs the hook (nullptr: none). Not synchronised with Write: install
+  // it before the store is shared.
+  void SetWriteHook(WriteHook* hook) { hook_ = hook; }
 
   // Calls fn(key, value) for every key with the prefix, in order, until fn
   // returns false. start, when given, is where to begin (>= prefix).
@@ -67,6 +82,7 @@ class Store {
  private:
   Store() = default;
   std::string dir_;
+  WriteHook* hook_ = nullptr;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<int>(Cf::kCount)> handles_{};
 };
