@@ -30,7 +30,7 @@ std::string ToJson(const google::protobuf::Message& m) {
 template <typename M>
 absl::Status FromJson(absl::string_view line, size_t n, M* m) {
   auto s = google::protobuf::util::JsonStringToMessage(std::string(line), m);
-  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("line ", n, ": ", s.message().ToString()));
+  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("line ", n, ": ", s.ToString()));
   return absl::OkStatus();
 }
 
