@@ -19,6 +19,7 @@
 #include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
 #include "tests/status_matchers.h"
+#include "tests/store_dump.h"
 #include "tests/test_util.h"
 
 namespace duban {
@@ -397,6 +398,7 @@ TEST_F(AuditAtomicityTest, ACommandWhoseEntryCannotBeWrittenLeavesNoEffect) {
   auto history_before = engine_->History("T1");
   ASSERT_TRUE(task_before.ok() && history_before.ok());
   uint64_t head = log().Head().first;
+  auto dump_before = testing::DumpStore(engine_->store());
 
   log().InjectAppendFaultForTesting(absl::UnavailableError("injected: audit column family unwritable"));
   auto r = Accept("T1");
@@ -408,6 +410,7 @@ TEST_F(AuditAtomicityTest, ACommandWhoseEntryCannotBeWrittenLeavesNoEffect) {
   EXPECT_EQ(task_after->state(), task_before->state());
   EXPECT_EQ(engine_->History("T1")->size(), history_before->size());
   EXPECT_EQ(log().Head().first, head);
+  EXPECT_EQ(testing::DumpDiff(dump_before, testing::DumpStore(engine_->store())), "");
 
   // Once the fault clears the same command goes through, with its entry.
   log().InjectAppendFaultForTesting(absl::OkStatus());

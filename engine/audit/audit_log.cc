@@ -95,6 +95,9 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
     return absl::InvalidArgumentError(absl::StrCat("audit.retention_days: ", options.retention_days,
                                                    " is below the minimum of ", kMinRetentionDays, " days"));
   }
+  if (auto probe = Digest(options.hash, ""); !probe.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("audit.hash: ", probe.status().message()));
+  }
   std::unique_ptr<AuditLog> log(new AuditLog(store, clock, std::move(options)));
   absl::MutexLock l(&log->mu_);
   absl::MutexLock c(&log->checkpoint_mu_);
