@@ -54,7 +54,8 @@ class AuditTest : public ::testing::Test {
 
   void Open(audit::HashAlgorithm hash, audit::SignatureAlgorithm sig) {
     engine_.reset();
-    auto signer = audit::CheckpointSigner::LoadOrCreate(sig, keys_.sub("signing-key"));
+    key_file_ = keys_.sub(absl::StrCat("signing-key-", audit::SignatureAlgorithmName(sig)));
+    auto signer = audit::CheckpointSigner::LoadOrCreate(sig, key_file_);
     ASSERT_TRUE(signer.ok()) << signer.status();
     signer_ = std::move(*signer);
     EngineOptions o;
@@ -92,7 +93,7 @@ class AuditTest : public ::testing::Test {
   }
 
   std::unique_ptr<audit::CheckpointVerifier> PublicKey() {
-    auto v = audit::CheckpointVerifier::FromPublicKeyPem(ReadAll(keys_.sub("signing-key.pub")));
+    auto v = audit::CheckpointVerifier::FromPublicKeyPem(ReadAll(key_file_ + ".pub"));
     EXPECT_TRUE(v.ok()) << v.status();
     return v.ok() ? std::move(*v) : nullptr;
   }
@@ -106,6 +107,7 @@ class AuditTest : public ::testing::Test {
 
   TempDir dir_;
   TempDir keys_;  // the key lives outside the store
+  std::string key_file_;
   SimulatedClock clock_{absl::FromCivil(absl::CivilSecond(2023, 3, 20, 8, 0, 0), PlanTimeZone())};
   std::shared_ptr<const audit::CheckpointSigner> signer_;
   std::unique_ptr<Engine> engine_;
