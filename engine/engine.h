@@ -46,6 +46,8 @@ struct EngineOptions {
   std::shared_ptr<const SupervisionConfig> supervision;
   // The audit trail (always on; these say how it hashes, signs and keeps).
   audit::AuditOptions audit;
+  // Memory and log bounds of the store, and its environment (tests).
+  StoreOptions store;
 };
 
 struct SupervisionFilter {

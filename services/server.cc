@@ -1,6 +1,7 @@
 #include "services/server.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <atomic>
@@ -18,6 +19,9 @@
 #include "engine/audit/audit_scope.h"
 #include "services/audit_interceptor.h"
 #include "services/audit_service.h"
+#include "services/channels.h"
+#include "services/metrics.h"
+#include "services/office_services.h"
 #include "services/services.h"
 #include "services/webhook.h"
 #include "services/status.h"
@@ -97,6 +101,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   }
 
   RETURN_IF_ERROR(engine->StartCadences());
+  // Briefings are drafted on the timer thread, after the timers due.
+  Briefings briefings(engine.get(), rankings.get(), accountability.get());
 
   // The timer loop: fires what is due, then sleeps until the next timer (at
   // most a second, so a real clock is followed closely).
@@ -104,9 +110,17 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::mutex timer_mu;
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
+    bool stop_sent = false;
     while (!stopping.load()) {
       if (absl::Status s = engine->audit().MaybeCheckpoint(); !s.ok()) {
         spdlog::error("audit checkpoint: {}", std::string(s.message()));
+      }
+      // A write failed on the disk: the store takes no more writes until it
+      // is reopened, so stop as on SIGTERM (and exit non-zero, below).
+      if (engine->store().write_failed() && !stop_sent) {
+        spdlog::error("store: {}; stopping", engine->store().WriteFailure());
+        ::kill(::getpid(), SIGTERM);
+        stop_sent = true;
       }
       absl::Time now = engine->clock().Now();
       auto next = engine->NextTimerDue();
@@ -117,6 +131,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
         } else {
           continue;
         }
+      }
+      if (auto drafted = briefings.DraftDue(now); !drafted.ok()) {
+        spdlog::error("briefings: {}", std::string(drafted.status().message()));
+      } else if (*drafted > 0) {
+        spdlog::info("briefings: {} drafted", *drafted);
       }
       absl::Duration wait = absl::Seconds(1);
       if (next && !engine->clock().IsSimulated()) wait = std::min(wait, *next - now);
@@ -141,12 +160,45 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
   AuditServiceImpl audit_service(engine.get(), config.audit);
+  ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
+  BriefingServiceImpl briefing_service(&briefings);
+
+  // The offices' channels are webhooks of their own; their units resolve
+  // through the engine's directory.
+  std::vector<WebhookConfig> hooks = config.webhooks;
+  {
+    auto channels = ChannelWebhooks(config.channels, *engine);
+    if (!channels.ok()) {
+      stopping.store(true);
+      timer_cv.notify_all();
+      timer_thread.join();
+      return StartupFileError(channels.status());
+    }
+    for (auto& h : *channels) hooks.push_back(std::move(h));
+  }
+  std::unique_ptr<Metrics> metrics;
+  if (!config.metrics_listen.empty()) {
+    auto m = Metrics::Start(config.metrics_listen, engine.get());
+    if (!m.ok()) {
+      stopping.store(true);
+      timer_cv.notify_all();
+      timer_thread.join();
+      return m.status();
+    }
+    metrics = std::move(*m);
+    spdlog::info("metrics on http://{}/metrics (port {})", config.metrics_listen, metrics->port());
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  // Commands wait on a synced write. With gRPC's default of at most 2 idle
+  // pollers, every concurrent call beyond them ran on a thread created for
+  // it and destroyed after; keep up to 64 threads polling instead.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.RegisterService(&org);
   builder.RegisterService(&plans);
   builder.RegisterService(&tasks);
@@ -159,14 +211,19 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
   builder.RegisterService(&audit_service);
+  builder.RegisterService(&export_service);
+  builder.RegisterService(&briefing_service);
   {
+    // The audit trail's interceptor is always there; metrics when configured.
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<AuditInterceptorFactory>(engine.get(), config.audit));
+    if (metrics) interceptors.push_back(metrics->InterceptorFactory());
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
-  if (!config.webhooks.empty()) webhooks.Start();
+  WebhookDispatcher webhooks(&engine->outbox(), hooks);
+  if (!hooks.empty()) webhooks.Start();
+  if (metrics) metrics->SetDispatcher(&webhooks);
   auto stop_timers = [&] {
     {
       std::lock_guard<std::mutex> l(timer_mu);
@@ -206,8 +263,12 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   server->Wait();
   waiter.join();
   webhooks.Stop();
+  metrics.reset();  // no scrape may see the dispatcher go
   stop_timers();
   spdlog::info("duband stopped");
+  if (engine->store().write_failed()) {
+    return absl::UnavailableError(absl::StrCat("data_dir ", config.data_dir, ": ", engine->store().WriteFailure()));
+  }
   return absl::OkStatus();
 }
 

@@ -2,6 +2,7 @@
 // accepted or refused, with who / where / what; the audit administrator
 // lists, filters and exports it; dubanctl verifies it online and offline
 // against the checkpoints duband appended to its checkpoint file.
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -44,6 +45,8 @@ int Dubanctl(const std::string& addr, const std::string& args, std::string* out)
 class AuditE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    std::filesystem::create_directories(dir_.sub("keys"));
+    std::filesystem::create_directories(dir_.sub("collector"));
     daemon_ = std::make_unique<Daemon>(dir_.sub("data"),
                                        std::vector<std::string>{"--audit_key_file=" + key_file(),
                                                                 "--audit_checkpoint_file=" + checkpoint_file(),
