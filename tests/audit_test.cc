@@ -121,7 +121,9 @@ TEST_F(AuditTest, EntriesChainInSeqOrderAndCheckpointsAreSignedEveryNEntries) {
   EXPECT_EQ(t.entries[0].prev_hash(), audit::GenesisHash());
   for (size_t i = 0; i < t.entries.size(); ++i) {
     EXPECT_EQ(t.entries[i].seq(), i + 1);
-    if (i > 0) EXPECT_EQ(t.entries[i].prev_hash(), t.entries[i - 1].hash());
+    if (i > 0) {
+      EXPECT_EQ(t.entries[i].prev_hash(), t.entries[i - 1].hash());
+    }
   }
   ASSERT_EQ(published_.size(), 4u);
   for (size_t i = 0; i < published_.size(); ++i) {
@@ -388,7 +390,9 @@ TEST_F(AuditAtomicityTest, ACommandCarriesItsEntryInItsOwnBatch) {
   auto r = Accept("T1");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(last_seq_, before + 1);
-  auto page = log().List(audit::AuditFilter{.subject = "task:T1"}, 0, 10);
+  audit::AuditFilter on_t1;
+  on_t1.subject = "task:T1";
+  auto page = log().List(on_t1, 0, 10);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->entries.size(), 1u);
   EXPECT_EQ(page->entries[0].account(), "swj");
