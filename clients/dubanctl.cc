@@ -27,6 +27,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "audit_cmd.h"
 #include "cli_args.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "duban/v1/office.grpc.pb.h"
@@ -111,6 +112,15 @@ notifications
   notification list <recipient> [--after=SEQ] [--limit=N]
   notification ack <recipient> <seq>
   watch <recipient> [--after=SEQ] [--ack] [--count=N] [--for=DURATION]
+audit trail (audit administrators; verify runs here and trusts nothing from the server)
+  audit list [--account=A] [--unit=U] [--subject=KIND:ID] [--from=DATE] [--to=DATE]
+             [--result=accepted|refused] [--page-size=N] [--page-token=T] [--all]
+  audit history <KIND:ID>          (who did what to it, when, from where, refusals included)
+  audit export [--out=FILE] [filters as for list]      (JSON lines; unfiltered: verifiable)
+  audit verify --public-key=FILE|--hmac-key=FILE --checkpoints=FILE [--trail=FILE] [--hash=sha256|sm3]
+                                   (without --trail: the running daemon's trail)
+  audit prune --before=DATE        (at least the retention period, 180 days or more, ago)
+  audit head
 admin
   clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
   rules reload                                     (rereads cadences and ladders, as SIGHUP does)
@@ -2011,6 +2021,23 @@ void RulesReload(Client& c, const Args&, const Operands&) {
   kv.Print(std::cout);
 }
 
+// ---------------------------------------------------------------- audit
+
+template <const char* kVerb>
+void Audit(Client& c, const Args& a, const Operands& o) {
+  AuditCallOptions ao{c.opts().addr, c.opts().actor, c.opts().json, c.opts().timeout};
+  int rc = RunAuditCommand(kVerb, ao, a, o);
+  if (rc != 0) {
+    std::cout.flush();
+    std::exit(rc);
+  }
+}
+constexpr char kAuditList[] = "list";
+constexpr char kAuditHistory[] = "history";
+constexpr char kAuditExport[] = "export";
+constexpr char kAuditVerify[] = "verify";
+constexpr char kAuditPrune[] = "prune";
+constexpr char kAuditHead[] = "head";
 // ---------------------------------------------------------------- ledgers and briefings
 
 // Shows how much of a download has arrived: a line redrawn in place on a
@@ -2354,6 +2381,23 @@ const std::map<std::string, Command>& Commands() {
     add("clock advance", "clock advance --by=DURATION | --to=RFC3339", {}, {"by", "to"}, false, ClockAdvance);
     add("server info", "server info", {}, {}, false, ServerInfo);
     add("rules reload", "rules reload", {}, {}, false, RulesReload);
+    const std::set<std::string> audit_filters = {"account", "unit", "subject", "from", "to", "result"};
+    std::set<std::string> list_flags = audit_filters;
+    list_flags.insert({"page-size", "page-token", "all"});
+    std::set<std::string> export_flags = audit_filters;
+    export_flags.insert("out");
+    add("audit list", "audit list [--account=A] [--unit=U] [--subject=KIND:ID] [--from=DATE] [--to=DATE] "
+        "[--result=accepted|refused] [--page-size=N] [--page-token=T] [--all]", {}, list_flags, false,
+        Audit<kAuditList>);
+    add("audit history", "audit history <KIND:ID> [--all]", {"subject"}, {"all", "page-size", "page-token"}, false,
+        Audit<kAuditHistory>);
+    add("audit export", "audit export [--out=FILE] [--account=A] [--unit=U] [--subject=S] [--from=DATE] [--to=DATE] "
+        "[--result=accepted|refused]", {}, export_flags, false, Audit<kAuditExport>);
+    add("audit verify", "audit verify --public-key=FILE|--hmac-key=FILE --checkpoints=FILE [--trail=FILE] "
+        "[--hash=sha256|sm3]", {}, {"public-key", "hmac-key", "checkpoints", "trail", "hash"}, false,
+        Audit<kAuditVerify>);
+    add("audit prune", "audit prune --before=DATE", {}, {"before"}, false, Audit<kAuditPrune>);
+    add("audit head", "audit head", {}, {}, false, Audit<kAuditHead>);
 
     add("export",
         "export tasks|obligations|rankings [--format=xlsx|csv] [--out=FILE|-] [--campaign=ID] [--unit=U] "

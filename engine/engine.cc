@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/audit/audit_scope.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -68,7 +69,9 @@ uint64_t TaskNumber(absl::string_view task_id) {
 Engine::Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options)
     : store_(std::move(store)), clock_(clock), options_(options) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  if (store_) store_->SetWriteHook(nullptr);
+}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, Clock* clock,
                                                      EngineOptions options) {
@@ -87,6 +90,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
     RETURN_IF_ERROR(store->Write(&b));
   }
   std::unique_ptr<Engine> engine(new Engine(std::move(store), clock, options));
+  // The audit trail: every write made for an act from now on carries its entry.
+  ASSIGN_OR_RETURN(engine->audit_, audit::AuditLog::Open(engine->store_.get(), clock, options.audit));
+  engine->store_->SetWriteHook(engine->audit_.get());
   if (auto next = engine->store_->Get(Cf::kMeta, "next_task_id"); next.ok()) {
     if (!absl::SimpleAtoi(*next, &engine->next_task_number_)) {
       return absl::DataLossError("meta next_task_id: not a number");
@@ -297,6 +303,7 @@ absl::StatusOr<CommandResult> Engine::CreateTask(const CommandMeta& meta, const 
     *rec.add_events() = e;
     store_->Put(&batch, Cf::kRequests, meta.request_id, rec);
   }
+  if (auto* scope = audit::AuditScope::Current()) scope->entry().set_subject(absl::StrCat("task:", t.id()));
   absl::Status s = store_->Write(&batch);
   spdlog::info("task={} command=create actor={} result={} latency_us={}", t.id(), meta.actor,
                s.ok() ? "OK" : s.ToString(), absl::ToInt64Microseconds(absl::Now() - start));

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "duban/v1/model.pb.h"
+#include "engine/audit/audit_log.h"
 #include "engine/time/cadence.h"
 #include "engine/time/clock.h"
 #include "engine/storage/outbox.h"
@@ -44,6 +45,8 @@ struct EngineOptions {
   // Supervision levels, supervisors and escalation rules; without them the
   // supervision commands are refused.
   std::shared_ptr<const SupervisionConfig> supervision;
+  // The audit trail (always on; these say how it hashes, signs and keeps).
+  audit::AuditOptions audit;
   // Memory and log bounds of the store, and its environment (tests).
   StoreOptions store;
 };
@@ -247,6 +250,7 @@ class Engine {
 
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
+  audit::AuditLog& audit() { return *audit_; }
   const EngineOptions& options() const { return options_; }
 
  private:
@@ -309,6 +313,7 @@ class Engine {
   std::string SubjectName(const std::string& subject_id) const;
 
   std::unique_ptr<Store> store_;
+  std::unique_ptr<audit::AuditLog> audit_;  // the store's write hook
   std::unique_ptr<Outbox> outbox_;
   std::mutex timer_run_mu_;  // one timer runner at a time
   Clock* clock_;

@@ -35,7 +35,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   const YAML::Node& r = doc.root;
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks",
                                          "supervision", "accountability", "assessment",
-                                         "metrics_listen", "channels", "storage"}));
+                                         "metrics_listen", "channels", "storage", "audit"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
@@ -82,6 +82,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
                         &c.accountability_file, &c.assessment_file}) {
     if (!f->empty() && std::filesystem::path(*f).is_relative()) *f = (base / *f).lexically_normal().string();
   }
+  ASSIGN_OR_RETURN(c.audit, ParseAuditConfig(doc, r["audit"], base.string()));
   return c;
 }
 

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "services/audit_config.h"
 #include "services/channels.h"
 #include "services/webhook.h"
 
@@ -29,6 +30,7 @@ struct DaemonConfig {
   std::string assessment_file;      // year-end assessment tables; empty: AssessmentService off
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
+  AuditConfig audit;           // the audit trail: hash, signing key, checkpoints, retention
   // Per-unit DingTalk / WeCom robots and e-mail (services/channels.h).
   std::vector<ChannelSettings> channels;
   // Prometheus /metrics on this address ("127.0.0.1:9464"); empty: off.

@@ -21,6 +21,15 @@ ABSL_FLAG(std::string, accountability, "",
 ABSL_FLAG(std::string, assessment, "", "year-end assessment tables file ('none' to run without)");
 ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
+ABSL_FLAG(std::string, audit_key_file, "",
+          "audit checkpoint signing key, outside the data folder (made when missing; default <data_dir>.audit-key.pem)");
+ABSL_FLAG(std::string, audit_checkpoint_file, "",
+          "file each signed audit checkpoint is appended to (default <data_dir>.audit-checkpoints.jsonl)");
+ABSL_FLAG(std::string, audit_hash, "", "audit chain hash: sha256 or sm3");
+ABSL_FLAG(std::string, audit_signature, "", "audit checkpoint signature: ed25519, sm2 or hmac-sha256");
+ABSL_FLAG(int32_t, audit_checkpoint_every, -1, "sign an audit checkpoint every N entries (0: off)");
+ABSL_FLAG(std::string, audit_checkpoint_interval, "", "and at the head after this long, e.g. 60m (0s: off)");
+ABSL_FLAG(int32_t, audit_retention_days, 0, "days the audit trail is kept before it may be pruned (at least 180)");
 ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this address ('none' for off)");
 ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
@@ -65,6 +74,19 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_supervision); !v.empty()) config.supervision_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_accountability); !v.empty()) config.accountability_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_assessment); !v.empty()) config.assessment_file = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_audit_key_file); !v.empty()) config.audit.key_file = v;
+  if (auto v = absl::GetFlag(FLAGS_audit_checkpoint_file); !v.empty()) config.audit.checkpoint_file = v;
+  if (auto v = absl::GetFlag(FLAGS_audit_hash); !v.empty()) config.audit.hash = v;
+  if (auto v = absl::GetFlag(FLAGS_audit_signature); !v.empty()) config.audit.signature = v;
+  if (auto v = absl::GetFlag(FLAGS_audit_checkpoint_every); v >= 0) config.audit.checkpoint_every = v;
+  if (auto v = absl::GetFlag(FLAGS_audit_retention_days); v != 0) config.audit.retention_days = v;
+  if (auto v = absl::GetFlag(FLAGS_audit_checkpoint_interval); !v.empty()) {
+    if (!absl::ParseDuration(v, &config.audit.checkpoint_interval) ||
+        config.audit.checkpoint_interval < absl::ZeroDuration()) {
+      std::fprintf(stderr, "duband: --audit_checkpoint_interval: '%s' is not a duration (e.g. 60m)\n", v.c_str());
+      return 2;
+    }
+  }
   for (auto [flag, field] : {std::pair{absl::GetFlag(FLAGS_block_cache_mb), &config.engine.store.block_cache_bytes},
                              std::pair{absl::GetFlag(FLAGS_write_buffer_mb), &config.engine.store.write_buffer_bytes},
                              std::pair{absl::GetFlag(FLAGS_max_wal_mb), &config.engine.store.max_wal_bytes}}) {

@@ -16,6 +16,9 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "engine/audit/audit_scope.h"
+#include "services/audit_interceptor.h"
+#include "services/audit_service.h"
 #include "services/channels.h"
 #include "services/metrics.h"
 #include "services/office_services.h"
@@ -33,6 +36,12 @@ absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   if (config.demo_plan.empty()) return absl::OkStatus();
   if (engine->store().Exists(Cf::kMeta, "demo_loaded")) return absl::OkStatus();
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(config.demo_plan));
+  v1::AuditEntry act;
+  act.set_account("duband");
+  act.set_role("system");
+  act.set_command("plans.import-demo");
+  act.set_subject(absl::StrCat("file:", config.demo_plan));
+  audit::AuditScope scope(std::move(act));
   ASSIGN_OR_RETURN(ImportSummary s, engine->ImportPlan(doc, "duband", /*assign=*/true));
   rocksdb::WriteBatch b;
   engine->store().Put(&b, Cf::kMeta, "demo_loaded", s.plan.id());
@@ -66,7 +75,10 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   } else {
     clock = std::make_unique<RealClock>();
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(config.data_dir, clock.get(), config.engine));
+  EngineOptions engine_options = config.engine;
+  ASSIGN_OR_RETURN(engine_options.audit, BuildAuditOptions(config.audit, config.data_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(config.data_dir, clock.get(), engine_options));
+  InstallCheckpointPublishers(engine.get(), config.audit, config.data_dir);
   RETURN_IF_ERROR(LoadDemoIfFirstStart(engine.get(), config));
 
   // Rankings and accountability: the config names units, resolved through
@@ -126,6 +138,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     absl::CivilDay checked_day;
     bool stop_sent = false;
     while (!stopping.load()) {
+      if (absl::Status s = engine->audit().MaybeCheckpoint(); !s.ok()) {
+        spdlog::error("audit checkpoint: {}", std::string(s.message()));
+      }
       // A write failed on the disk: the store takes no more writes until it
       // is reopened, so stop as on SIGTERM (and exit non-zero, below).
       if (engine->store().write_failed() && !stop_sent) {
@@ -183,6 +198,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
   RuleReloader reloader(config, engine.get(), rankings.get(), accountability.get());
   admin.SetReloader([&] { return reloader.Reload(); });
+  AuditServiceImpl audit_service(engine.get(), config.audit);
   ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
   BriefingServiceImpl briefing_service(&briefings);
 
@@ -233,11 +249,14 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&assessment_service);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
+  builder.RegisterService(&audit_service);
   builder.RegisterService(&export_service);
   builder.RegisterService(&briefing_service);
-  if (metrics) {
+  {
+    // The audit trail's interceptor is always there; metrics when configured.
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-    interceptors.push_back(metrics->InterceptorFactory());
+    interceptors.push_back(std::make_unique<AuditInterceptorFactory>(engine.get(), config.audit));
+    if (metrics) interceptors.push_back(metrics->InterceptorFactory());
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

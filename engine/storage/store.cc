@@ -19,6 +19,7 @@ const char* CfName(Cf cf) {
     case Cf::kRequests: return "requests";
     case Cf::kTimers: return "timers";
     case Cf::kOutbox: return "outbox";
+    case Cf::kAudit: return "audit";
     case Cf::kCount: break;
   }
   return "?";
@@ -119,6 +120,11 @@ bool Store::Exists(Cf cf, absl::string_view key) const {
 }
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  if (hook_ != nullptr) return hook_->Write(batch);
+  return WriteDirect(batch);
+}
+
+absl::Status Store::WriteDirect(rocksdb::WriteBatch* batch) {
   if (failed_.load(std::memory_order_acquire)) {
     return absl::UnavailableError(absl::StrCat("data_dir ", dir_, ": ", WriteFailure()));
   }

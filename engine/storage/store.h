@@ -29,10 +29,19 @@ enum class Cf : int {
   kRequests,
   kTimers,
   kOutbox,
+  kAudit,  // the audit trail (engine/audit/audit_log.h)
   kCount,
 };
 
 const char* CfName(Cf cf);
+
+// Takes over Store::Write when installed: the audit trail chains an entry
+// into the batch of the command being run, and commits it in chain order.
+class WriteHook {
+ public:
+  virtual ~WriteHook() = default;
+  virtual absl::Status Write(rocksdb::WriteBatch* batch) = 0;
+};
 
 // How the store uses memory and disk. Every field has a default that suits
 // a small daemon; duband exposes them as flags and config keys.
@@ -69,7 +78,8 @@ class Store {
   absl::Status GetProto(Cf cf, absl::string_view key, google::protobuf::MessageLite* msg) const;
   bool Exists(Cf cf, absl::string_view key) const;
 
-  // Applies the batch atomically, with the WAL synced before returning.
+  // Applies the batch atomically, with the WAL synced before returning;
+  // through the write hook when one is installed (the audit trail).
   //
   // A write or sync that fails returns UNAVAILABLE (a full disk:
   // RESOURCE_EXHAUSTED) and is not visible to readers. From then on the
@@ -79,6 +89,11 @@ class Store {
   // exits non-zero; see write_failed) and the next open replays the log:
   // the failed batch is then there whole or not at all, never in part.
   absl::Status Write(rocksdb::WriteBatch* batch);
+  // Write without the hook (the hook's own commits).
+  absl::Status WriteDirect(rocksdb::WriteBatch* batch);
+  // Installs the hook (nullptr: none). Not synchronised with Write: install
+  // it before the store is shared.
+  void SetWriteHook(WriteHook* hook) { hook_ = hook; }
   // True once a write has failed on the disk; WriteFailure says how.
   bool write_failed() const { return failed_.load(std::memory_order_acquire); }
   std::string WriteFailure() const;
@@ -102,6 +117,7 @@ class Store {
  private:
   Store() = default;
   std::string dir_;
+  WriteHook* hook_ = nullptr;
   StoreOptions options_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;

@@ -12,9 +12,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/engine.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
+#include "engine/audit/audit_scope.h"
 #include "engine/time/timer_firing.h"
 #include "engine/storage/validate.h"
 #include "spdlog/spdlog.h"
@@ -454,6 +456,16 @@ absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock) {
     if (clock_->IsSimulated()) {
       firing.PutRaw(Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(now)));
     }
+    // The firing's audit entry goes into its batch.
+    v1::AuditEntry act;
+    act.set_account("duband");
+    act.set_role("system");
+    act.set_command("timers.fire");
+    act.set_subject(absl::StrCat("timer:", due.front().second.id()));
+    std::vector<std::string> fired_ids;
+    for (const auto& [k, t] : due) fired_ids.push_back(t.id());
+    act.set_detail(absl::StrCat(late ? "late: " : "", absl::StrJoin(fired_ids, ", ")));
+    audit::AuditScope audit_scope(std::move(act));
     RETURN_IF_ERROR(firing.Commit());
     total.fired += static_cast<int>(due.size());
     if (late) total.late += static_cast<int>(due.size());

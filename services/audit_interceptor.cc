@@ -1,0 +1,168 @@
+#include "services/audit_interceptor.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/audit/audit_scope.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "spdlog/spdlog.h"
+
+namespace duban {
+
+namespace {
+
+std::string Metadata(const grpc::ServerContext& ctx, const char* key) {
+  auto it = ctx.client_metadata().find(key);
+  if (it == ctx.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// A string field by name, at the top level or inside `meta`.
+std::string StringField(const google::protobuf::Message& m, const std::string& name) {
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  if (const auto* f = d->FindFieldByName(name);
+      f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !f->is_repeated()) {
+    return r->GetString(m, f);
+  }
+  if (const auto* meta = d->FindFieldByName("meta");
+      meta != nullptr && meta->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE && !meta->is_repeated() &&
+      r->HasField(m, meta)) {
+    return StringField(r->GetMessage(m, meta), name);
+  }
+  return "";
+}
+
+// "duban.v1.TaskService/AcceptTask" from "/duban.v1.TaskService/AcceptTask".
+std::string CommandName(const std::string& full_method) {
+  return full_method.empty() || full_method[0] != '/' ? full_method : full_method.substr(1);
+}
+
+std::string MethodName(const std::string& full_method) {
+  auto slash = full_method.rfind('/');
+  return slash == std::string::npos ? full_method : full_method.substr(slash + 1);
+}
+
+class AuditInterceptor : public grpc::experimental::Interceptor {
+ public:
+  AuditInterceptor(grpc::experimental::ServerRpcInfo* info, Engine* engine, const AuditConfig* config)
+      : info_(info), engine_(engine), config_(config) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* m) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (m->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) && !scope_) Open(m);
+    if (m->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) && scope_) Close(m);
+    m->Proceed();
+  }
+
+ private:
+  void Open(grpc::experimental::InterceptorBatchMethods* m) {
+    const std::string method = info_->method();
+    if (!absl::StartsWith(method, "/duban.v1.") || IsReadMethod(method)) return;
+    const auto* request = static_cast<const google::protobuf::Message*>(m->GetRecvMessage());
+    const grpc::ServerContext& ctx = *static_cast<grpc::ServerContext*>(info_->server_context());
+    CallPrincipal who = PrincipalOf(ctx, request, *engine_, *config_);
+    v1::AuditEntry e;
+    e.set_account(who.account);
+    e.set_role(who.role);
+    e.set_unit_id(who.unit_id);
+    e.set_source(ctx.peer());
+    e.set_command(CommandName(method));
+    if (request != nullptr) {
+      e.set_subject(SubjectOf(method, *request));
+      std::string request_id = StringField(*request, "request_id");
+      e.set_request_id(request_id.empty() ? Metadata(ctx, "x-request-id") : request_id);
+      std::string bytes;
+      google::protobuf::io::StringOutputStream out(&bytes);
+      {
+        google::protobuf::io::CodedOutputStream coded(&out);
+        coded.SetSerializationDeterministic(true);
+        request->SerializeToCodedStream(&coded);
+      }
+      auto digest = audit::Digest(engine_->audit().options().hash, bytes);
+      if (digest.ok()) e.set_request_digest(*digest);
+    } else {
+      e.set_request_id(Metadata(ctx, "x-request-id"));
+    }
+    scope_ = std::make_unique<audit::AuditScope>(std::move(e));
+  }
+
+  void Close(grpc::experimental::InterceptorBatchMethods* m) {
+    if (scope_->recorded_seq() == 0) {
+      grpc::Status status = m->GetSendStatus();
+      v1::AuditEntry e = scope_->entry();
+      e.set_result_code(static_cast<int>(status.error_code()));
+      e.set_result_message(status.error_message());
+      auto r = engine_->audit().Record(std::move(e));
+      if (!r.ok()) {
+        spdlog::error("audit: {} by {} not recorded: {}", scope_->entry().command(), scope_->entry().account(),
+                      std::string(r.status().message()));
+        if (status.ok()) {
+          m->ModifySendStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                           absl::StrCat("audit: the act could not be recorded: ",
+                                                        r.status().message())));
+        }
+      }
+    }
+    scope_.reset();
+  }
+
+  grpc::experimental::ServerRpcInfo* info_;
+  Engine* engine_;
+  const AuditConfig* config_;
+  std::unique_ptr<audit::AuditScope> scope_;
+};
+
+}  // namespace
+
+CallPrincipal PrincipalOf(const grpc::ServerContext& ctx, const google::protobuf::Message* request,
+                          const Engine& engine, const AuditConfig& config) {
+  CallPrincipal p;
+  p.account = Metadata(ctx, "x-duban-actor");
+  if (p.account.empty() && request != nullptr) p.account = StringField(*request, "actor");
+  if (p.account.empty()) p.account = "anonymous";
+  const auto& admins = config.administrators;
+  auto resolved = engine.Resolve(p.account);
+  if (resolved.ok() && !resolved->group && resolved->units.size() == 1) p.unit_id = resolved->units[0].id();
+  const auto& sup = engine.options().supervision;
+  if (std::find(admins.begin(), admins.end(), p.account) != admins.end()) {
+    p.role = "audit-admin";
+  } else if (sup && std::find(sup->supervisors.begin(), sup->supervisors.end(), p.account) != sup->supervisors.end()) {
+    p.role = "supervisor";
+  } else if (!p.unit_id.empty()) {
+    p.role = "unit";
+  } else {
+    p.role = "actor";
+  }
+  return p;
+}
+
+bool IsReadMethod(const std::string& full_method) {
+  std::string name = MethodName(full_method);
+  for (const char* prefix : {"Get", "List", "Resolve", "Watch"}) {
+    if (absl::StartsWith(name, prefix)) return true;
+  }
+  return absl::EndsWith(name, "History") || name == "MonthlyBulletin" || name == "ServerInfo";
+}
+
+std::string SubjectOf(const std::string& full_method, const google::protobuf::Message& request) {
+  static const std::pair<const char*, const char*> kFields[] = {
+      {"task_id", "task"},   {"obligation_id", "obligation"}, {"item_id", "supervision"}, {"case_id", "case"},
+      {"subject_id", "subject"}, {"recipient", "recipient"},   {"board", "ranking"},      {"unit", "unit"},
+      {"campaign_id", "campaign"}, {"plan_id", "plan"},       {"assessment_id", "assessment"}};
+  for (const auto& [field, kind] : kFields) {
+    std::string v = StringField(request, field);
+    if (!v.empty()) return absl::StrCat(kind, ":", v);
+  }
+  return "";
+}
+
+grpc::experimental::Interceptor* AuditInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new AuditInterceptor(info, engine_, &config_);
+}
+
+}  // namespace duban

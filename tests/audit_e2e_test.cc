@@ -1,0 +1,275 @@
+// The audit trail end to end: duband records every command that reaches it,
+// accepted or refused, with who / where / what; the audit administrator
+// lists, filters and exports it; dubanctl verifies it online and offline
+// against the checkpoints duband appended to its checkpoint file.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "duban/v1/audit_service.grpc.pb.h"
+#include "duban/v1/duban.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/daemon_harness.h"
+#include "tests/test_util.h"
+
+namespace duban {
+namespace {
+
+using ::duban::testing::BinaryPath;
+using ::duban::testing::Daemon;
+using ::duban::testing::TempDir;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs dubanctl; returns its exit status, output in *out.
+int Dubanctl(const std::string& addr, const std::string& args, std::string* out) {
+  std::string cmd = absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class AuditE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.sub("keys"));
+    std::filesystem::create_directories(dir_.sub("collector"));
+    daemon_ = std::make_unique<Daemon>(dir_.sub("data"),
+                                       std::vector<std::string>{"--audit_key_file=" + key_file(),
+                                                                "--audit_checkpoint_file=" + checkpoint_file(),
+                                                                "--audit_checkpoint_every=4"});
+    ASSERT_TRUE(daemon_->Start()) << ReadAll(daemon_->log_path());
+    tasks_ = v1::TaskService::NewStub(daemon_->channel());
+    audit_ = v1::AuditService::NewStub(daemon_->channel());
+  }
+  void TearDown() override { daemon_->Kill(SIGTERM); }
+
+  std::string key_file() const { return dir_.sub("keys/audit.pem"); }
+  std::string checkpoint_file() const { return dir_.sub("collector/checkpoints.jsonl"); }
+
+  void Ctx(grpc::ClientContext* ctx, const std::string& actor) {
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    if (!actor.empty()) ctx->AddMetadata("x-duban-actor", actor);
+  }
+
+  grpc::Status Accept(const std::string& md_actor, const std::string& meta_actor, const std::string& task,
+                      const std::string& request_id = "") {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, md_actor);
+    v1::TaskRef req;
+    req.mutable_meta()->set_actor(meta_actor);
+    req.mutable_meta()->set_request_id(request_id);
+    req.set_task_id(task);
+    v1::CommandResponse resp;
+    return tasks_->AcceptTask(&ctx, req, &resp);
+  }
+
+  grpc::Status Export(const std::string& actor, int* lines) {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, actor);
+    auto reader = audit_->ExportAudit(&ctx, v1::ExportAuditRequest());
+    v1::AuditTrailLine l;
+    *lines = 0;
+    while (reader->Read(&l)) ++*lines;
+    return reader->Finish();
+  }
+
+  std::vector<v1::AuditEntry> List(v1::AuditFilter filter) {
+    std::vector<v1::AuditEntry> out;
+    v1::ListAuditEntriesRequest req;
+    *req.mutable_filter() = filter;
+    req.set_page_size(7);  // several pages
+    while (true) {
+      grpc::ClientContext ctx;
+      Ctx(&ctx, "audit-admin");
+      v1::ListAuditEntriesResponse resp;
+      grpc::Status s = audit_->ListAuditEntries(&ctx, req, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      out.insert(out.end(), resp.entries().begin(), resp.entries().end());
+      if (!s.ok() || resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return out;
+  }
+
+  std::vector<v1::AuditEntry> ByCommand(const std::string& command) {
+    std::vector<v1::AuditEntry> out;
+    for (auto& e : List(v1::AuditFilter())) {
+      if (e.command() == command) out.push_back(e);
+    }
+    return out;
+  }
+
+  // Waits (up to 30 s) until duband has appended a checkpoint at or after seq.
+  bool WaitForCheckpoint(uint64_t seq) {
+    for (int i = 0; i < 300; ++i) {
+      std::string text = ReadAll(checkpoint_file());
+      size_t lines = 0;
+      for (char c : text) lines += c == '\n';
+      if (lines > 0) {
+        // The last line's seq.
+        auto last = text.rfind("\"seq\":\"");
+        if (last != std::string::npos) {
+          uint64_t s = std::stoull(text.substr(last + 7));
+          if (s >= seq) return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Daemon> daemon_;
+  std::unique_ptr<v1::TaskService::Stub> tasks_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+};
+
+TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
+  const std::string accept = "duban.v1.TaskService/AcceptTask";
+  // Accepted.
+  ASSERT_TRUE(Accept("swj", "swj", "T1", "req-accept-1").ok());
+  // Refused by the state machine (validation of the state).
+  EXPECT_EQ(Accept("swj", "swj", "T1").error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  // Refused: bad input.
+  EXPECT_EQ(Accept("swj", "swj", "not-a-task").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Refused for permission: the request names another actor than the caller.
+  EXPECT_EQ(Accept("swj", "fgj", "T3").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // An export by someone without the role is refused; the administrator's goes through.
+  int lines = 0;
+  EXPECT_EQ(Export("swj", &lines).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Export("audit-admin", &lines).ok());
+  EXPECT_GT(lines, 0);
+
+  std::vector<v1::AuditEntry> accepts = ByCommand(accept);
+  ASSERT_EQ(accepts.size(), 4u);
+  const v1::AuditEntry& ok = accepts[0];
+  EXPECT_EQ(ok.result_code(), 0);
+  EXPECT_EQ(ok.account(), "swj");
+  EXPECT_EQ(ok.role(), "unit");
+  EXPECT_EQ(ok.unit_id(), "swj");
+  EXPECT_EQ(ok.subject(), "task:T1");
+  EXPECT_EQ(ok.request_id(), "req-accept-1");
+  EXPECT_NE(ok.source().find("127.0.0.1"), std::string::npos) << ok.source();
+  EXPECT_EQ(ok.request_digest().size(), 32u);
+  EXPECT_EQ(accepts[1].result_code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(accepts[1].subject(), "task:T1");
+  EXPECT_NE(accepts[1].result_message().find("accepted"), std::string::npos) << accepts[1].result_message();
+  EXPECT_EQ(accepts[2].result_code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(accepts[2].subject(), "task:not-a-task");
+  EXPECT_EQ(accepts[3].result_code(), static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_EQ(accepts[3].account(), "swj");  // the caller, not the name in the request
+  EXPECT_NE(accepts[0].request_digest(), accepts[1].request_digest());
+
+  std::vector<v1::AuditEntry> exports = ByCommand("duban.v1.AuditService/ExportAudit");
+  ASSERT_EQ(exports.size(), 2u);
+  EXPECT_EQ(exports[0].account(), "swj");
+  EXPECT_EQ(exports[0].result_code(), static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_EQ(exports[1].account(), "audit-admin");
+  EXPECT_EQ(exports[1].role(), "audit-admin");
+  EXPECT_EQ(exports[1].result_code(), 0);
+  // Reads are not entries.
+  EXPECT_TRUE(ByCommand("duban.v1.AuditService/ListAuditEntries").empty());
+  // The daemon's own acts: the demo plan's import.
+  EXPECT_EQ(ByCommand("plans.import-demo").size(), 1u);
+
+  // A subject's history: who, when, from where, with the refusals.
+  v1::AuditFilter f;
+  f.set_subject("task:T1");
+  std::vector<v1::AuditEntry> history = List(f);
+  ASSERT_EQ(history.size(), 2u);
+  f.set_result(v1::AuditFilter::RESULT_REFUSED);
+  EXPECT_EQ(List(f).size(), 1u);
+  v1::AuditFilter by_unit;
+  by_unit.set_unit_id("swj");
+  EXPECT_EQ(List(by_unit).size(), 5u);  // 4 accepts and the refused export
+
+  // Only the audit administrator lists.
+  grpc::ClientContext ctx;
+  Ctx(&ctx, "swj");
+  v1::ListAuditEntriesResponse resp;
+  EXPECT_EQ(audit_->ListAuditEntries(&ctx, v1::ListAuditEntriesRequest(), &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoints) {
+  for (const char* t : {"T1", "T4", "T5", "T6", "T7"}) {
+    grpc::Status s = Accept("", "", t);  // no actor: refused, still recorded
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  ASSERT_TRUE(WaitForCheckpoint(4)) << ReadAll(daemon_->log_path());
+  std::string addr = daemon_->address();
+  std::string pub = key_file() + ".pub";
+  std::string out;
+  int rc = Dubanctl(addr, absl::StrCat("--actor=audit-admin audit verify --public-key=", pub,
+                                       " --checkpoints=", checkpoint_file()), &out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("ok: "), std::string::npos) << out;
+
+  std::string trail = dir_.sub("trail.jsonl");
+  out.clear();
+  ASSERT_EQ(Dubanctl(addr, absl::StrCat("--actor=audit-admin audit export --out=", trail), &out), 0) << out;
+  out.clear();
+  rc = Dubanctl(addr, absl::StrCat("audit verify --trail=", trail, " --public-key=", pub,
+                                   " --checkpoints=", checkpoint_file()), &out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("held checkpoint(s) matched"), std::string::npos) << out;
+
+  // The exported file with one entry's subject changed.
+  std::string text = ReadAll(trail);
+  size_t at = text.find("task:T5");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 6] = '9';
+  std::ofstream(dir_.sub("tampered.jsonl")) << text;
+  out.clear();
+  rc = Dubanctl(addr, absl::StrCat("audit verify --trail=", dir_.sub("tampered.jsonl"), " --public-key=", pub,
+                                   " --checkpoints=", checkpoint_file()), &out);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("FAILED: entry"), std::string::npos) << out;
+  EXPECT_NE(out.find("modified"), std::string::npos) << out;
+
+  // Listing from the command line: the subject's history.
+  out.clear();
+  ASSERT_EQ(Dubanctl(addr, "--actor=audit-admin audit history task:T5", &out), 0) << out;
+  EXPECT_NE(out.find("INVALID_ARGUMENT"), std::string::npos) << out;
+}
+
+TEST_F(AuditE2eTest, PruningInsideTheRetentionIsRefusedAndRecorded) {
+  grpc::ClientContext ctx;
+  Ctx(&ctx, "audit-admin");
+  v1::PruneAuditRequest req;
+  req.mutable_before()->set_seconds(absl::ToUnixSeconds(absl::Now()));  // long after the simulated clock
+  v1::PruneAuditResponse resp;
+  grpc::Status s = audit_->PruneAudit(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("180-day retention"), std::string::npos) << s.error_message();
+  std::vector<v1::AuditEntry> prunes = ByCommand("duban.v1.AuditService/PruneAudit");
+  ASSERT_EQ(prunes.size(), 1u);
+  EXPECT_EQ(prunes[0].result_code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+}
+
+TEST(AuditConfigTest, RetentionBelow180DaysStopsTheDaemon) {
+  TempDir dir;
+  std::string out;
+  int rc = Daemon::RunToExit({"--data_dir=" + dir.sub("data"), "--demo_plan=none", "--calendar=none",
+                              "--listen=127.0.0.1:0", "--audit_retention_days=90"},
+                             &out);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("audit.retention_days"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace duban
