@@ -27,6 +27,7 @@
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
+#include "engine/evidence/evidence_store.h"
 #include "engine/tasks/task_machine.h"
 #include "engine/time/work_calendar.h"
 
@@ -43,6 +44,8 @@ struct EngineOptions {
   // Supervision levels, supervisors and escalation rules; without them the
   // supervision commands are refused.
   std::shared_ptr<const SupervisionConfig> supervision;
+  // Evidence files: size limit, type allow-list, grace period.
+  EvidenceOptions evidence;
 };
 
 struct SupervisionFilter {
@@ -227,6 +230,8 @@ class Engine {
 
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
+  // Evidence files, stored under <data_dir>/evidence.
+  EvidenceStore& evidence() { return *evidence_; }
   const EngineOptions& options() const { return options_; }
 
  private:
@@ -290,6 +295,7 @@ class Engine {
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<EvidenceStore> evidence_;
   std::mutex timer_run_mu_;  // one timer runner at a time
   Clock* clock_;
   EngineOptions options_;

@@ -28,6 +28,11 @@ struct DaemonConfig {
   std::string assessment_file;      // year-end assessment tables; empty: AssessmentService off
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
+  // HTTP/JSON gateway and web app (services/http_gateway.h); empty
+  // http_listen: not served.
+  std::string http_listen;
+  std::string http_port_file;  // when set, the HTTP port is written here once serving
+  std::string web_dir;         // the web app's files
 };
 
 // Reads the file (file names inside it are relative to its folder; data_dir

@@ -15,6 +15,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "services/evidence_service.h"
+#include "services/http_gateway.h"
 #include "services/services.h"
 #include "services/webhook.h"
 #include "services/status.h"
@@ -92,8 +94,20 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::mutex timer_mu;
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
+    // Unreferenced evidence uploads are swept every ten minutes, and
+    // whenever a simulated clock has moved.
+    absl::Time last_sweep_real = absl::InfinitePast();
+    absl::Time last_sweep_clock = absl::InfinitePast();
     while (!stopping.load()) {
       absl::Time now = engine->clock().Now();
+      if (absl::Now() - last_sweep_real >= absl::Minutes(10) ||
+          (engine->clock().IsSimulated() && now != last_sweep_clock)) {
+        if (auto swept = engine->evidence().Sweep(now); !swept.ok()) {
+          spdlog::error("evidence sweep: {}", std::string(swept.status().message()));
+        }
+        last_sweep_real = absl::Now();
+        last_sweep_clock = now;
+      }
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
         auto run = engine->RunTimers(now, /*step_clock=*/false);
@@ -125,6 +139,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
+  EvidenceServiceImpl evidence(engine.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -142,6 +157,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&assessment_service);
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
+  builder.RegisterService(&evidence);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
   if (!config.webhooks.empty()) webhooks.Start();
@@ -171,6 +187,30 @@ absl::Status RunDaemon(const DaemonConfig& config) {
       return absl::UnavailableError(absl::StrCat("port_file: cannot write ", config.port_file));
     }
   }
+  // HTTP/JSON and the web app, through an in-process channel to this server.
+  std::unique_ptr<HttpGateway> http;
+  if (!config.http_listen.empty()) {
+    HttpGatewayOptions ho;
+    ho.listen = config.http_listen;
+    ho.web_dir = config.web_dir;
+    ho.max_body_bytes = config.engine.evidence.max_bytes + (1 << 20);
+    http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()), ho);
+    absl::Status hs = http->Start();
+    if (hs.ok() && !config.http_port_file.empty()) {
+      std::string tmp = config.http_port_file + ".tmp";
+      FILE* f = std::fopen(tmp.c_str(), "w");
+      if (f == nullptr || std::fprintf(f, "%d\n", http->port()) < 0 || std::fclose(f) != 0 ||
+          std::rename(tmp.c_str(), config.http_port_file.c_str()) != 0) {
+        hs = absl::UnavailableError(absl::StrCat("http_port_file: cannot write ", config.http_port_file));
+      }
+    }
+    if (!hs.ok()) {
+      http.reset();
+      server->Shutdown();
+      stop_timers();
+      return hs;
+    }
+  }
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -179,6 +219,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     engine->RequestStop();
     engine->outbox().WakeAll();
     if (auto* health = server->GetHealthCheckService()) health->Shutdown();
+    if (http) http->Stop();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
   server->Wait();
