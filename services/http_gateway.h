@@ -34,6 +34,7 @@
 
 #include "absl/status/status.h"
 #include "grpcpp/channel.h"
+#include "services/http_status.h"
 
 namespace httplib {
 class Server;
@@ -48,11 +49,6 @@ struct HttpGatewayOptions {
   std::string tls_key_file;
   int64_t max_body_bytes = 64 << 20;  // largest request body (an upload plus its framing)
 };
-
-// gRPC status code -> HTTP status (as the Connect protocol maps them).
-int HttpStatusOf(int grpc_code);
-// gRPC status code -> its Connect name, e.g. "invalid_argument".
-const char* ConnectCodeName(int grpc_code);
 
 class HttpGateway {
  public:

@@ -27,7 +27,7 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
-#include "services/http_gateway.h"
+#include "services/http_status.h"
 #include "tests/daemon_harness.h"
 #include "tests/test_util.h"
 

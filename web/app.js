@@ -191,8 +191,8 @@ function loginPage() {
       }
       session.save(me);
       startWatch();
-      location.hash = me.unitId ? '#/desk' : '#/office';
-      await route();
+      const next = me.unitId ? '#/desk' : '#/office';
+      if (location.hash === next) await route(); else location.hash = next;
     } catch (e) {
       me = null;
       err.append(errorBox(e));
@@ -595,7 +595,9 @@ function onNotification(n) {
 
 // ---------------------------------------------------------------- routing
 
+let routeSeq = 0;
 async function route() {
+  const seq = ++routeSeq;  // only the latest navigation renders
   const main = document.getElementById('main');
   const nav = document.getElementById('nav');
   if (!me) {
@@ -625,8 +627,10 @@ async function route() {
       case 'file': view = await filePage(parts[1] || ''); break;
       default: view = await deskPage('');
     }
+    if (seq !== routeSeq) return;
     main.replaceChildren(...[].concat(view));
   } catch (e) {
+    if (seq !== routeSeq) return;
     main.replaceChildren(errorBox(e));
   }
   main.dataset.route = parts.join('/');

@@ -134,7 +134,12 @@ class WebDeskTest(unittest.TestCase):
         self.driver.save_screenshot(os.path.join(ARGS.out, name + ".png"))
 
     def wait(self, cond, timeout=WAIT):
-        return WebDriverWait(self.driver, timeout).until(cond)
+        try:
+            return WebDriverWait(self.driver, timeout).until(cond)
+        except TimeoutException:
+            self.shot("failed-" + self.id().split(".")[-1])
+            main = self.driver.find_element(By.ID, "main").text
+            raise AssertionError("timed out; the page shows: " + main[:2000])
 
     def css(self, selector):
         return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
@@ -147,24 +152,35 @@ class WebDeskTest(unittest.TestCase):
     def login(self, account):
         d = self.driver
         d.get(self.daemon.url(""))
-        d.execute_script("sessionStorage.clear();")
-        d.get(self.daemon.url("#/"))
+        d.execute_script("sessionStorage.clear(); location.hash = '';")
         d.refresh()
         self.css("#account").send_keys(account)
         self.css("#password").send_keys("x")
         self.click("#login-submit")
-        self.wait(lambda drv: drv.find_element(By.ID, "who").text != "")
+        self.wait(lambda drv: drv.find_element(By.ID, "who").text != "" and
+                  drv.find_element(By.ID, "main").get_attribute("data-route") not in (None, ""))
 
     def go(self, route):
-        self.driver.get(self.daemon.url("#/" + route))
-        self.driver.refresh()
+        self.driver.execute_script(
+            "document.getElementById('main').dataset.route = ''; location.hash = '#/' + arguments[0];", route)
         self.wait(lambda drv: drv.find_element(By.ID, "main").get_attribute("data-route") == route)
 
+    def attr(self, selector, name):
+        """An attribute read in one step in the page (the page re-renders)."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+            selector, name)
+
+    def text(self, selector):
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", selector)
+
     def task_state(self):
-        return self.css("#task-title").get_attribute("data-state")
+        self.css("#task-title")
+        return self.attr("#task-title", "data-state")
 
     def wait_state(self, state):
-        self.wait(lambda drv: drv.find_element(By.ID, "task-title").get_attribute("data-state") == state)
+        self.wait(lambda drv: self.attr("#task-title", "data-state") == state)
 
     def report(self, text, with_photo):
         form = self.css("#report-form")
@@ -186,8 +202,8 @@ class WebDeskTest(unittest.TestCase):
             self.wait_state("TASK_STATE_ACCEPTED")
         self.report("开展促消费活动12场", with_photo=True)
         self.wait_state("TASK_STATE_IN_PROGRESS")
-        img = self.css("#history img[data-sha256]")
-        self.wait(lambda drv: drv.execute_script("return arguments[0].naturalWidth", img) > 0)
+        self.wait(lambda drv: drv.execute_script(
+            "const i = document.querySelector('#history img[data-sha256]'); return i ? i.naturalWidth : 0;") > 0)
         self.shot("1-unit-report-with-photo")
         status, listed = self.daemon.rpc("EvidenceService/ListEvidence", {"taskId": "T1"}, "swj")
         self.assertEqual(status, 200)
@@ -208,10 +224,10 @@ class WebDeskTest(unittest.TestCase):
         self.wait_state("TASK_STATE_IN_PROGRESS")
         self.login("swj")
         self.go("task/T1")
-        self.assertIn("缺少活动成效数据", self.css("#last-reason").text)
+        self.css("#last-reason")
+        self.assertIn("缺少活动成效数据", self.text("#last-reason"))
         self.report("补充12场活动成效数据，带动消费约1.2亿元", with_photo=False)
-        self.wait(lambda drv: int(drv.find_element(By.ID, "task-title").get_attribute("data-version")) > 0 and
-                  "补充12场" in drv.find_element(By.ID, "history").text)
+        self.wait(lambda drv: "补充12场" in self.text("#history"))
         self.click("#request-completion")
         self.wait_state("TASK_STATE_COMPLETION_REQUESTED")
         self.login("fgj")
@@ -222,7 +238,7 @@ class WebDeskTest(unittest.TestCase):
         self.go("task/T1")
         self.click("#approve")
         self.wait_state("TASK_STATE_COMPLETED")
-        history = self.css("#history").text
+        history = self.text("#history")
         for word in ["退回", "缺少活动成效数据", "审核通过", "报送进展"]:
             self.assertIn(word, history)
         self.shot("2b-task-history-completed")
@@ -230,17 +246,17 @@ class WebDeskTest(unittest.TestCase):
     def test_3_supervisor_escalates_a_red_task_shown_on_the_map(self):
         self.login("supervisor")
         self.go("map")
-        chip = self.css("a.chip[data-task='T10']")
-        self.assertEqual(chip.get_attribute("data-warning"), "WARNING_LEVEL_RED")
-        self.assertEqual(chip.get_attribute("data-supervised"), "no")
+        self.css("a.chip[data-task='T10']")
+        self.assertEqual(self.attr("a.chip[data-task='T10']", "data-warning"), "WARNING_LEVEL_RED")
+        self.assertEqual(self.attr("a.chip[data-task='T10']", "data-supervised"), "no")
         self.go("office")
         self.css("#escalate-T10-reason").send_keys("逾期未完成，挂牌督办")
         self.click("#escalate-T10")
         self.css("section[data-level='1'] tr[data-subject='T10']")
         self.shot("3a-office-supervision-levels")
         self.go("map")
-        chip = self.css("a.chip[data-task='T10']")
-        self.assertEqual(chip.get_attribute("data-supervised"), "yes")
+        self.css("a.chip[data-task='T10']")
+        self.assertEqual(self.attr("a.chip[data-task='T10']", "data-supervised"), "yes")
         self.shot("3b-battle-map")
 
     def test_4_unit_cannot_open_another_units_desk_task_or_file(self):
@@ -248,16 +264,16 @@ class WebDeskTest(unittest.TestCase):
         sha = self.upload_as("zjj", "T2")
         self.login("swj")
         self.go("task/T2")
-        err = self.css("#main .error")
-        self.assertEqual(err.get_attribute("data-error"), "permission_denied")
+        self.css("#main .error")
+        self.assertEqual(self.attr("#main .error", "data-error"), "permission_denied")
         self.shot("4a-other-units-task")
         self.go("desk/zjj")
-        err = self.css("#main .error")
-        self.assertEqual(err.get_attribute("data-error"), "permission_denied")
+        self.css("#main .error")
+        self.assertEqual(self.attr("#main .error", "data-error"), "permission_denied")
         self.shot("4b-other-units-desk")
         self.go("file/" + sha)
-        err = self.css("#main .error")
-        self.assertEqual(err.get_attribute("data-error"), "permission_denied")
+        self.css("#main .error")
+        self.assertEqual(self.attr("#main .error", "data-error"), "permission_denied")
         self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, "#main img")), 0)
         self.shot("4c-other-units-file")
         # The owner sees it.
