@@ -46,6 +46,8 @@ struct EngineOptions {
   std::shared_ptr<const SupervisionConfig> supervision;
   // Evidence files: size limit, type allow-list, grace period.
   EvidenceOptions evidence;
+  // Memory and log bounds of the store, and its environment (tests).
+  StoreOptions store;
 };
 
 struct SupervisionFilter {

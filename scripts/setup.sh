@@ -6,7 +6,12 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       librocksdb-dev libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
-      libcpp-httplib-dev libssl-dev chromium chromium-driver python3-selenium)
+      libre2-dev pandoc)
+# Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
+pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
+# The HTTP/JSON gateway and web app, and its browser tests (fonts for the
+# Chinese screenshots).
+pkgs+=(libcpp-httplib-dev chromium chromium-driver python3-selenium fonts-wqy-microhei)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

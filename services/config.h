@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "services/channels.h"
 #include "services/webhook.h"
 
 namespace duban {
@@ -33,6 +34,10 @@ struct DaemonConfig {
   std::string http_listen;
   std::string http_port_file;  // when set, the HTTP port is written here once serving
   std::string web_dir;         // the web app's files
+  // Per-unit DingTalk / WeCom robots and e-mail (services/channels.h).
+  std::vector<ChannelSettings> channels;
+  // Prometheus /metrics on this address ("127.0.0.1:9464"); empty: off.
+  std::string metrics_listen;
 };
 
 // Reads the file (file names inside it are relative to its folder; data_dir

@@ -464,7 +464,52 @@ void HttpGateway::Routes() {
     res.set_content("{}", "application/json");
   });
 
-  // GET: server-streaming methods, the request in ?message=.
+  // Evidence content, for links and <img>: EvidenceService.Download.
+  svr.Get(R"(/evidence/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
+    const pb::MethodDescriptor* md = nullptr;
+    if (auto* sd = pb::DescriptorPool::generated_pool()->FindServiceByName("duban.v1.EvidenceService")) {
+      md = sd->FindMethodByName("Download");
+    }
+    if (md == nullptr) {
+      SendError(res, 12, "evidence: not served");
+      return;
+    }
+    auto msg = NewMessage(md->input_type());
+    msg->GetReflection()->SetString(msg.get(), md->input_type()->FindFieldByName("sha256"), req.matches[1]);
+    Call call(channel_.get(), "/duban.v1.EvidenceService/Download", req, /*unary=*/true);
+    if (!call.Write(msg->SerializeAsString()) || !call.WritesDone()) {
+      grpc::Status st = call.Finish();
+      SendError(res, st.ok() ? 14 : st.error_code(), st.error_message());
+      return;
+    }
+    std::string bytes, content;
+    auto out = NewMessage(md->output_type());
+    const pb::FieldDescriptor* file_f = md->output_type()->FindFieldByName("file");
+    const pb::FieldDescriptor* chunk_f = md->output_type()->FindFieldByName("chunk");
+    std::string content_type = "application/octet-stream", file_name;
+    while (call.Read(&bytes) == Call::ReadResult::kMessage) {
+      if (!out->ParseFromString(bytes)) break;
+      const pb::Reflection* r = out->GetReflection();
+      if (r->HasField(*out, file_f)) {
+        const pb::Message& f = r->GetMessage(*out, file_f);
+        const pb::Descriptor* fd = f.GetDescriptor();
+        content_type = f.GetReflection()->GetString(f, fd->FindFieldByName("content_type"));
+        file_name = f.GetReflection()->GetString(f, fd->FindFieldByName("file_name"));
+      }
+      content += r->GetString(*out, chunk_f);
+    }
+    grpc::Status st = call.Finish();
+    if (!st.ok()) {
+      SendError(res, st.error_code(), st.error_message());
+      return;
+    }
+    res.set_header("Content-Disposition",
+                   absl::StrCat("inline; filename*=UTF-8''", PercentEncode(file_name)));
+    res.set_header("Cache-Control", "private, no-store");
+    res.set_content(std::move(content), content_type);
+  });
+
+  // GET (registered after /evidence/, which its pattern would also match): server-streaming methods, the request in ?message=.
   svr.Get(kMethodPath, [invoke](const httplib::Request& req, httplib::Response& res) {
     auto route = FindRoute(req, res);
     if (!route) return;
@@ -589,50 +634,6 @@ void HttpGateway::Routes() {
     invoke(*route, *request, req, res);
   });
 
-  // Evidence content, for links and <img>: EvidenceService.Download.
-  svr.Get(R"(/evidence/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
-    const pb::MethodDescriptor* md = nullptr;
-    if (auto* sd = pb::DescriptorPool::generated_pool()->FindServiceByName("duban.v1.EvidenceService")) {
-      md = sd->FindMethodByName("Download");
-    }
-    if (md == nullptr) {
-      SendError(res, 12, "evidence: not served");
-      return;
-    }
-    auto msg = NewMessage(md->input_type());
-    msg->GetReflection()->SetString(msg.get(), md->input_type()->FindFieldByName("sha256"), req.matches[1]);
-    Call call(channel_.get(), "/duban.v1.EvidenceService/Download", req, /*unary=*/true);
-    if (!call.Write(msg->SerializeAsString()) || !call.WritesDone()) {
-      grpc::Status st = call.Finish();
-      SendError(res, st.ok() ? 14 : st.error_code(), st.error_message());
-      return;
-    }
-    std::string bytes, content;
-    auto out = NewMessage(md->output_type());
-    const pb::FieldDescriptor* file_f = md->output_type()->FindFieldByName("file");
-    const pb::FieldDescriptor* chunk_f = md->output_type()->FindFieldByName("chunk");
-    std::string content_type = "application/octet-stream", file_name;
-    while (call.Read(&bytes) == Call::ReadResult::kMessage) {
-      if (!out->ParseFromString(bytes)) break;
-      const pb::Reflection* r = out->GetReflection();
-      if (r->HasField(*out, file_f)) {
-        const pb::Message& f = r->GetMessage(*out, file_f);
-        const pb::Descriptor* fd = f.GetDescriptor();
-        content_type = f.GetReflection()->GetString(f, fd->FindFieldByName("content_type"));
-        file_name = f.GetReflection()->GetString(f, fd->FindFieldByName("file_name"));
-      }
-      content += r->GetString(*out, chunk_f);
-    }
-    grpc::Status st = call.Finish();
-    if (!st.ok()) {
-      SendError(res, st.error_code(), st.error_message());
-      return;
-    }
-    res.set_header("Content-Disposition",
-                   absl::StrCat("inline; filename*=UTF-8''", PercentEncode(file_name)));
-    res.set_header("Cache-Control", "private, no-store");
-    res.set_content(std::move(content), content_type);
-  });
 }
 
 }  // namespace duban

@@ -27,6 +27,10 @@ ABSL_FLAG(std::string, http_port_file, "", "write the HTTP port listened on to t
 ABSL_FLAG(std::string, web_dir, "", "folder of the web app's files");
 ABSL_FLAG(int64_t, evidence_max_bytes, 0, "largest evidence file accepted, bytes (default 20 MiB)");
 ABSL_FLAG(std::string, evidence_grace, "", "how long an upload no report references is kept, e.g. 24h");
+ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this address ('none' for off)");
+ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
+ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
+ABSL_FLAG(int64_t, max_wal_mb, 0, "store: write-ahead log bound replayed on restart, MiB (0: config or 64)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
@@ -62,6 +66,7 @@ int main(int argc, char** argv) {
     }
     config.engine.evidence.grace = d;
   }
+  if (auto v = absl::GetFlag(FLAGS_metrics_listen); !v.empty()) config.metrics_listen = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_clock); !v.empty()) {
     if (v != "real" && v != "simulated") {
       std::fprintf(stderr, "duband: --clock: '%s' is not real or simulated\n", v.c_str());
@@ -84,6 +89,15 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_supervision); !v.empty()) config.supervision_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_accountability); !v.empty()) config.accountability_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_assessment); !v.empty()) config.assessment_file = v == "none" ? "" : v;
+  for (auto [flag, field] : {std::pair{absl::GetFlag(FLAGS_block_cache_mb), &config.engine.store.block_cache_bytes},
+                             std::pair{absl::GetFlag(FLAGS_write_buffer_mb), &config.engine.store.write_buffer_bytes},
+                             std::pair{absl::GetFlag(FLAGS_max_wal_mb), &config.engine.store.max_wal_bytes}}) {
+    if (flag < 0 || flag > (1 << 20)) {
+      std::fprintf(stderr, "duband: store sizes: %lld MiB is out of range (1 to 1048576)\n", static_cast<long long>(flag));
+      return 2;
+    }
+    if (flag > 0) *field = static_cast<uint64_t>(flag) << 20;
+  }
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
     return 2;

@@ -22,6 +22,8 @@
 #include "duban/v1/duban.grpc.pb.h"
 #include "duban/v1/evidence.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/descriptor_database.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -109,7 +111,9 @@ class HttpGatewayTest : public ::testing::Test {
     return n;
   }
 
-  std::vector<std::string> ListedServices() {
+  // The services the server lists, with their files as the server serves
+  // them (so the test knows every RPC without being linked with its code).
+  std::vector<std::string> ListedServices(pb::SimpleDescriptorDatabase* db) {
     auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(daemon_->channel());
     grpc::ClientContext ctx;
     auto stream = reflection->ServerReflectionInfo(&ctx);
@@ -120,6 +124,16 @@ class HttpGatewayTest : public ::testing::Test {
     std::vector<std::string> out;
     if (stream->Read(&res)) {
       for (const auto& s : res.list_services_response().service()) out.push_back(s.name());
+    }
+    std::set<std::string> added;
+    for (const auto& name : out) {
+      grpc::reflection::v1alpha::ServerReflectionRequest file;
+      file.set_file_containing_symbol(name);
+      if (!stream->Write(file) || !stream->Read(&res)) break;
+      for (const auto& bytes : res.file_descriptor_response().file_descriptor_proto()) {
+        pb::FileDescriptorProto fd;
+        if (fd.ParseFromString(bytes) && added.insert(fd.name()).second) db->Add(fd);
+      }
     }
     stream->WritesDone();
     stream->Finish();
@@ -155,10 +169,14 @@ TEST(HttpStatusTest, MapsEveryCanonicalCode) {
 // field the message does not have is refused as INVALID_ARGUMENT.
 TEST_F(HttpGatewayTest, EveryRpcAnswersWithItsJsonMappingAndStatus) {
   grpc::GenericStub stub(daemon_->channel());
+  pb::SimpleDescriptorDatabase db;
+  std::vector<std::string> services = ListedServices(&db);
+  pb::DescriptorPool pool(&db);
+  pb::DynamicMessageFactory factory(&pool);
   int methods = 0;
-  for (const std::string& name : ListedServices()) {
+  for (const std::string& name : services) {
     if (!absl::StartsWith(name, "duban.")) continue;
-    const pb::ServiceDescriptor* sd = pb::DescriptorPool::generated_pool()->FindServiceByName(name);
+    const pb::ServiceDescriptor* sd = pool.FindServiceByName(name);
     ASSERT_NE(sd, nullptr) << name;
     for (int i = 0; i < sd->method_count(); ++i) {
       const pb::MethodDescriptor* md = sd->method(i);
@@ -191,8 +209,7 @@ TEST_F(HttpGatewayTest, EveryRpcAnswersWithItsJsonMappingAndStatus) {
       ASSERT_TRUE(cq.Next(&tag, &ok));
       EXPECT_EQ(j.status, HttpStatusOf(st.error_code())) << j.body << " vs gRPC " << st.error_message();
       if (st.ok()) {
-        const pb::Message* proto = pb::MessageFactory::generated_factory()->GetPrototype(md->output_type());
-        std::unique_ptr<pb::Message> out(proto->New());
+        std::unique_ptr<pb::Message> out(factory.GetPrototype(md->output_type())->New());
         EXPECT_TRUE(pb::util::JsonStringToMessage(j.body, out.get()).ok()) << j.body;
       } else {
         EXPECT_TRUE(absl::StrContains(j.body, absl::StrCat("\"code\":\"", ConnectCodeName(st.error_code()), "\"")))
@@ -211,6 +228,12 @@ TEST_F(HttpGatewayTest, ErrorsMapToHttpStatuses) {
   auto form = client_->Post("/duban.v1.TaskService/GetTask", "task_id=T1", "application/x-www-form-urlencoded");
   ASSERT_TRUE(form);
   EXPECT_EQ(form->status, 415);
+
+  // A file path whose hash starts with a letter is a file, not a method.
+  auto no_file = client_->Get("/evidence/" + std::string(64, 'a'), httplib::Headers{{"X-Duban-Actor", "swj"}});
+  ASSERT_TRUE(no_file);
+  EXPECT_EQ(no_file->status, 404);
+  EXPECT_TRUE(absl::StrContains(no_file->body, "sha256: no evidence file")) << no_file->body;
 
   Json missing = Post("/duban.v1.TaskService/GetTask", R"({"taskId":"T99999"})");
   EXPECT_EQ(missing.status, 404);

