@@ -102,6 +102,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   RETURN_IF_ERROR(engine->LoadSupervisionCounter());
   engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
   RETURN_IF_ERROR(engine->outbox_->Init());
+  engine->evidence_ = std::make_unique<EvidenceStore>(engine->store_.get(), clock, data_dir + "/evidence",
+                                                      engine->options_.evidence);
+  RETURN_IF_ERROR(engine->evidence_->Init());
   if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
     if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));
@@ -417,12 +420,15 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     if (!a.reason.empty()) task.set_last_reason(a.reason);
 
     switch (a.command) {
-      case v1::TASK_COMMAND_REPORT_PROGRESS:
-        *task.mutable_last_report() = a.report;
+      case v1::TASK_COMMAND_REPORT_PROGRESS: {
+        v1::ProgressReport report = a.report;
+        RETURN_IF_ERROR(evidence_->Resolve("report.evidence", meta.actor, report.mutable_evidence()));
+        *task.mutable_last_report() = report;
         *task.mutable_last_report_at() = Ts(now);
         task.set_report_count(task.report_count() + 1);
-        *e.mutable_report() = a.report;
+        *e.mutable_report() = std::move(report);
         break;
+      }
       case v1::TASK_COMMAND_REQUEST_EXTENSION:
         task.mutable_pending_extension()->set_requested_due_date(a.new_due_date);
         task.mutable_pending_extension()->set_reason(a.reason);
@@ -467,6 +473,18 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
     store_->Put(&batch, Cf::kEvents, keys::Event(task.id(), e.version()), e);
     PutTaskIndexes(&batch, &before, task);
+    if (e.has_report() && e.report().evidence_size() > 0) {
+      v1::EvidenceAttachment att;
+      att.set_subject_kind("task");
+      att.set_subject_id(task.id());
+      att.set_event_version(e.version());
+      for (const auto& u : task.lead_unit_ids()) att.add_unit_ids(u);
+      for (const auto& u : task.responsible_unit_ids()) att.add_unit_ids(u);
+      att.set_period(absl::FormatTime("%Y-%m", now, PlanTimeZone()));
+      *att.mutable_at() = Ts(now);
+      att.set_actor(meta.actor);
+      evidence_->PutAttachments(&batch, e.report().evidence(), att);
+    }
     if (!meta.request_id.empty()) {
       v1::CommandRecord rec;
       rec.set_request_id(meta.request_id);

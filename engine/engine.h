@@ -29,6 +29,7 @@
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
+#include "engine/evidence/evidence_store.h"
 #include "engine/tasks/task_machine.h"
 #include "engine/time/work_calendar.h"
 
@@ -47,6 +48,8 @@ struct EngineOptions {
   std::shared_ptr<const SupervisionConfig> supervision;
   // The audit trail (always on; these say how it hashes, signs and keeps).
   audit::AuditOptions audit;
+  // Evidence files: size limit, type allow-list, grace period.
+  EvidenceOptions evidence;
   // Memory and log bounds of the store, and its environment (tests).
   StoreOptions store;
 };
@@ -251,6 +254,8 @@ class Engine {
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
   audit::AuditLog& audit() { return *audit_; }
+  // Evidence files, stored under <data_dir>/evidence.
+  EvidenceStore& evidence() { return *evidence_; }
   const EngineOptions& options() const { return options_; }
 
  private:
@@ -315,6 +320,7 @@ class Engine {
   std::unique_ptr<Store> store_;
   std::unique_ptr<audit::AuditLog> audit_;  // the store's write hook
   std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<EvidenceStore> evidence_;
   std::mutex timer_run_mu_;  // one timer runner at a time
   Clock* clock_;
   EngineOptions options_;

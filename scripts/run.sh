@@ -8,7 +8,8 @@ scripts/setup.sh
 scripts/build.sh --target duband dubanctl
 build="${DUBAN_BUILD_DIR:-build}"
 cat <<MSG
-duband is starting on 127.0.0.1:7420 (data in ./data). In another shell:
+duband is starting on 127.0.0.1:7420 (data in ./data); the web desk is on
+http://127.0.0.1:7480/ (sign in as swj, fgj or huang-tao). In another shell:
   $build/clients/dubanctl campaign list
   $build/clients/dubanctl task list --campaign=economy
 Stop it with Ctrl-C.

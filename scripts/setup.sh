@@ -11,6 +11,9 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
 pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
 # The plan-draft fuzz target (DUBAN_FUZZ).
 pkgs+=(clang-14 libfuzzer-14-dev)
+# The HTTP/JSON gateway and web app, and its browser tests (fonts for the
+# Chinese screenshots).
+pkgs+=(libcpp-httplib-dev chromium chromium-driver python3-selenium fonts-wqy-microhei)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,23 @@ namespace duban {
 
 namespace {
 
+absl::Status ParseEvidenceSettings(const yamlx::Doc& doc, const YAML::Node& root, EvidenceOptions* out) {
+  ASSIGN_OR_RETURN(YAML::Node ev, yamlx::Map(doc, root, "evidence", "", false));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, ev, "evidence", {"max_bytes", "grace"}));
+  ASSIGN_OR_RETURN(int max_bytes, yamlx::Int(doc, ev, "max_bytes", "evidence", false, 20 << 20));
+  if (max_bytes <= 0) return yamlx::Error(doc, ev["max_bytes"], "evidence.max_bytes: must be positive");
+  out->max_bytes = max_bytes;
+  ASSIGN_OR_RETURN(std::string grace, yamlx::String(doc, ev, "grace", "evidence", false));
+  if (!grace.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(grace, &d) || d <= absl::ZeroDuration()) {
+      return yamlx::Error(doc, ev["grace"], absl::StrCat("evidence.grace: '", grace, "' is not a duration such as 24h"));
+    }
+    out->grace = d;
+  }
+  return absl::OkStatus();
+}
+
 // storage: {block_cache_mb, write_buffer_mb, max_wal_mb}; each 1 to 1048576.
 absl::Status ParseStorage(const yamlx::Doc& doc, const YAML::Node& root, StoreOptions* out) {
   ASSIGN_OR_RETURN(YAML::Node st, yamlx::Map(doc, root, "storage", "", false));
@@ -35,7 +52,8 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   const YAML::Node& r = doc.root;
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks",
                                          "supervision", "accountability", "assessment",
-                                         "metrics_listen", "channels", "storage", "audit"}));
+                                         "metrics_listen", "channels", "storage", "audit",
+                                         "http_listen", "web_dir", "evidence"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
@@ -62,6 +80,9 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     }
   }
   ASSIGN_OR_RETURN(c.webhooks, ParseWebhooks(doc, r["webhooks"]));
+  ASSIGN_OR_RETURN(c.http_listen, yamlx::String(doc, r, "http_listen", "", false));
+  ASSIGN_OR_RETURN(c.web_dir, yamlx::String(doc, r, "web_dir", "", false));
+  RETURN_IF_ERROR(ParseEvidenceSettings(doc, r, &c.engine.evidence));
   ASSIGN_OR_RETURN(c.channels, ParseChannels(doc, r["channels"]));
   ASSIGN_OR_RETURN(c.metrics_listen, yamlx::String(doc, r, "metrics_listen", "", false));
   RETURN_IF_ERROR(ParseStorage(doc, r, &c.engine.store));
@@ -79,7 +100,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   // Rule and data files named in the config are relative to its folder.
   std::filesystem::path base = std::filesystem::path(path).parent_path();
   for (std::string* f : {&c.demo_plan, &c.calendar_file, &c.cadences_file, &c.supervision_file,
-                        &c.accountability_file, &c.assessment_file}) {
+                        &c.accountability_file, &c.assessment_file, &c.web_dir}) {
     if (!f->empty() && std::filesystem::path(*f).is_relative()) *f = (base / *f).lexically_normal().string();
   }
   ASSIGN_OR_RETURN(c.audit, ParseAuditConfig(doc, r["audit"], base.string()));

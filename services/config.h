@@ -31,6 +31,11 @@ struct DaemonConfig {
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
   AuditConfig audit;           // the audit trail: hash, signing key, checkpoints, retention
+  // HTTP/JSON gateway and web app (services/http_gateway.h); empty
+  // http_listen: not served.
+  std::string http_listen;
+  std::string http_port_file;  // when set, the HTTP port is written here once serving
+  std::string web_dir;         // the web app's files
   // Per-unit DingTalk / WeCom robots and e-mail (services/channels.h).
   std::vector<ChannelSettings> channels;
   // Prometheus /metrics on this address ("127.0.0.1:9464"); empty: off.

@@ -30,6 +30,12 @@ ABSL_FLAG(std::string, audit_signature, "", "audit checkpoint signature: ed25519
 ABSL_FLAG(int32_t, audit_checkpoint_every, -1, "sign an audit checkpoint every N entries (0: off)");
 ABSL_FLAG(std::string, audit_checkpoint_interval, "", "and at the head after this long, e.g. 60m (0s: off)");
 ABSL_FLAG(int32_t, audit_retention_days, 0, "days the audit trail is kept before it may be pruned (at least 180)");
+ABSL_FLAG(std::string, http_listen, "",
+          "HTTP/JSON gateway and web app address, e.g. 127.0.0.1:7480 ('none' to serve no HTTP)");
+ABSL_FLAG(std::string, http_port_file, "", "write the HTTP port listened on to this file once serving");
+ABSL_FLAG(std::string, web_dir, "", "folder of the web app's files");
+ABSL_FLAG(int64_t, evidence_max_bytes, 0, "largest evidence file accepted, bytes (default 20 MiB)");
+ABSL_FLAG(std::string, evidence_grace, "", "how long an upload no report references is kept, e.g. 24h");
 ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this address ('none' for off)");
 ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
@@ -51,6 +57,24 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) config.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_demo_plan); !v.empty()) config.demo_plan = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_port_file); !v.empty()) config.port_file = v;
+  if (auto v = absl::GetFlag(FLAGS_http_listen); !v.empty()) config.http_listen = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_http_port_file); !v.empty()) config.http_port_file = v;
+  if (auto v = absl::GetFlag(FLAGS_web_dir); !v.empty()) config.web_dir = v;
+  if (auto v = absl::GetFlag(FLAGS_evidence_max_bytes); v != 0) {
+    if (v < 0) {
+      std::fprintf(stderr, "duband: --evidence_max_bytes: must be positive\n");
+      return 2;
+    }
+    config.engine.evidence.max_bytes = v;
+  }
+  if (auto v = absl::GetFlag(FLAGS_evidence_grace); !v.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(v, &d) || d <= absl::ZeroDuration()) {
+      std::fprintf(stderr, "duband: --evidence_grace: '%s' is not a duration such as 24h\n", v.c_str());
+      return 2;
+    }
+    config.engine.evidence.grace = d;
+  }
   if (auto v = absl::GetFlag(FLAGS_metrics_listen); !v.empty()) config.metrics_listen = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_clock); !v.empty()) {
     if (v != "real" && v != "simulated") {

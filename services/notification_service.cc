@@ -3,6 +3,7 @@
 #include "engine/storage/validate.h"
 #include "services/services.h"
 #include "services/status.h"
+#include "services/visibility.h"
 
 namespace duban {
 
@@ -26,6 +27,7 @@ grpc::Status NotificationServiceImpl::Watch(grpc::ServerContext* ctx, const v1::
                                             grpc::ServerWriter<v1::Notification>* writer) {
   auto recipient = Recipient(req->recipient());
   if (!recipient.ok()) return ToGrpc(recipient.status());
+  if (absl::Status s = CheckCallerMayReadFor(*ctx, *engine_, "recipient", *recipient); !s.ok()) return ToGrpc(s);
   Outbox& outbox = engine_->outbox();
   uint64_t after = req->after_seq() != 0 ? req->after_seq() : outbox.Acked(*recipient);
   while (!ctx->IsCancelled() && !stopping_->load()) {
@@ -50,10 +52,12 @@ grpc::Status NotificationServiceImpl::Ack(grpc::ServerContext*, const v1::AckReq
   return grpc::Status::OK;
 }
 
-grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext*, const v1::ListNotificationsRequest* req,
+grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* ctx,
+                                                        const v1::ListNotificationsRequest* req,
                                                         v1::ListNotificationsResponse* out) {
   auto recipient = Recipient(req->recipient());
   if (!recipient.ok()) return ToGrpc(recipient.status());
+  if (absl::Status s = CheckCallerMayReadFor(*ctx, *engine_, "recipient", *recipient); !s.ok()) return ToGrpc(s);
   if (req->limit() < 0) return ToGrpc(absl::InvalidArgumentError("limit: must not be negative"));
   size_t limit = req->limit() == 0 ? 100 : std::min(req->limit(), 1000);
   for (auto& n : engine_->outbox().Read(*recipient, req->after_seq(), limit)) *out->add_notifications() = std::move(n);

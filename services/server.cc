@@ -19,6 +19,8 @@
 #include "engine/audit/audit_scope.h"
 #include "services/audit_interceptor.h"
 #include "services/audit_service.h"
+#include "services/evidence_service.h"
+#include "services/http_gateway.h"
 #include "services/channels.h"
 #include "services/metrics.h"
 #include "services/office_services.h"
@@ -136,6 +138,10 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
     absl::CivilDay checked_day;
+    // Unreferenced evidence uploads are swept every ten minutes, and
+    // whenever a simulated clock has moved.
+    absl::Time last_sweep_real = absl::InfinitePast();
+    absl::Time last_sweep_clock = absl::InfinitePast();
     bool stop_sent = false;
     while (!stopping.load()) {
       if (absl::Status s = engine->audit().MaybeCheckpoint(); !s.ok()) {
@@ -155,6 +161,14 @@ absl::Status RunDaemon(const DaemonConfig& config) {
           spdlog::error("calendar: {}", std::string(n.status().message()));
         }
         evaluate_signals();
+      }
+      if (absl::Now() - last_sweep_real >= absl::Minutes(10) ||
+          (engine->clock().IsSimulated() && now != last_sweep_clock)) {
+        if (auto swept = engine->evidence().Sweep(now); !swept.ok()) {
+          spdlog::error("evidence sweep: {}", std::string(swept.status().message()));
+        }
+        last_sweep_real = absl::Now();
+        last_sweep_clock = now;
       }
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
@@ -199,6 +213,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   RuleReloader reloader(config, engine.get(), rankings.get(), accountability.get());
   admin.SetReloader([&] { return reloader.Reload(); });
   AuditServiceImpl audit_service(engine.get(), config.audit);
+  EvidenceServiceImpl evidence(engine.get());
   ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
   BriefingServiceImpl briefing_service(&briefings);
 
@@ -250,6 +265,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   builder.RegisterService(&notifications);
   builder.RegisterService(&admin);
   builder.RegisterService(&audit_service);
+  builder.RegisterService(&evidence);
   builder.RegisterService(&export_service);
   builder.RegisterService(&briefing_service);
   {
@@ -289,6 +305,30 @@ absl::Status RunDaemon(const DaemonConfig& config) {
       return absl::UnavailableError(absl::StrCat("port_file: cannot write ", config.port_file));
     }
   }
+  // HTTP/JSON and the web app, through an in-process channel to this server.
+  std::unique_ptr<HttpGateway> http;
+  if (!config.http_listen.empty()) {
+    HttpGatewayOptions ho;
+    ho.listen = config.http_listen;
+    ho.web_dir = config.web_dir;
+    ho.max_body_bytes = config.engine.evidence.max_bytes + (1 << 20);
+    http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()), ho);
+    absl::Status hs = http->Start();
+    if (hs.ok() && !config.http_port_file.empty()) {
+      std::string tmp = config.http_port_file + ".tmp";
+      FILE* f = std::fopen(tmp.c_str(), "w");
+      if (f == nullptr || std::fprintf(f, "%d\n", http->port()) < 0 || std::fclose(f) != 0 ||
+          std::rename(tmp.c_str(), config.http_port_file.c_str()) != 0) {
+        hs = absl::UnavailableError(absl::StrCat("http_port_file: cannot write ", config.http_port_file));
+      }
+    }
+    if (!hs.ok()) {
+      http.reset();
+      server->Shutdown();
+      stop_timers();
+      return hs;
+    }
+  }
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
@@ -300,6 +340,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     engine->RequestStop();
     engine->outbox().WakeAll();
     if (auto* health = server->GetHealthCheckService()) health->Shutdown();
+    if (http) http->Stop();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
   server->Wait();

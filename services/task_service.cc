@@ -2,6 +2,7 @@
 #include "services/auth.h"
 #include "services/services.h"
 #include "services/status.h"
+#include "services/visibility.h"
 
 namespace duban {
 
@@ -128,14 +129,15 @@ grpc::Status TaskServiceImpl::ArchiveTask(grpc::ServerContext* ctx, const v1::Ta
   return Run(ctx, req->meta(), Args(req->task_id(), v1::TASK_COMMAND_ARCHIVE), out);
 }
 
-grpc::Status TaskServiceImpl::GetTask(grpc::ServerContext*, const v1::GetTaskRequest* req, v1::Task* out) {
+grpc::Status TaskServiceImpl::GetTask(grpc::ServerContext* ctx, const v1::GetTaskRequest* req, v1::Task* out) {
   auto t = engine_->GetTask(req->task_id());
   if (!t.ok()) return ToGrpc(t.status());
+  if (absl::Status s = CheckCallerMaySeeTask(*ctx, *engine_, *t); !s.ok()) return ToGrpc(s);
   *out = std::move(*t);
   return grpc::Status::OK;
 }
 
-grpc::Status TaskServiceImpl::ListTasks(grpc::ServerContext*, const v1::ListTasksRequest* req,
+grpc::Status TaskServiceImpl::ListTasks(grpc::ServerContext* ctx, const v1::ListTasksRequest* req,
                                         v1::ListTasksResponse* out) {
   TaskFilter f;
   f.plan_id = req->plan_id();
@@ -149,13 +151,18 @@ grpc::Status TaskServiceImpl::ListTasks(grpc::ServerContext*, const v1::ListTask
   f.page_token = req->page_token();
   auto page = engine_->ListTasks(f);
   if (!page.ok()) return ToGrpc(page.status());
-  for (auto& t : page->tasks) *out->add_tasks() = std::move(t);
+  for (auto& t : page->tasks) {
+    if (CheckCallerMaySeeTask(*ctx, *engine_, t).ok()) *out->add_tasks() = std::move(t);
+  }
   out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
-grpc::Status TaskServiceImpl::History(grpc::ServerContext*, const v1::HistoryRequest* req,
+grpc::Status TaskServiceImpl::History(grpc::ServerContext* ctx, const v1::HistoryRequest* req,
                                       v1::HistoryResponse* out) {
+  if (auto t = engine_->GetTask(req->task_id()); t.ok()) {
+    if (absl::Status s = CheckCallerMaySeeTask(*ctx, *engine_, *t); !s.ok()) return ToGrpc(s);
+  }
   auto h = engine_->History(req->task_id());
   if (!h.ok()) return ToGrpc(h.status());
   for (auto& e : *h) *out->add_events() = std::move(e);

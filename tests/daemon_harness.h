@@ -37,6 +37,7 @@ class Daemon {
                                      "--data_dir=" + data_dir_,
                                      "--listen=127.0.0.1:0",
                                      "--port_file=" + port_file_,
+                                     "--http_listen=127.0.0.1:0",
                                      "--demo_plan=" + SourcePath("config/demo/plan.yaml"),
                                      "--calendar=" + SourcePath("config/calendar/cn-workdays.yaml"),
                                      "--cadences=" + SourcePath("config/cadences.yaml"),

@@ -12,7 +12,8 @@
 //             'L' leading group, 'N' plan, 'C' campaign, 'F' task force,
 //             'T' task, 'O' obligation, 'S' unit score, 'V' supervision
 //             item, 'R' ranking, 'A' accountability case, 'I' incident,
-//             'Q' notice problem, 'X' assessment figures
+//             'Q' notice problem, 'X' assessment figures, 'E' evidence
+//             file (by SHA-256; its index keys: engine/evidence/evidence_store.h)
 //   events    <stream id> | u64 version                -> TaskEvent
 //             one stream per task or obligation; versions start at 1 with
 //             no gaps (task ids are "T<n>", obligation ids contain ':')
@@ -66,6 +67,7 @@ enum class Kind : char {
   kIncident = 'I',
   kNoticeProblem = 'Q',
   kAssessmentFigures = 'X',
+  kEvidence = 'E',
   kBriefing = 'B',  // drafted briefings, "<rule id>:<period label>"
 };
 

@@ -1,0 +1,29 @@
+// EvidenceService: uploads, downloads and lists of evidence files. Reads
+// check that the caller may see a subject the file is attached to
+// (services/visibility.h).
+#ifndef DUBAN_SERVICES_EVIDENCE_SERVICE_H_
+#define DUBAN_SERVICES_EVIDENCE_SERVICE_H_
+
+#include "duban/v1/evidence.grpc.pb.h"
+#include "engine/engine.h"
+
+namespace duban {
+
+class EvidenceServiceImpl final : public v1::EvidenceService::Service {
+ public:
+  explicit EvidenceServiceImpl(Engine* engine) : engine_(engine) {}
+  grpc::Status Upload(grpc::ServerContext*, grpc::ServerReader<v1::UploadEvidenceRequest>*,
+                      v1::EvidenceFile*) override;
+  grpc::Status Download(grpc::ServerContext*, const v1::DownloadEvidenceRequest*,
+                        grpc::ServerWriter<v1::DownloadEvidenceResponse>*) override;
+  grpc::Status ListEvidence(grpc::ServerContext*, const v1::ListEvidenceRequest*, v1::ListEvidenceResponse*) override;
+
+ private:
+  // The file when actor may see it: PERMISSION_DENIED otherwise.
+  absl::StatusOr<v1::EvidenceFile> Visible(const std::string& actor, const std::string& sha256) const;
+  Engine* engine_;
+};
+
+}  // namespace duban
+
+#endif  // DUBAN_SERVICES_EVIDENCE_SERVICE_H_
