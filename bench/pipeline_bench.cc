@@ -178,6 +178,7 @@ struct Child {
 };
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
+  std::fflush(stdout);  // or the child prints our buffered lines again
   pid_t pid = ::fork();
   if (pid == 0) {
     if (std::freopen(log.c_str(), "a", stdout) == nullptr) ::_exit(126);
