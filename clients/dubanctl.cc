@@ -322,8 +322,10 @@ class Client {
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
   // The actor metadata (when it is plain ASCII; gRPC metadata is not UTF-8).
+  // Without --actor the metadata is not sent, so reads are not narrowed to
+  // what one unit may see.
   void AddActor(grpc::ClientContext* ctx) const {
-    if (PrintableAscii(opts_.actor)) ctx->AddMetadata("x-duban-actor", opts_.actor);
+    if (opts_.actor != Options().actor && PrintableAscii(opts_.actor)) ctx->AddMetadata("x-duban-actor", opts_.actor);
   }
 
   // Runs one call with the deadline and the actor metadata; throws
