@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <system_error>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -76,6 +78,10 @@ absl::StatusOr<SignatureAlgorithm> AlgorithmOf(EVP_PKEY* key) {
 const EVP_MD* DigestFor(SignatureAlgorithm a) { return a == SignatureAlgorithm::kSm2 ? EVP_sm3() : nullptr; }
 
 absl::Status WriteNewFile(const std::string& path, absl::string_view data, mode_t mode) {
+  // The key lives beside the data folder, which may not exist yet.
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, mode);
   if (fd < 0) return absl::InvalidArgumentError(absl::StrCat("audit key file ", path, ": ", std::strerror(errno)));
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
