@@ -4,6 +4,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "services/config.h"
 #include "services/server.h"
 #include "spdlog/spdlog.h"
@@ -24,6 +26,12 @@ ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339"
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
+  // --help lists the flags of this file (absl looks for a file named
+  // after the program by default, and duband's is main.cc).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "services/main.cc"); };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   duban::DaemonConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
@@ -60,6 +68,10 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_supervision); !v.empty()) config.supervision_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_accountability); !v.empty()) config.accountability_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_assessment); !v.empty()) config.assessment_file = v == "none" ? "" : v;
+  if (absl::Status r = duban::CheckListenAddress(config.listen); !r.ok()) {
+    std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
+    return 2;
+  }
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
     return 2;

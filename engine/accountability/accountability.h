@@ -22,11 +22,14 @@
 #ifndef DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
 #define DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
 
+#include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "duban/v1/model.pb.h"
 #include "engine/accountability/ranking.h"
@@ -102,7 +105,7 @@ class Accountability : public RankingListener {
   absl::StatusOr<std::vector<v1::AccountabilityCase>> ListCases(const CaseFilter& f) const;
   absl::StatusOr<std::vector<v1::AccountabilityEvent>> CaseHistory(absl::string_view case_id) const;
 
-  // RankingListener: called by Rankings with its write mutex held.
+  // RankingListener: called by Rankings with the board's subjects locked.
   absl::Status OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
                          std::vector<v1::Notification>* notes, std::vector<v1::AccountabilityCase>* opened) override;
 
@@ -111,8 +114,14 @@ class Accountability : public RankingListener {
   absl::Status OpenCase(Pending* p, const std::string& unit_id, const std::string& rule_id, const ActionSpec& action,
                         int step, const std::string& period, const std::string& reason);
   absl::StatusOr<std::string> ResolveUnit(absl::string_view field, absl::string_view name) const;
+  // Closes the cases a replaced ranking of `period` opened for units that
+  // are no longer in the ladder's band, and frees their triggers.
+  absl::Status WithdrawReplaced(Pending* p, const std::string& ladder_id, const std::string& period,
+                                const std::set<std::string>& still_in);
 
   Engine* engine_;
+  std::atomic<uint64_t> next_case_{1};
+  std::atomic<uint64_t> next_incident_{1};
   std::shared_ptr<const AccountabilityConfig> config_;
   Rankings* rankings_;
 };

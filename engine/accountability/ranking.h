@@ -14,13 +14,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <atomic>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
@@ -149,8 +150,13 @@ absl::CivilDay PeriodStart(BoardCadence c, int64_t ordinal);
 // any of its positions is among the last k, under none_last only when all are.
 std::set<std::string> UnitsInBand(const v1::Ranking& r, int bottom, TieRule rule);
 
+// The lock subject of a unit's accountability triggers (one case per unit,
+// rule and period): taken by every command that may open a case for it.
+inline std::string AccountabilitySubject(absl::string_view unit_id) { return absl::StrCat("acct|", unit_id); }
+
 // Told about every ranking before it is written; adds its own records and
-// notifications to the batch. Called with Rankings::write_mutex() held.
+// notifications to the batch. Called with the board and the ranked units'
+// AccountabilitySubject locked.
 class RankingListener {
  public:
   virtual ~RankingListener() = default;
@@ -195,8 +201,7 @@ class Rankings {
   absl::StatusOr<std::vector<v1::Ranking>> ListRankings(absl::string_view board) const;
 
   const AccountabilityConfig& config() const { return *config_; }
-  // Serialises the writes of rankings and accountability cases.
-  std::mutex& write_mutex() { return mu_; }
+  // Set once, before commands run (nullptr: none).
   void SetListener(RankingListener* l);
 
  private:
@@ -204,8 +209,7 @@ class Rankings {
 
   Engine* engine_;
   std::shared_ptr<const AccountabilityConfig> config_;
-  std::mutex mu_;
-  RankingListener* listener_ = nullptr;  // guarded by mu_
+  std::atomic<RankingListener*> listener_{nullptr};
 };
 
 // The key of a ranking, "<board>:<period>".
