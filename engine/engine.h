@@ -141,6 +141,15 @@ struct TaskFilter {
   std::string page_token;
 };
 
+// The most bytes of records one page of a listing carries (the gRPC
+// message limit is 4 MiB).
+inline constexpr size_t kMaxPageBytes = 2 << 20;
+
+struct HistoryPageResult {
+  std::vector<v1::TaskEvent> events;
+  uint64_t next_after_version = 0;  // 0: no more
+};
+
 struct TaskPage {
   std::vector<v1::Task> tasks;
   std::string next_page_token;
@@ -195,6 +204,10 @@ class Engine {
   absl::StatusOr<v1::Task> GetTask(absl::string_view task_id) const;
   absl::StatusOr<TaskPage> ListTasks(const TaskFilter& filter) const;
   absl::StatusOr<std::vector<v1::TaskEvent>> History(absl::string_view task_id) const;
+  // One page of a task's history: events with version > after_version, at
+  // most page_size (0: 500; at most 500) and at most kMaxPageBytes of them.
+  absl::StatusOr<HistoryPageResult> HistoryPage(absl::string_view task_id, uint64_t after_version,
+                                                int page_size) const;
 
   // ---- reporting obligations (报送事项)
   absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const;

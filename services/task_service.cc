@@ -156,9 +156,10 @@ grpc::Status TaskServiceImpl::ListTasks(grpc::ServerContext*, const v1::ListTask
 
 grpc::Status TaskServiceImpl::History(grpc::ServerContext*, const v1::HistoryRequest* req,
                                       v1::HistoryResponse* out) {
-  auto h = engine_->History(req->task_id());
+  auto h = engine_->HistoryPage(req->task_id(), req->after_version(), req->page_size());
   if (!h.ok()) return ToGrpc(h.status());
-  for (auto& e : *h) *out->add_events() = std::move(e);
+  for (auto& e : h->events) *out->add_events() = std::move(e);
+  out->set_next_after_version(h->next_after_version);
   return grpc::Status::OK;
 }
 

@@ -490,6 +490,40 @@ TEST_F(PipelineTest, ErrorsQuoteAShortPrefixOfABadValue) {
   EXPECT_LT(r.status().message().size(), 200u);
 }
 
+TEST_F(PipelineTest, HistoryComesInPagesBoundedByBytes) {
+  // Reports as large as allowed: the whole history would pass the 4 MiB
+  // message limit, each page stays under it.
+  std::string big;
+  while (validate::Utf8Length(big) + 1 < validate::kMaxText) big += "报";
+  int reports = 0;
+  for (; reports < 30; ++reports) {
+    TaskCommandArgs a = Report("T1", big);
+    a.report.set_progress(big);
+    a.report.set_highlights(big);
+    ASSERT_TRUE(engine_->Execute(Meta("swj"), a).ok());
+  }
+  std::vector<v1::TaskEvent> all;
+  uint64_t after = 0;
+  int pages = 0;
+  while (true) {
+    auto page = engine_->HistoryPage("T1", after, 0);
+    ASSERT_TRUE(page.ok()) << page.status();
+    size_t bytes = 0;
+    for (const auto& e : page->events) bytes += e.ByteSizeLong();
+    EXPECT_LE(bytes, kMaxPageBytes);
+    ++pages;
+    for (auto& e : page->events) all.push_back(std::move(e));
+    if (page->next_after_version == 0) break;
+    after = page->next_after_version;
+  }
+  EXPECT_GT(pages, 1);
+  ASSERT_EQ(all.size(), static_cast<size_t>(2 + reports));  // created, assigned, the reports
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].version(), i + 1);
+  auto none = engine_->HistoryPage("T1", std::numeric_limits<uint64_t>::max(), 0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->events.empty());
+}
+
 TEST(QuoteTest, KeepsShortValuesAndCutsLongOnesOnACharacter) {
   EXPECT_EQ(validate::Quote("abc"), "abc");
   std::string han;
