@@ -5,7 +5,10 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config ccache tzdata
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       librocksdb-dev libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
+      libre2-dev pandoc)
+# Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
+pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "services/channels.h"
 #include "services/webhook.h"
 
 namespace duban {
@@ -29,6 +30,10 @@ struct DaemonConfig {
   std::string assessment_file;      // year-end assessment tables; empty: AssessmentService off
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
+  // Per-unit DingTalk / WeCom robots and e-mail (services/channels.h).
+  std::vector<ChannelSettings> channels;
+  // Prometheus /metrics on this address ("127.0.0.1:9464"); empty: off.
+  std::string metrics_listen;
 };
 
 // Reads the file (file names inside it are relative to its folder; data_dir
