@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config ccache tzdata
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       librocksdb-dev libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
+      libargon2-dev libssl-dev openssl clang-14 libfuzzer-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "services/auth/auth_config.h"
 #include "services/webhook.h"
 
 namespace duban {
@@ -28,6 +29,7 @@ struct DaemonConfig {
   std::string assessment_file;      // year-end assessment tables; empty: AssessmentService off
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
+  auth::AuthConfig auth;        // accounts, sessions, TLS (services/auth/auth_config.h)
 };
 
 // Reads the file (file names inside it are relative to its folder; data_dir

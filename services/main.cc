@@ -4,6 +4,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include <iostream>
+#include <string>
+
+#include "services/auth/credentials.h"
 #include "services/config.h"
 #include "services/server.h"
 #include "spdlog/spdlog.h"
@@ -21,10 +25,32 @@ ABSL_FLAG(std::string, accountability, "",
 ABSL_FLAG(std::string, assessment, "", "year-end assessment tables file ('none' to run without)");
 ABSL_FLAG(std::string, port_file, "", "write the port listened on to this file once serving");
 ABSL_FLAG(std::string, clock_start, "", "start of the simulated clock, RFC 3339");
+ABSL_FLAG(std::string, accounts, "", "accounts file: session settings, policy and declared accounts (YAML)");
+ABSL_FLAG(bool, dev_accounts, false,
+          "local development mode (loopback only): demo accounts for the loaded plan, passwords in "
+          "<data_dir>/dev-credentials.txt");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the listener (TLS 1.2 or later)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of the listener");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA of client certificates (mutual TLS; maps a certificate's CN to an account)");
+ABSL_FLAG(bool, require_client_cert, false, "with --tls_client_ca: refuse connections without a client certificate");
+ABSL_FLAG(bool, insecure, false, "allow plaintext on a non-loopback address (logged as insecure)");
+ABSL_FLAG(bool, hash_password, false, "read a password from stdin, print its argon2id hash for the accounts file, exit");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
   absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_hash_password)) {
+    std::string password;
+    std::getline(std::cin, password);
+    auto hash = duban::auth::HashPassword(password);
+    duban::auth::Wipe(&password);
+    if (!hash.ok()) {
+      std::fprintf(stderr, "duband: %s\n", std::string(hash.status().message()).c_str());
+      return 2;
+    }
+    std::printf("%s\n", hash->c_str());
+    return 0;
+  }
   duban::DaemonConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
     auto c = duban::LoadDaemonConfig(absl::GetFlag(FLAGS_config));
@@ -60,12 +86,23 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_supervision); !v.empty()) config.supervision_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_accountability); !v.empty()) config.accountability_file = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_assessment); !v.empty()) config.assessment_file = v == "none" ? "" : v;
+  if (auto v = absl::GetFlag(FLAGS_accounts); !v.empty()) config.auth.accounts_file = v == "none" ? "" : v;
+  config.auth.dev_accounts = absl::GetFlag(FLAGS_dev_accounts);
+  config.auth.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  config.auth.tls_key = absl::GetFlag(FLAGS_tls_key);
+  config.auth.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  config.auth.require_client_cert = absl::GetFlag(FLAGS_require_client_cert);
+  config.auth.insecure = absl::GetFlag(FLAGS_insecure);
+  if (absl::Status r = duban::auth::LoadAccountsFile(&config.auth); !r.ok()) {
+    std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
+    return 2;
+  }
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
     return 2;
   }
   absl::Status s = duban::RunDaemon(config);
-  if (absl::IsInvalidArgument(s)) {
+  if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
     // A bad file read at start-up (the demo plan, accountability or
     // assessment file): "file:line: reason", as for the rule files above.
     std::fprintf(stderr, "duband: %s\n", std::string(s.message()).c_str());

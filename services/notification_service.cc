@@ -1,6 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/storage/validate.h"
+#include "services/auth.h"
 #include "services/services.h"
 #include "services/status.h"
 
@@ -28,7 +29,11 @@ grpc::Status NotificationServiceImpl::Watch(grpc::ServerContext* ctx, const v1::
   if (!recipient.ok()) return ToGrpc(recipient.status());
   Outbox& outbox = engine_->outbox();
   uint64_t after = req->after_seq() != 0 ? req->after_seq() : outbox.Acked(*recipient);
+  const auth::Principal* caller = auth::PrincipalOf(ctx);
   while (!ctx->IsCancelled() && !stopping_->load()) {
+    if (caller != nullptr && !caller->session.empty() && session_alive_ && !session_alive_(caller->session)) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "authorization: session ended (log in again)");
+    }
     uint64_t seen = outbox.last_seq();
     auto batch = outbox.Read(*recipient, after, 200);
     for (const auto& n : batch) {

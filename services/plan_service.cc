@@ -11,13 +11,17 @@ grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::Imp
   if (!actor.ok()) return ToGrpc(actor.status());
   if (req->yaml().empty()) return ToGrpc(absl::InvalidArgumentError("yaml: required"));
   std::string file = req->file_name().empty() ? std::string("plan.yaml") : req->file_name();
-  auto s = engine_->ImportPlanText(file, req->yaml(), *actor, /*assign=*/true);
+  ImportMode mode;
+  mode.update = req->update();
+  mode.dry_run = req->dry_run();
+  auto s = engine_->ImportPlanText(file, req->yaml(), *actor, /*assign=*/true, mode);
   if (!s.ok()) return ToGrpc(s.status());
   *out->mutable_plan() = s->plan;
   out->set_units(s->units);
   out->set_tasks(s->tasks);
   out->set_campaigns(s->campaigns);
   out->set_task_forces(s->task_forces);
+  for (const auto& c : s->changes) out->add_changes(c);
   return grpc::Status::OK;
 }
 

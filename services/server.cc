@@ -15,6 +15,10 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "services/auth/auth_service.h"
+#include "services/auth/engine_binding.h"
+#include "services/auth/guard.h"
+#include "services/auth/tls.h"
 #include "services/services.h"
 #include "services/webhook.h"
 #include "services/status.h"
@@ -54,6 +58,13 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
+  // The listener's safety first: nothing is opened for an unsafe address.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> listener_credentials,
+                   auth::ListenerCredentials(config.auth, config.listen));
+  if (config.auth.dev_accounts && !auth::IsLoopbackAddress(config.listen)) {
+    return absl::FailedPreconditionError("dev_accounts: the local development mode serves loopback addresses only");
+  }
+
   std::unique_ptr<Clock> clock;
   if (config.simulated_clock) {
     clock = std::make_unique<SimulatedClock>(config.simulated_start);
@@ -83,6 +94,32 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     spdlog::info("assessment: {} {} from {}", book->id, book->year, config.assessment_file);
     assessments = std::make_unique<Assessments>(engine.get(), std::move(*book));
   }
+
+  // Accounts: those the accounts file declares, the bootstrap
+  // administrators on the first start, and in the local development mode
+  // the demo accounts of the loaded plan.
+  const Engine* engine_ptr = engine.get();
+  auth::AccountStore accounts(&engine->store(), config.auth.options, [engine_ptr](absl::string_view name) {
+    return auth::ResolveOneUnit(*engine_ptr, name);
+  });
+  RETURN_IF_ERROR(accounts.Load());
+  if (absl::Status s = accounts.Declare(config.auth.accounts); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(config.auth.accounts_file, ": ", s.message()));
+  }
+  std::string bootstrap_file = config.data_dir + "/bootstrap-credentials.txt";
+  ASSIGN_OR_RETURN(bool bootstrapped, accounts.Bootstrap(bootstrap_file));
+  if (bootstrapped) {
+    spdlog::warn("first start: the administrators sysadmin, secadmin and auditadmin were created; their one-time "
+                 "passwords and TOTP secrets are in {} (mode 0600)", bootstrap_file);
+  }
+  if (config.auth.dev_accounts) {
+    std::string dev_file = config.data_dir + "/dev-credentials.txt";
+    RETURN_IF_ERROR(accounts.CreateDevAccounts(auth::DemoAccounts(*engine), dev_file));
+    spdlog::warn("local development mode: demo accounts of the loaded plan; their passwords are in {} (mode 0600)",
+                 dev_file);
+  }
+  auth::EngineObjects objects(engine.get(), accountability.get());
+  auth::Guard guard(&accounts, &objects, config.auth.policy);
 
   RETURN_IF_ERROR(engine->StartCadences());
 
@@ -124,24 +161,34 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   BulletinServiceImpl bulletin_service(engine.get(), accountability.get());
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
+  notifications.set_session_check([&accounts](const std::string& session) { return accounts.SessionAlive(session); });
+  auth::AuthServiceImpl auth_service(&accounts);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&org);
-  builder.RegisterService(&plans);
-  builder.RegisterService(&tasks);
-  builder.RegisterService(&reports);
-  builder.RegisterService(&supervision);
-  builder.RegisterService(&ranking_service);
-  builder.RegisterService(&accountability_service);
-  builder.RegisterService(&bulletin_service);
-  builder.RegisterService(&assessment_service);
-  builder.RegisterService(&notifications);
-  builder.RegisterService(&admin);
+  builder.AddListeningPort(config.listen, listener_credentials, &port);
+  // Every service is served through the Guard (services/auth/guard.h).
+  std::vector<std::unique_ptr<auth::GuardedService>> guarded;
+  auto serve = [&](grpc::Service* service, const char* name) {
+    const auto* d = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    guarded.push_back(std::make_unique<auth::GuardedService>(&guard, service, d));
+    builder.RegisterService(guarded.back().get());
+  };
+  serve(&auth_service, "duban.v1.AuthService");
+  serve(&org, "duban.v1.OrgService");
+  serve(&plans, "duban.v1.PlanService");
+  serve(&tasks, "duban.v1.TaskService");
+  serve(&reports, "duban.v1.ReportService");
+  serve(&supervision, "duban.v1.SupervisionService");
+  serve(&ranking_service, "duban.v1.RankingService");
+  serve(&accountability_service, "duban.v1.AccountabilityService");
+  serve(&bulletin_service, "duban.v1.BulletinService");
+  serve(&assessment_service, "duban.v1.AssessmentService");
+  serve(&notifications, "duban.v1.NotificationService");
+  serve(&admin, "duban.v1.AdminService");
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
   if (!config.webhooks.empty()) webhooks.Start();
@@ -158,8 +205,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     stop_timers();
     return absl::UnavailableError(absl::StrCat("listen: cannot listen on ", config.listen));
   }
-  spdlog::info("duband {} listening on {} (port {}), data in {}, clock {}", DubanVersion(), config.listen, port,
-               config.data_dir, config.simulated_clock ? "simulated" : "real");
+  spdlog::info("duband {} listening on {} (port {}, {}), data in {}, clock {}", DubanVersion(), config.listen, port,
+               config.auth.tls_cert.empty() ? "plaintext" : "TLS", config.data_dir,
+               config.simulated_clock ? "simulated" : "real");
 
   if (!config.port_file.empty()) {
     std::string tmp = config.port_file + ".tmp";
