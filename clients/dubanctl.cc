@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -29,11 +30,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli_args.h"
 #include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/auth/credentials.h"
 #include "grpcpp/grpcpp.h"
 #include "text_table.h"
 
@@ -126,6 +129,7 @@ accounts (登录与账号)
   login <account> [--totp=CODE]      password from the terminal or stdin; writes the token file (0600)
   logout | whoami | passwd           passwd reads the old, then the new password
   totp enrol | totp confirm <code>   the account's own second factor
+  totp code <secret>                 the current code of a secret (a local authenticator)
   account list | account create <id> --unit=UNIT [--name=..] [--service]   (initial password from stdin)
   account disable <id> | account enable <id> | account reset-password <id>   (system administrator)
   role grant <account> <role>[:scope,..] | role revoke <account> <role>     (security administrator)
@@ -2121,6 +2125,14 @@ void TotpConfirm(Client& c, const Args&, const Operands& ops) {
   std::cout << "TOTP enabled; log in again with --totp=CODE\n";
 }
 
+// An authenticator on the command line: the current code of a base32
+// secret (for the local development mode's administrators and scripts).
+void TotpCode(Client&, const Args&, const Operands& ops) {
+  auto code = duban::auth::TotpCode(ops[0], absl::Now());
+  if (!code.ok()) throw UsageError(std::string(code.status().message()));
+  std::cout << *code << "\n";
+}
+
 void AccountList(Client& c, const Args&, const Operands&) {
   v1::ListAccountsRequest req;
   v1::ListAccountsResponse resp;
@@ -2354,6 +2366,8 @@ const std::map<std::string, Command>& Commands() {
     add("passwd", "passwd   (old, then new password: terminal or two lines of stdin)", {}, {}, false, Passwd);
     add("totp enrol", "totp enrol", {}, {}, false, TotpEnrol);
     add("totp confirm", "totp confirm <code>", {"code"}, {}, false, TotpConfirm);
+    add("totp code", "totp code <secret_base32>   (prints the current code; no server call)", {"secret"}, {}, false,
+        TotpCode);
     add("account list", "account list", {}, {}, false, AccountList);
     add("account create", "account create <id> [--unit=UNIT] [--name=NAME] [--service]", {"id"},
         {"unit", "name", "service"}, false, AccountCreate);

@@ -12,6 +12,7 @@
 //      an allowed command fails its own validation and changes nothing
 //   U  UNAUTHENTICATED    D  PERMISSION_DENIED    N  NOT_FOUND (the object is hidden)
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>

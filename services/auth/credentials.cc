@@ -7,6 +7,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
