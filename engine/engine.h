@@ -140,20 +140,12 @@ struct TaskPage {
   std::string next_page_token;
 };
 
-// How an import treats records that already exist (engine/plans/import_check.h).
-struct ImportMode {
-  bool update = false;   // apply redefinitions of existing units, groups, people and jurisdiction
-  bool dry_run = false;  // only list what would change
-  std::vector<std::string> changes;  // redefinitions of existing records (applied only in update mode)
-};
-
 struct ImportSummary {
   v1::Plan plan;
   int units = 0;
   int tasks = 0;
   int campaigns = 0;
   int task_forces = 0;
-  std::vector<std::string> changes;  // redefinitions of existing records (applied only in update mode)
 };
 
 struct Resolved {
@@ -170,13 +162,9 @@ class Engine {
   // ---- plans and organisation
   // Imports a plan file; its tasks are created and, when assign is true,
   // assigned to their lead units. All or nothing.
-  // Refused (FAILED_PRECONDITION, the changes listed) when it would
-  // redefine existing records, unless mode.update; never when it would drop
-  // or re-point a name in use.
-  absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign,
-                                           ImportMode mode = {});
+  absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign);
   absl::StatusOr<ImportSummary> ImportPlanText(absl::string_view file_name, absl::string_view yaml,
-                                               absl::string_view actor, bool assign, ImportMode mode = {});
+                                               absl::string_view actor, bool assign);
   std::vector<v1::Plan> ListPlans() const;
   absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;

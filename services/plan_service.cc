@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "engine/plans/import_check.h"
 #include "services/auth.h"
 #include "services/services.h"
 #include "services/status.h"
@@ -14,14 +15,15 @@ grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::Imp
   ImportMode mode;
   mode.update = req->update();
   mode.dry_run = req->dry_run();
-  auto s = engine_->ImportPlanText(file, req->yaml(), *actor, /*assign=*/true, mode);
-  if (!s.ok()) return ToGrpc(s.status());
+  auto checked = ImportPlanChecked(engine_, file, req->yaml(), *actor, /*assign=*/true, mode);
+  if (!checked.ok()) return ToGrpc(checked.status());
+  const ImportSummary* s = &checked->summary;
   *out->mutable_plan() = s->plan;
   out->set_units(s->units);
   out->set_tasks(s->tasks);
   out->set_campaigns(s->campaigns);
   out->set_task_forces(s->task_forces);
-  for (const auto& c : s->changes) out->add_changes(c);
+  for (const auto& c : checked->changes) out->add_changes(c);
   return grpc::Status::OK;
 }
 

@@ -171,10 +171,10 @@ const std::vector<Row>& Rows() {
        "UU DD DD DD .. DD .. DD DD DD DD DD"},
       // Why: the interviewed unit held, followed up and closed its own case.
       {"AccountabilityService/Hold", STALE "case_id: '$C' minutes: 'x' commitments: 'y'", true,
-       "UU NN NN NN .. NN DD .. .. DN ND DD"},
+       "UU NN NN NN .. NN .. .. .. DN ND DD"},
       {"AccountabilityService/FollowUp", STALE "case_id: '$C' follow_up: 'x'", true,
-       "UU NN NN NN .. NN DD .. .. DN ND DD"},
-      {"AccountabilityService/Close", STALE "case_id: '$C'", true, "UU NN NN NN .. NN DD .. .. DN ND DD"},
+       "UU NN NN NN .. NN .. .. .. DN ND DD"},
+      {"AccountabilityService/Close", STALE "case_id: '$C'", true, "UU NN NN NN .. NN .. .. .. DN ND DD"},
       {"AccountabilityService/GetCase", "case_id: '$C'", true, "UU NN NN NN .. NN .. .. .. .N N. .."},
       {"AccountabilityService/CaseHistory", "case_id: '$C'", true, "UU NN NN NN .. NN .. .. .. .N N. .."},
       {"AccountabilityService/ListCases", "unit: '$U'", false, "UU DD DD DD .. DD .. .. .. .D D. .."},

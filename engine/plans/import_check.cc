@@ -4,6 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/status_macros.h"
+#include "engine/storage/yaml_util.h"
 
 namespace duban {
 
@@ -102,6 +105,77 @@ ImportChanges CompareWithDirectory(const PlanBundle& b, const DirectorySnapshot&
       }
     }
   }
+  return out;
+}
+
+absl::StatusOr<CheckedImport> ImportPlanChecked(Engine* engine, absl::string_view file_name, absl::string_view yaml,
+                                                absl::string_view actor, bool assign, ImportMode mode) {
+  if (file_name.empty()) return absl::InvalidArgumentError("file_name: required");
+  ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::Parse(file_name, yaml));
+  Store& store = engine->store();
+  std::map<std::string, v1::UnitGroup> groups;
+  store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnitGroup), [&](absl::string_view, absl::string_view v) {
+    v1::UnitGroup g;
+    if (g.ParseFromArray(v.data(), static_cast<int>(v.size()))) groups[g.id()] = g;
+    return true;
+  });
+  std::map<std::string, v1::Unit> units;
+  for (auto& u : engine->ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) units[u.id()] = u;
+  auto existing = [engine](absl::string_view name) -> std::optional<v1::UnitRef> {
+    auto r = engine->Resolve(name);
+    if (!r.ok()) return std::nullopt;
+    v1::UnitRef ref;
+    if (r->group) {
+      ref.set_group_id(r->group->id());
+    } else if (r->units.size() == 1) {
+      ref.set_unit_id(r->units[0].id());
+    } else {
+      return std::nullopt;
+    }
+    return ref;
+  };
+  auto members = [&groups](absl::string_view group_id) {
+    std::vector<std::string> out;
+    if (auto g = groups.find(std::string(group_id)); g != groups.end()) {
+      out.assign(g->second.member_unit_ids().begin(), g->second.member_unit_ids().end());
+    }
+    return out;
+  };
+  ASSIGN_OR_RETURN(PlanBundle bundle, LoadPlan(doc, existing, members));
+  DirectorySnapshot snapshot;
+  v1::Jurisdiction j;
+  if (store.GetProto(Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()), &j).ok()) {
+    snapshot.jurisdiction = j;
+  }
+  snapshot.units = &units;
+  snapshot.groups = &groups;
+  snapshot.person = [&store](const std::string& id) -> std::optional<v1::Person> {
+    v1::Person p;
+    if (!store.GetProto(Cf::kEntities, keys::Entity(keys::Kind::kPerson, id), &p).ok()) return std::nullopt;
+    return p;
+  };
+  ImportChanges changes = CompareWithDirectory(bundle, snapshot);
+  if (!changes.refused.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(doc.file, ": refused, in no mode: ", absl::StrJoin(changes.refused, "; ")));
+  }
+  if (!changes.redefinitions.empty() && !mode.update && !mode.dry_run) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        doc.file, ": would redefine ", changes.redefinitions.size(),
+        " existing record(s) (import with update mode to apply, or dry run to review): ",
+        absl::StrJoin(changes.redefinitions, "; ")));
+  }
+  CheckedImport out;
+  out.changes = std::move(changes.redefinitions);
+  if (mode.dry_run) {
+    out.summary.plan = bundle.plan;
+    out.summary.units = static_cast<int>(bundle.units.size());
+    out.summary.tasks = static_cast<int>(bundle.tasks.size());
+    out.summary.campaigns = static_cast<int>(bundle.campaigns.size());
+    out.summary.task_forces = static_cast<int>(bundle.task_forces.size());
+    return out;
+  }
+  ASSIGN_OR_RETURN(out.summary, engine->ImportPlan(doc, actor, assign));
   return out;
 }
 

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/engine.h"
 #include "engine/plans/plan_loader.h"
 
 namespace duban {
@@ -31,6 +33,25 @@ struct ImportChanges {
 };
 
 ImportChanges CompareWithDirectory(const PlanBundle& bundle, const DirectorySnapshot& now);
+
+// How an import treats records that already exist.
+struct ImportMode {
+  bool update = false;   // apply redefinitions of existing units, groups, people and jurisdiction
+  bool dry_run = false;  // only list what would change; write nothing
+};
+
+struct CheckedImport {
+  ImportSummary summary;             // of the import, or of the plan file on a dry run
+  std::vector<std::string> changes;  // redefinitions of existing records
+};
+
+// Compares the plan file with engine's directory, then imports it through
+// Engine::ImportPlan unless it is refused or a dry run: FAILED_PRECONDITION
+// "<file>: refused, in no mode: ..." when it would drop or re-point a name
+// in use; "<file>: would redefine N existing record(s) ...: ..." when it
+// would redefine records and mode.update is not set.
+absl::StatusOr<CheckedImport> ImportPlanChecked(Engine* engine, absl::string_view file_name, absl::string_view yaml,
+                                                absl::string_view actor, bool assign, ImportMode mode);
 
 }  // namespace duban
 

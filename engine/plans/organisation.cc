@@ -2,9 +2,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "engine/engine.h"
-#include "engine/plans/import_check.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -197,14 +195,13 @@ absl::StatusOr<std::vector<v1::TaskForce>> Engine::ListTaskForces(absl::string_v
 }
 
 absl::StatusOr<ImportSummary> Engine::ImportPlanText(absl::string_view file_name, absl::string_view yaml,
-                                                     absl::string_view actor, bool assign, ImportMode mode) {
+                                                     absl::string_view actor, bool assign) {
   RETURN_IF_ERROR(validate::Required("file_name", file_name, validate::kMaxName));
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::Parse(file_name, yaml));
-  return ImportPlan(doc, actor, assign, mode);
+  return ImportPlan(doc, actor, assign);
 }
 
-absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign,
-                                                 ImportMode mode) {
+absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign) {
   absl::Time start = absl::Now();
   RETURN_IF_ERROR(validate::Required("actor", actor, validate::kMaxActor));
   std::lock_guard<std::mutex> create(create_mu_);
@@ -248,43 +245,6 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
       }
     }
   }
-  ImportChanges changes;
-  {
-    std::shared_lock l(dir_mu_);
-    DirectorySnapshot snapshot;
-    v1::Jurisdiction j;
-    if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()), &j).ok()) {
-      snapshot.jurisdiction = j;
-    }
-    snapshot.units = &units_;
-    snapshot.groups = &groups_;
-    snapshot.person = [this](const std::string& id) -> std::optional<v1::Person> {
-      v1::Person p;
-      if (!store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kPerson, id), &p).ok()) return std::nullopt;
-      return p;
-    };
-    changes = CompareWithDirectory(bundle, snapshot);
-  }
-  if (!changes.refused.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(doc.file, ": refused, in no mode: ",
-                                                      absl::StrJoin(changes.refused, "; ")));
-  }
-  if (!changes.redefinitions.empty() && !mode.update && !mode.dry_run) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        doc.file, ": would redefine ", changes.redefinitions.size(), " existing record(s) (import with update "
-        "mode to apply; dry run to review): ", absl::StrJoin(changes.redefinitions, "; ")));
-  }
-  if (mode.dry_run) {
-    ImportSummary preview;
-    preview.plan = bundle.plan;
-    preview.changes = std::move(changes.redefinitions);
-    preview.units = static_cast<int>(bundle.units.size());
-    preview.tasks = static_cast<int>(bundle.tasks.size());
-    preview.campaigns = static_cast<int>(bundle.campaigns.size());
-    preview.task_forces = static_cast<int>(bundle.task_forces.size());
-    return preview;
-  }
-  summary.changes = changes.redefinitions;
   for (const auto& u : bundle.units) {
     store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kUnit, u.id()), u);
   }
