@@ -44,5 +44,15 @@ gxj|市工信局|unit_contact||
 bridge-fgj||"notification_bridge:fgj"|service|
 cert-client||auditor|service|client_cert_subject: duban-test-client
 LIST
+  # A contact account for every other unit of the demo plan (id = unit id).
+  declared=" office swj fgj yjj wjj zjj kjj gxj "
+  awk '/^units:/{u=1; next} /^[a-z_]+:/{u=0} u && /^  - id: /{print $3}' "$(dirname "$0")/../../config/demo/plan.yaml" |
+  while read -r unit; do
+    case "$declared" in *" $unit "*) continue ;; esac
+    echo "  - id: $unit"
+    echo "    unit: $unit"
+    echo "    roles: [unit_contact]"
+    echo "    password_hash: \"$(hash)\""
+  done
 } > "$out"
 echo "wrote $out"
