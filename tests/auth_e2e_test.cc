@@ -275,7 +275,7 @@ TEST(AuthE2ETest, NonLoopbackListenerWithoutTlsIsRefused) {
 // certificate with CN duban-test-client, and an unrelated CA.
 bool MakeCertificates(const std::string& d) {
   std::string cmd = absl::StrCat(
-      "cd '", d, "' && ",
+      "(cd '", d, "' && ",
       "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=duban-test-ca && ",
       "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=other-ca && ",
       "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost && ",
@@ -284,7 +284,7 @@ bool MakeCertificates(const std::string& d) {
       "-extfile san.ext && ",
       "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=duban-test-client && ",
       "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2",
-      " >/dev/null 2>&1");
+      ") >/dev/null 2>&1");
   return std::system(cmd.c_str()) == 0;
 }
 

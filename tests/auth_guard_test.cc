@@ -91,7 +91,8 @@ TEST(GuardTest, AnRpcWithoutATableRowIsDeniedToEveryone) {
   {
     grpc::ClientContext ctx;  // anonymous, in process: no exemption
     grpc::Status s = stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &res);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_TRUE(absl::StrContains(s.error_message(), "not in the permission table")) << s.error_message();
     v1::WhoAmIResponse who;
     grpc::ClientContext wctx;
     EXPECT_EQ(auth->WhoAmI(&wctx, v1::WhoAmIRequest(), &who).error_code(), grpc::StatusCode::UNAUTHENTICATED);

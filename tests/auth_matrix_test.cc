@@ -142,16 +142,16 @@ const std::vector<Row>& Rows() {
       {"NotificationService/Ack", "recipient: '$U'", false, "UU DD DD DD DD DD DD DD DD .D D. DD"},
       {"NotificationService/Watch", "recipient: '$U'", false, "UU DD DD DD .. DD DD DD DD .D D. DD"},
 
-      {"SupervisionService/ListForSupervision", "meta {} level: 9", false, "UU DD DD DD .. DD DD .. DD DD DD DD"},
+      {"SupervisionService/ListForSupervision", "meta {} level: 9", false, "UU DD DD DD DD DD DD .. DD DD DD DD"},
       // Why: a caller named itself supervisor and escalated.
       {"SupervisionService/Escalate", "meta {} item_id: 'S999999' reason: 'x'", false,
-       "UU DD DD DD .. DD DD .. DD DD DD DD"},
+       "UU DD DD DD DD DD DD .. DD DD DD DD"},
       {"SupervisionService/Escalate", "meta { actor: 'supervisor' } item_id: 'S999999' reason: 'x'", false,
        "UU DD DD DD DD DD DD .. DD DD DD DD"},
       {"SupervisionService/Step", STALE "item_id: '$S' action: SUPERVISION_ACTION_START_RECTIFICATION", true,
        "UU NN NN NN DD DD NN DD DD .N N. DD"},
       {"SupervisionService/Step", STALE "item_id: '$S' action: SUPERVISION_ACTION_VERIFY", true,
-       "UU NN NN NN .. DD NN .. DD DN ND DD"},
+       "UU NN NN NN DD DD NN .. DD DN ND DD"},
       {"SupervisionService/GetSupervision", "item_id: '$S'", true, "UU NN NN NN .. .. NN .. .. .N N. .."},
       {"SupervisionService/History", "item_id: '$S'", true, "UU NN NN NN .. .. NN .. .. .N N. .."},
       {"SupervisionService/ListSupervision", "unit: '$U'", false, "UU DD DD DD .. .. DD .. .. .D D. .."},
@@ -190,8 +190,9 @@ const std::vector<Row>& Rows() {
       // Why: anyone advanced the simulated clock.
       {"AdminService/AdvanceClock", "by: '-1h'", false, "UU .. DD DD DD DD DD DD DD DD DD DD"},
 
-      // Last: it ends the sessions.
-      {"AuthService/Logout", "", false, "UU .. .. .. .. .. .. .. .. .. .. .."},
+      // Last: it ends the sessions, so each account's second call (side B)
+      // carries a revoked token.
+      {"AuthService/Logout", "", false, "UU .U .U .U .U .U .U .U .U .U .U .U"},
   };
   return *rows;
 }

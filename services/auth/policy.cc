@@ -117,7 +117,8 @@ absl::Status RecipientCheck(const Principal& p, const std::string& recipient, bo
 bool SeesSupervision(const Principal& p, const v1::SupervisionItem& s) {
   return ReadsAll(p) || p.Has(kTaskForceOffice) || p.Has(kLeader) || IsOwnUnit(p, s.responsible_unit_id());
 }
-bool Supervises(const Principal& p) { return p.Has(kSupervisor) || p.Has(kLeadingGroupOffice); }
+// 督查 is the supervisors' (the engine also checks config/supervision.yaml's list).
+bool Supervises(const Principal& p) { return p.Has(kSupervisor); }
 
 // ---- accountability cases
 bool SeesCase(const Principal& p, const v1::AccountabilityCase& c) {
