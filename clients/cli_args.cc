@@ -19,6 +19,7 @@ Args Args::Parse(int argc, char** argv, const std::set<std::string>& booleans) {
       continue;
     }
     if (w == "-h") w = "--help";
+    if (w == "-o") w = "--output";
     if (w.rfind("--", 0) != 0) throw UsageError("unknown option '" + w + "' (flags are written --name=value)");
     std::string body = w.substr(2);
     std::string name, value;

@@ -35,9 +35,11 @@
 #include "cli_args.h"
 #include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
+#include "duban/v1/office.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/auth/credentials.h"
 #include "grpcpp/grpcpp.h"
+#include "plan_draft_command.h"
 #include "text_table.h"
 
 namespace dubanctl {
@@ -55,6 +57,7 @@ organisation
   leading-group get <plan_id>
   task-force list [--plan=ID]
 plans
+  plan draft <document.txt|.docx> [-o plan.yaml] [--report=report.txt] [--cadences=FILE] [--directory=plan.yaml|daemon] [--plan-id=ID]
   plan import <file.yaml> [--dry-run] [--update]   (system administrator; --dry-run lists redefinitions)
   plan list
   plan get <plan_id>
@@ -349,6 +352,7 @@ class Client {
   v1::BulletinService::Stub& bulletins() { return *bulletins_; }
   v1::AdminService::Stub& admin() { return *admin_; }
   v1::AuthService::Stub& auth() { return *auth_; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
   // The credential: "authorization: Bearer <token>" when there is a token.
   void AddActor(grpc::ClientContext* ctx) const {
@@ -603,6 +607,57 @@ void PlanImport(Client& c, const Args& a, const Operands& ops) {
   std::cout << "imported plan " << resp.plan().id() << " " << resp.plan().title() << ": " << resp.campaigns()
             << " campaigns, " << resp.tasks() << " tasks, " << resp.units() << " units, " << resp.task_forces()
             << " task forces\n";
+}
+
+// The directory --directory=daemon drafts against: the daemon's units, and
+// ResolveUnit for a name they do not spell (groups, aliases).
+void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
+  namespace pd = duban::plandraft;
+  auto entry = [](const v1::Unit& u) {
+    pd::DirectoryEntry e;
+    e.id = u.id();
+    e.name = u.name();
+    std::string cat = CategoryName(u.category());
+    e.category = cat.empty() ? "other" : cat;
+    e.aliases.assign(u.aliases().begin(), u.aliases().end());
+    return e;
+  };
+  DaemonDirectory daemon;
+  daemon.list_units = [&](std::string* jurisdiction) {
+    v1::ListUnitsRequest req;
+    v1::ListUnitsResponse resp;
+    c.Call([&](grpc::ClientContext* ctx) { return c.org().ListUnits(ctx, req, &resp); });
+    std::vector<pd::DirectoryEntry> out;
+    for (const auto& u : resp.units()) {
+      if (jurisdiction->empty()) *jurisdiction = u.jurisdiction_id();
+      out.push_back(entry(u));
+    }
+    return out;
+  };
+  daemon.resolve = [&](const std::string& name) -> std::optional<pd::DirectoryEntry> {
+    v1::ResolveUnitRequest req;
+    req.set_name(name);
+    v1::ResolveUnitResponse resp;
+    grpc::ClientContext ctx;
+    if (!c.org().ResolveUnit(&ctx, req, &resp).ok()) return std::nullopt;  // not a unit: the draft proposes one
+    if (resp.has_group()) {
+      pd::DirectoryEntry e;
+      e.id = e.name = resp.group().name();
+      e.group = true;
+      return e;
+    }
+    if (resp.units_size() == 1) return entry(resp.units(0));
+    return std::nullopt;
+  };
+  try {
+    PlanDraft(a, ops[0], daemon);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const RpcFailure&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw Failure(e.what());
+  }
 }
 
 void PlanList(Client& c, const Args&, const Operands&) {
@@ -1988,6 +2043,194 @@ void ClockAdvance(Client& c, const Args& a, const Operands&) {
             << (resp.timers_fired() == 1 ? " timer" : " timers") << " fired (" << resp.late() << " late)\n";
 }
 
+// ---------------------------------------------------------------- ledgers and briefings
+
+// Shows how much of a download has arrived: a line redrawn in place on a
+// terminal, one final line otherwise.
+class Progress {
+ public:
+  explicit Progress(std::string what) : what_(std::move(what)), tty_(::isatty(2) == 1) {}
+  void Update(uint64_t done, uint64_t total) {
+    if (!tty_) return;
+    std::cerr << "\r" << what_ << ": " << Size(done) << " / " << Size(total) << " ("
+              << (total == 0 ? 100 : done * 100 / total) << "%)" << std::flush;
+  }
+  void Done(uint64_t total, int rows) {
+    if (tty_) std::cerr << "\r\033[K";
+    std::cerr << what_ << ": " << Size(total) << ", " << rows << " rows\n";
+  }
+  static std::string Size(uint64_t n) {
+    if (n < 1024) return absl::StrCat(n, " B");
+    return absl::StrFormat("%.1f KiB", static_cast<double>(n) / 1024);
+  }
+
+ private:
+  std::string what_;
+  bool tty_;
+};
+
+void Export(Client& c, const Args& a, const Operands& ops) {
+  v1::ExportLedgerRequest req;
+  const std::string& kind = ops[0];
+  if (kind == "tasks") {
+    req.set_kind(v1::LEDGER_KIND_TASKS);
+  } else if (kind == "obligations") {
+    req.set_kind(v1::LEDGER_KIND_OBLIGATIONS);
+  } else if (kind == "rankings") {
+    req.set_kind(v1::LEDGER_KIND_RANKINGS);
+  } else {
+    throw UsageError(absl::StrCat("ledger: '", kind, "' is not tasks, obligations or rankings"));
+  }
+  std::string format = a.GetOr("format", "xlsx");
+  if (format == "xlsx") {
+    req.set_format(v1::FILE_FORMAT_XLSX);
+  } else if (format == "csv") {
+    req.set_format(v1::FILE_FORMAT_CSV);
+  } else {
+    throw UsageError(absl::StrCat("--format: '", format, "' is not xlsx or csv"));
+  }
+  req.set_campaign_id(a.GetOr("campaign", ""));
+  req.set_unit(a.GetOr("unit", ""));
+  req.set_rule_id(a.GetOr("rule", ""));
+  req.set_period_from(a.GetOr("from", ""));
+  req.set_period_to(a.GetOr("to", ""));
+  req.set_board(a.GetOr("board", ""));
+  req.set_period(a.GetOr("period", ""));
+  std::string data;
+  v1::FileChunk first;
+  std::optional<Progress> progress;
+  grpc::Status st = c.TryCall([&](grpc::ClientContext* ctx) {
+    v1::ExportService::Stub stub(c.channel());
+    auto reader = stub.ExportLedger(ctx, req);
+    v1::FileChunk chunk;
+    while (reader->Read(&chunk)) {
+      if (chunk.offset() == 0) {
+        first = chunk;
+        first.clear_data();
+        progress.emplace(absl::StrCat("export ", chunk.file_name()));
+      }
+      if (chunk.offset() != data.size()) {
+        ctx->TryCancel();
+        return grpc::Status(grpc::StatusCode::DATA_LOSS, "export: a chunk arrived out of order");
+      }
+      data += chunk.data();
+      if (progress) progress->Update(data.size(), first.total_size());
+    }
+    return reader->Finish();
+  });
+  if (!st.ok()) throw RpcFailure{st};
+  if (data.size() != first.total_size()) {
+    throw RpcFailure{grpc::Status(grpc::StatusCode::DATA_LOSS, "export: the file arrived incomplete")};
+  }
+  std::string out = a.GetOr("out", first.file_name());
+  if (out == "-") {
+    std::cout << data;
+    return;
+  }
+  std::ofstream f(out, std::ios::binary);
+  f << data;
+  f.close();
+  if (!f) throw std::runtime_error(absl::StrCat("--out: cannot write ", out));
+  if (progress) progress->Done(data.size(), first.rows());
+  if (c.opts().json) return PrintJson(first);
+  std::cout << "wrote " << out << " (" << first.rows() << " rows, " << Progress::Size(data.size()) << ")\n";
+}
+
+v1::BriefingKind BriefingKindFlag(const Args& a) {
+  std::string k = a.GetOr("kind", "");
+  if (k.empty()) return v1::BRIEFING_KIND_UNSPECIFIED;
+  if (k == "dekad") return v1::BRIEFING_KIND_DEKAD;
+  if (k == "monthly") return v1::BRIEFING_KIND_MONTHLY;
+  if (k == "quarterly") return v1::BRIEFING_KIND_QUARTERLY;
+  if (k == "annual") return v1::BRIEFING_KIND_ANNUAL;
+  throw UsageError(absl::StrCat("--kind: '", k, "' is not dekad, monthly, quarterly or annual"));
+}
+
+std::string BriefingStateWord(v1::BriefingState s) {
+  return s == v1::BRIEFING_STATE_PUBLISHED ? "published" : s == v1::BRIEFING_STATE_DRAFT ? "draft" : "?";
+}
+
+std::string Beijing(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()), absl::FixedTimeZone(8 * 3600));
+}
+
+void BriefingList(Client& c, const Args& a, const Operands&) {
+  v1::ListBriefingsRequest req;
+  req.set_kind(BriefingKindFlag(a));
+  std::string state = a.GetOr("state", "");
+  if (state == "draft") {
+    req.set_state(v1::BRIEFING_STATE_DRAFT);
+  } else if (state == "published") {
+    req.set_state(v1::BRIEFING_STATE_PUBLISHED);
+  } else if (!state.empty()) {
+    throw UsageError(absl::StrCat("--state: '", state, "' is not draft or published"));
+  }
+  v1::ListBriefingsResponse resp;
+  v1::BriefingService::Stub stub(c.channel());
+  c.Call([&](grpc::ClientContext* ctx) { return stub.ListBriefings(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ID", "STATE", "DRAFTED", "VERSION", "TITLE"}, {0, 0, 0, 0, 60});
+  for (const auto& b : resp.briefings()) {
+    t.AddRow({b.id(), BriefingStateWord(b.state()), Beijing(b.drafted_at()), std::to_string(b.version()), b.title()});
+  }
+  t.Print(std::cout);
+}
+
+void BriefingGet(Client& c, const Args& a, const Operands& ops) {
+  v1::GetBriefingRequest req;
+  req.set_briefing_id(ops[0]);
+  std::string format = a.GetOr("format", "markdown");
+  if (format == "markdown") {
+    req.set_format(v1::FILE_FORMAT_MARKDOWN);
+  } else if (format == "html") {
+    req.set_format(v1::FILE_FORMAT_HTML);
+  } else {
+    throw UsageError(absl::StrCat("--format: '", format, "' is not markdown or html"));
+  }
+  v1::BriefingResponse resp;
+  v1::BriefingService::Stub stub(c.channel());
+  c.Call([&](grpc::ClientContext* ctx) { return stub.GetBriefing(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp.briefing());
+  if (auto out = a.Get("out")) {
+    std::ofstream f(*out, std::ios::binary);
+    f << resp.rendered();
+    f.close();
+    if (!f) throw std::runtime_error(absl::StrCat("--out: cannot write ", *out));
+    std::cout << "wrote " << *out << "\n";
+    return;
+  }
+  std::cout << resp.rendered();
+}
+
+void PrintBriefingResult(Client& c, const v1::Briefing& b) {
+  if (c.opts().json) return PrintJson(b);
+  std::cout << b.id() << "  " << BriefingStateWord(b.state()) << "  (version " << b.version() << ")\n";
+}
+
+void BriefingEdit(Client& c, const Args& a, const Operands& ops) {
+  v1::EditBriefingRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_briefing_id(ops[0]);
+  req.set_title(a.GetOr("title", ""));
+  req.set_preface(a.GetOr("preface", ""));
+  req.set_remarks(a.GetOr("remarks", ""));
+  v1::Briefing b;
+  v1::BriefingService::Stub stub(c.channel());
+  c.Call([&](grpc::ClientContext* ctx) { return stub.EditBriefing(ctx, req, &b); });
+  PrintBriefingResult(c, b);
+}
+
+void BriefingPublish(Client& c, const Args& a, const Operands& ops) {
+  v1::PublishBriefingRequest req;
+  *req.mutable_meta() = c.Meta(a);
+  req.set_briefing_id(ops[0]);
+  v1::Briefing b;
+  v1::BriefingService::Stub stub(c.channel());
+  c.Call([&](grpc::ClientContext* ctx) { return stub.PublishBriefing(ctx, req, &b); });
+  PrintBriefingResult(c, b);
+}
+
 // ---------------------------------------------------------------- dispatch
 
 // ---- accounts and sessions
@@ -2224,6 +2467,10 @@ const std::map<std::string, Command>& Commands() {
     add("leading-group get", "leading-group get <plan_id>", {"plan_id"}, {}, false, LeadingGroupGet);
     add("task-force list", "task-force list [--plan=ID]", {}, {"plan"}, false, TaskForceList);
 
+    add("plan draft",
+        "plan draft <document> [-o plan.yaml] [--report=FILE] [--cadences=FILE] [--directory=plan.yaml|daemon] "
+        "[--plan-id=ID]",
+        {"document"}, {"output", "report", "cadences", "directory", "plan-id"}, false, PlanDraftCmd);
     add("plan import", "plan import <file.yaml> [--dry-run] [--update]", {"file.yaml"}, {"dry-run", "update"}, false,
         PlanImport);
     add("plan list", "plan list", {}, {}, false, PlanList);
@@ -2376,6 +2623,17 @@ const std::map<std::string, Command>& Commands() {
     add("account reset-password", "account reset-password <id>", {"id"}, {}, false, AccountResetPassword);
     add("role grant", "role grant <account> <role>[:<scope>,...]", {"account", "role"}, {}, false, RoleGrant);
     add("role revoke", "role revoke <account> <role>", {"account", "role"}, {}, false, RoleRevoke);
+    add("export",
+        "export tasks|obligations|rankings [--format=xlsx|csv] [--out=FILE|-] [--campaign=ID] [--unit=U] "
+        "[--rule=ID] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--board=ID] [--period=P]",
+        {"ledger"}, {"format", "out", "campaign", "unit", "rule", "from", "to", "board", "period"}, false, Export);
+    add("briefing list", "briefing list [--kind=dekad|monthly|quarterly|annual] [--state=draft|published]", {},
+        {"kind", "state"}, false, BriefingList);
+    add("briefing get", "briefing get <briefing_id> [--format=markdown|html] [--out=FILE]", {"briefing_id"},
+        {"format", "out"}, false, BriefingGet);
+    add("briefing edit", "briefing edit <briefing_id> [--title=..] [--preface=..] [--remarks=..]", {"briefing_id"},
+        {"title", "preface", "remarks"}, true, BriefingEdit);
+    add("briefing publish", "briefing publish <briefing_id>", {"briefing_id"}, {}, true, BriefingPublish);
     return m;
   }();
   return table;

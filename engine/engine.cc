@@ -73,7 +73,7 @@ Engine::~Engine() = default;
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, Clock* clock,
                                                      EngineOptions options) {
   if (clock == nullptr) return absl::InvalidArgumentError("clock: required");
-  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(data_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(data_dir, options.store));
   auto version = store->Get(Cf::kMeta, "schema_version");
   if (version.ok()) {
     int v = 0;

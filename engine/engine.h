@@ -43,6 +43,8 @@ struct EngineOptions {
   // Supervision levels, supervisors and escalation rules; without them the
   // supervision commands are refused.
   std::shared_ptr<const SupervisionConfig> supervision;
+  // Memory and log bounds of the store, and its environment (tests).
+  StoreOptions store;
 };
 
 struct SupervisionFilter {

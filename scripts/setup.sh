@@ -6,7 +6,10 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       librocksdb-dev libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
-      libargon2-dev libssl-dev openssl clang-14 libfuzzer-14-dev)
+      libre2-dev pandoc
+      libargon2-dev openssl clang-14 libfuzzer-14-dev)
+# Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
+pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

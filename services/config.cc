@@ -8,12 +8,34 @@
 
 namespace duban {
 
+namespace {
+
+// storage: {block_cache_mb, write_buffer_mb, max_wal_mb}; each 1 to 1048576.
+absl::Status ParseStorage(const yamlx::Doc& doc, const YAML::Node& root, StoreOptions* out) {
+  ASSIGN_OR_RETURN(YAML::Node st, yamlx::Map(doc, root, "storage", "", false));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, st, "storage", {"block_cache_mb", "write_buffer_mb", "max_wal_mb"}));
+  for (auto [key, field] : {std::pair{"block_cache_mb", &out->block_cache_bytes},
+                            std::pair{"write_buffer_mb", &out->write_buffer_bytes},
+                            std::pair{"max_wal_mb", &out->max_wal_bytes}}) {
+    ASSIGN_OR_RETURN(int mb, yamlx::Int(doc, st, key, "storage", false, 0));
+    if (!st[key]) continue;
+    if (mb < 1 || mb > (1 << 20)) {
+      return yamlx::Error(doc, st[key], absl::StrCat("storage.", key, ": must be 1 to 1048576 (MiB)"));
+    }
+    *field = static_cast<uint64_t>(mb) << 20;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   DaemonConfig c;
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(path));
   const YAML::Node& r = doc.root;
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks",
-                                         "supervision", "accountability", "assessment", "accounts"}));
+                                         "supervision", "accountability", "assessment",
+                                         "metrics_listen", "channels", "storage", "accounts"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
@@ -41,6 +63,9 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     }
   }
   ASSIGN_OR_RETURN(c.webhooks, ParseWebhooks(doc, r["webhooks"]));
+  ASSIGN_OR_RETURN(c.channels, ParseChannels(doc, r["channels"]));
+  ASSIGN_OR_RETURN(c.metrics_listen, yamlx::String(doc, r, "metrics_listen", "", false));
+  RETURN_IF_ERROR(ParseStorage(doc, r, &c.engine.store));
   ASSIGN_OR_RETURN(YAML::Node wf, yamlx::Map(doc, r, "workflow", "", false));
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, wf, "workflow", {"completion_review_steps", "extension_review_steps"}));
   ASSIGN_OR_RETURN(c.engine.workflow.completion_review_steps,

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "services/auth/auth_config.h"
+#include "services/channels.h"
 #include "services/webhook.h"
 
 namespace duban {
@@ -30,6 +31,10 @@ struct DaemonConfig {
   EngineOptions engine;        // calendar and cadences filled from the files
   std::vector<WebhookConfig> webhooks;
   auth::AuthConfig auth;        // accounts, sessions, TLS (services/auth/auth_config.h)
+  // Per-unit DingTalk / WeCom robots and e-mail (services/channels.h).
+  std::vector<ChannelSettings> channels;
+  // Prometheus /metrics on this address ("127.0.0.1:9464"); empty: off.
+  std::string metrics_listen;
 };
 
 // Reads the file (file names inside it are relative to its folder; data_dir

@@ -35,6 +35,10 @@ ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA of client certificates (mutual
 ABSL_FLAG(bool, require_client_cert, false, "with --tls_client_ca: refuse connections without a client certificate");
 ABSL_FLAG(bool, insecure, false, "allow plaintext on a non-loopback address (logged as insecure)");
 ABSL_FLAG(bool, hash_password, false, "read a password from stdin, print its argon2id hash for the accounts file, exit");
+ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this address ('none' for off)");
+ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
+ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
+ABSL_FLAG(int64_t, max_wal_mb, 0, "store: write-ahead log bound replayed on restart, MiB (0: config or 64)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) config.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_demo_plan); !v.empty()) config.demo_plan = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_port_file); !v.empty()) config.port_file = v;
+  if (auto v = absl::GetFlag(FLAGS_metrics_listen); !v.empty()) config.metrics_listen = v == "none" ? "" : v;
   if (auto v = absl::GetFlag(FLAGS_clock); !v.empty()) {
     if (v != "real" && v != "simulated") {
       std::fprintf(stderr, "duband: --clock: '%s' is not real or simulated\n", v.c_str());
@@ -96,6 +101,15 @@ int main(int argc, char** argv) {
   if (absl::Status r = duban::auth::LoadAccountsFile(&config.auth); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
     return 2;
+  }
+  for (auto [flag, field] : {std::pair{absl::GetFlag(FLAGS_block_cache_mb), &config.engine.store.block_cache_bytes},
+                             std::pair{absl::GetFlag(FLAGS_write_buffer_mb), &config.engine.store.write_buffer_bytes},
+                             std::pair{absl::GetFlag(FLAGS_max_wal_mb), &config.engine.store.max_wal_bytes}}) {
+    if (flag < 0 || flag > (1 << 20)) {
+      std::fprintf(stderr, "duband: store sizes: %lld MiB is out of range (1 to 1048576)\n", static_cast<long long>(flag));
+      return 2;
+    }
+    if (flag > 0) *field = static_cast<uint64_t>(flag) << 20;
   }
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());

@@ -1,6 +1,7 @@
 #include "services/server.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <atomic>
@@ -19,6 +20,9 @@
 #include "services/auth/engine_binding.h"
 #include "services/auth/guard.h"
 #include "services/auth/tls.h"
+#include "services/channels.h"
+#include "services/metrics.h"
+#include "services/office_services.h"
 #include "services/services.h"
 #include "services/webhook.h"
 #include "services/status.h"
@@ -122,6 +126,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   auth::Guard guard(&accounts, &objects, config.auth.policy);
 
   RETURN_IF_ERROR(engine->StartCadences());
+  // Briefings are drafted on the timer thread, after the timers due.
+  Briefings briefings(engine.get(), rankings.get(), accountability.get());
 
   // The timer loop: fires what is due, then sleeps until the next timer (at
   // most a second, so a real clock is followed closely).
@@ -129,7 +135,15 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::mutex timer_mu;
   std::condition_variable timer_cv;
   std::thread timer_thread([&] {
+    bool stop_sent = false;
     while (!stopping.load()) {
+      // A write failed on the disk: the store takes no more writes until it
+      // is reopened, so stop as on SIGTERM (and exit non-zero, below).
+      if (engine->store().write_failed() && !stop_sent) {
+        spdlog::error("store: {}; stopping", engine->store().WriteFailure());
+        ::kill(::getpid(), SIGTERM);
+        stop_sent = true;
+      }
       absl::Time now = engine->clock().Now();
       auto next = engine->NextTimerDue();
       if (next && *next <= now) {
@@ -139,6 +153,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
         } else {
           continue;
         }
+      }
+      if (auto drafted = briefings.DraftDue(now); !drafted.ok()) {
+        spdlog::error("briefings: {}", std::string(drafted.status().message()));
+      } else if (*drafted > 0) {
+        spdlog::info("briefings: {} drafted", *drafted);
       }
       absl::Duration wait = absl::Seconds(1);
       if (next && !engine->clock().IsSimulated()) wait = std::min(wait, *next - now);
@@ -164,12 +183,45 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   notifications.set_session_check([&accounts](const std::string& session) { return accounts.SessionAlive(session); });
   auth::AuthServiceImpl auth_service(&accounts);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
+  ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
+  BriefingServiceImpl briefing_service(&briefings);
+
+  // The offices' channels are webhooks of their own; their units resolve
+  // through the engine's directory.
+  std::vector<WebhookConfig> hooks = config.webhooks;
+  {
+    auto channels = ChannelWebhooks(config.channels, *engine);
+    if (!channels.ok()) {
+      stopping.store(true);
+      timer_cv.notify_all();
+      timer_thread.join();
+      return StartupFileError(channels.status());
+    }
+    for (auto& h : *channels) hooks.push_back(std::move(h));
+  }
+  std::unique_ptr<Metrics> metrics;
+  if (!config.metrics_listen.empty()) {
+    auto m = Metrics::Start(config.metrics_listen, engine.get());
+    if (!m.ok()) {
+      stopping.store(true);
+      timer_cv.notify_all();
+      timer_thread.join();
+      return m.status();
+    }
+    metrics = std::move(*m);
+    spdlog::info("metrics on http://{}/metrics (port {})", config.metrics_listen, metrics->port());
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, listener_credentials, &port);
+  // Commands wait on a synced write. With gRPC's default of at most 2 idle
+  // pollers, every concurrent call beyond them ran on a thread created for
+  // it and destroyed after; keep up to 64 threads polling instead.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   // Every service is served through the Guard (services/auth/guard.h).
   std::vector<std::unique_ptr<auth::GuardedService>> guarded;
   auto serve = [&](grpc::Service* service, const char* name) {
@@ -189,9 +241,17 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   serve(&assessment_service, "duban.v1.AssessmentService");
   serve(&notifications, "duban.v1.NotificationService");
   serve(&admin, "duban.v1.AdminService");
+  serve(&export_service, "duban.v1.ExportService");
+  serve(&briefing_service, "duban.v1.BriefingService");
+  if (metrics) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(metrics->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  WebhookDispatcher webhooks(&engine->outbox(), config.webhooks);
-  if (!config.webhooks.empty()) webhooks.Start();
+  WebhookDispatcher webhooks(&engine->outbox(), hooks);
+  if (!hooks.empty()) webhooks.Start();
+  if (metrics) metrics->SetDispatcher(&webhooks);
   auto stop_timers = [&] {
     {
       std::lock_guard<std::mutex> l(timer_mu);
@@ -232,8 +292,12 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   server->Wait();
   waiter.join();
   webhooks.Stop();
+  metrics.reset();  // no scrape may see the dispatcher go
   stop_timers();
   spdlog::info("duband stopped");
+  if (engine->store().write_failed()) {
+    return absl::UnavailableError(absl::StrCat("data_dir ", config.data_dir, ": ", engine->store().WriteFailure()));
+  }
   return absl::OkStatus();
 }
 

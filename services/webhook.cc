@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -91,6 +93,25 @@ std::string NoProxyList() {
 
 size_t DiscardBody(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
 
+size_t KeepBody(char* data, size_t size, size_t nmemb, void* out) {
+  std::string* s = static_cast<std::string*>(out);
+  if (s->size() < 64 * 1024) s->append(data, size * nmemb);
+  return size * nmemb;
+}
+
+struct Upload {
+  const std::string* data;
+  size_t pos = 0;
+};
+
+size_t ReadUpload(char* buf, size_t size, size_t nmemb, void* p) {
+  Upload* u = static_cast<Upload*>(p);
+  size_t n = std::min(size * nmemb, u->data->size() - u->pos);
+  std::memcpy(buf, u->data->data() + u->pos, n);
+  u->pos += n;
+  return n;
+}
+
 enum class PostResult { kOk, kFailed, kAborted };
 
 }  // namespace
@@ -166,6 +187,12 @@ void WebhookDispatcher::Stop() {
   outbox_->WakeAll();
   for (auto& t : threads_) t.join();
   threads_.clear();
+}
+
+std::vector<std::string> WebhookDispatcher::names() const {
+  std::vector<std::string> out;
+  for (const auto& h : hooks_) out.push_back(h.name);
+  return out;
 }
 
 WebhookDispatcher::Stats WebhookDispatcher::stats(const std::string& name) const {
@@ -247,16 +274,100 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
     return PostResult::kOk;
   };
 
-  // Posts one notification until a 2xx; false when stopped first.
-  auto deliver = [&](const v1::Notification& n, const std::string& body) {
+  // One channel message: an HTTP POST checked by m.accept, or a mail.
+  auto send = [&](const ChannelMessage& m, std::string* err) {
+    curl_easy_reset(curl);
+    errbuf[0] = '\0';
+    const bool smtp = absl::StartsWithIgnoreCase(m.url, "smtp://") || absl::StartsWithIgnoreCase(m.url, "smtps://");
+    const long timeout_ms = static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(hook.timeout)));
+    struct curl_slist* headers = nullptr;
+    struct curl_slist* rcpt = nullptr;
+    std::string answer;
+    Upload upload{&m.body};
+    curl_easy_setopt(curl, CURLOPT_URL, m.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    if (!m.username.empty()) {
+      curl_easy_setopt(curl, CURLOPT_USERNAME, m.username.c_str());
+      curl_easy_setopt(curl, CURLOPT_PASSWORD, m.password.c_str());
+    }
+    if (smtp) {
+      curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+      curl_easy_setopt(curl, CURLOPT_MAIL_FROM, m.mail_from.c_str());
+      for (const auto& to : m.mail_to) rcpt = curl_slist_append(rcpt, to.c_str());
+      curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(curl, CURLOPT_READFUNCTION, &ReadUpload);
+      curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m.body.size()));
+    } else {
+      headers = curl_slist_append(headers, absl::StrCat("Content-Type: ", m.content_type).c_str());
+      headers = curl_slist_append(headers, "Expect:");
+      curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+      curl_easy_setopt(curl, CURLOPT_USERAGENT, "duband-channel/1");
+      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, m.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(m.body.size()));
+      curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &KeepBody);
+      curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+    }
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
+                     +[](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                       return static_cast<WebhookDispatcher*>(self)->stopping() ? 1 : 0;
+                     });
+    CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(headers);
+    curl_slist_free_all(rcpt);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return PostResult::kAborted;
+    if (rc != CURLE_OK) {
+      *err = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+      return PostResult::kFailed;
+    }
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    if (code < 200 || code > 299) {
+      *err = absl::StrCat(smtp ? "SMTP reply " : "HTTP status ", code);
+      return PostResult::kFailed;
+    }
+    if (!smtp && m.accept && !m.accept(answer, err)) return PostResult::kFailed;
+    return PostResult::kOk;
+  };
+
+  // Sends one notification until it is accepted; false when stopped first
+  // (or, with max_attempts, when it was given up as a dead letter: *dead).
+  auto deliver = [&](const v1::Notification& n, const std::string& body, bool* dead) {
     absl::Duration backoff = hook.backoff_initial;
+    int attempts = 0;
+    std::optional<ChannelMessage> message;
+    if (hook.render) {
+      auto m = hook.render(n);
+      if (!m.ok()) {
+        spdlog::error("channel {}: seq {}: {}; given up", hook.name, n.seq(), m.status().ToString());
+        Count(hook.name, &Stats::dead_letters);
+        *dead = true;
+        return false;
+      }
+      message = std::move(*m);
+    }
     while (!stopping()) {
       Count(hook.name, &Stats::attempts);
       std::string err;
-      PostResult r = post(body, n.seq(), &err);
+      PostResult r = message ? send(*message, &err) : post(body, n.seq(), &err);
       if (r == PostResult::kOk) return true;
       if (r == PostResult::kAborted) return false;
       Count(hook.name, &Stats::failures);
+      if (hook.max_attempts > 0 && ++attempts >= hook.max_attempts) {
+        spdlog::error("channel {}: seq {}: {}; given up after {} attempts", hook.name, n.seq(), err, attempts);
+        Count(hook.name, &Stats::dead_letters);
+        *dead = true;
+        return false;
+      }
       absl::Duration wait = std::min(backoff + backoff * jitter(rng), hook.backoff_max);
       spdlog::warn("webhook {}: seq {}: {} (retrying in {})", hook.name, n.seq(), err,
                    absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(1))));
@@ -289,7 +400,8 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
       continue;
     }
     for (const auto& n : notes) {
-      if (!only.empty() && only.count(n.recipient()) == 0) {
+      if ((!only.empty() && only.count(n.recipient()) == 0) ||
+          (!hook.kinds.empty() && std::find(hook.kinds.begin(), hook.kinds.end(), n.kind()) == hook.kinds.end())) {
         cursor = n.seq();
         continue;
       }
@@ -301,7 +413,13 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
         cursor = n.seq();
         continue;
       }
-      if (!deliver(n, body)) break;  // stopped
+      bool dead = false;
+      if (!deliver(n, body, &dead)) {
+        if (!dead) break;  // stopped
+        cursor = n.seq();
+        persist();
+        continue;
+      }
       cursor = n.seq();
       persist();
       Count(hook.name, &Stats::delivered);

@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -24,6 +25,21 @@
 
 namespace duban {
 
+// One message of a channel: an HTTP POST (url, body, content_type, and the
+// answer checked by `accept`) or, with an smtp:// or smtps:// url, a mail
+// (mail_from, mail_to, body = the whole RFC 5322 message).
+struct ChannelMessage {
+  std::string url;
+  std::string body;
+  std::string content_type = "application/json";
+  std::string mail_from;
+  std::vector<std::string> mail_to;
+  std::string username, password;  // SMTP AUTH, when set
+  // For HTTP: whether a 2xx answer's body means success (robots answer 200
+  // with an error code inside); unset = any 2xx.
+  std::function<bool(const std::string& response_body, std::string* err)> accept;
+};
+
 struct WebhookConfig {
   std::string name;                     // [a-z0-9-]+, unique; names the persisted cursor
   std::string url;                      // http://... (https allowed too)
@@ -31,6 +47,14 @@ struct WebhookConfig {
   absl::Duration timeout = absl::Seconds(5);
   absl::Duration backoff_initial = absl::Milliseconds(200);
   absl::Duration backoff_max = absl::Seconds(30);
+  // Set by the offices' channels (services/channels.h); a plain webhook
+  // leaves them empty.
+  std::vector<v1::NotificationKind> kinds;  // empty = every kind
+  // Builds the message for a notification; unset: the JSON POST to url.
+  std::function<absl::StatusOr<ChannelMessage>(const v1::Notification&)> render;
+  // Gives up on a notification after this many failed attempts and counts
+  // it as a dead letter; 0 = retry until it is delivered.
+  int max_attempts = 0;
 };
 
 // Parses the `webhooks:` list of duband.yaml (node may be undefined or null:
@@ -69,7 +93,10 @@ class WebhookDispatcher {
     uint64_t attempts = 0;   // POSTs tried
     uint64_t failures = 0;   // POSTs that did not get a 2xx
     uint64_t delivered = 0;  // notifications acknowledged with a 2xx
+    uint64_t dead_letters = 0;  // notifications given up after max_attempts
   };
+  // Every configured name, for monitoring.
+  std::vector<std::string> names() const;
   Stats stats(const std::string& name) const;
 
  private:

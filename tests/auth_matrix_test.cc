@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
+#include "duban/v1/office.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
@@ -186,6 +187,14 @@ const std::vector<Row>& Rows() {
 
       {"BulletinService/MonthlyBulletin", "period: '2023-02'", false, "UU .. .. .. .. .. .. .. .. .. .. .."},
 
+      {"ExportService/ExportLedger", "kind: LEDGER_KIND_TASKS format: FILE_FORMAT_CSV unit: '$U'", false,
+       "UU DD DD DD .. .. DD .. .. .D D. .."},
+      {"BriefingService/GetBriefing", "briefing_id: 'none'", false, "UU .. .. .. .. .. .. .. .. .. .. .."},
+      {"BriefingService/ListBriefings", "", false, "UU .. .. .. .. .. .. .. .. .. .. .."},
+      {"BriefingService/EditBriefing", "meta {} briefing_id: 'none' title: 'x'", false,
+       "UU DD DD DD .. DD DD DD DD DD DD DD"},
+      {"BriefingService/PublishBriefing", "meta {} briefing_id: 'none'", false, "UU DD DD DD .. DD DD DD DD DD DD DD"},
+
       {"AdminService/ServerInfo", "", false, "UU .. .. .. .. .. .. .. .. .. .. .."},
       // Why: anyone advanced the simulated clock.
       {"AdminService/AdvanceClock", "by: '-1h'", false, "UU .. DD DD DD DD DD DD DD DD DD DD"},
@@ -347,7 +356,8 @@ TEST_F(AuthMatrixTest, EveryRoleAgainstEveryRpcOnOwnAndOthersObjects) {
   for (const auto& r : Rows()) covered.insert(r.method);
   for (const char* service : {"AuthService", "OrgService", "PlanService", "TaskService", "ReportService",
                               "NotificationService", "SupervisionService", "RankingService",
-                              "AccountabilityService", "AssessmentService", "BulletinService", "AdminService"}) {
+                              "AccountabilityService", "AssessmentService", "BulletinService", "AdminService",
+                              "ExportService", "BriefingService"}) {
     const auto* d = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
         absl::StrCat("duban.v1.", service));
     ASSERT_NE(d, nullptr) << service;

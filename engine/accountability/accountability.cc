@@ -9,8 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "engine/accountability/ladder_rules.h"
 #include "engine/time/clock.h"
 #include "engine/engine.h"
 #include "engine/storage/keys.h"
@@ -111,17 +113,6 @@ std::string CaseCommandName(CaseCommand c) {
   return "unknown";
 }
 
-// What one write of the module collects: the batch, the notifications, the
-// cases opened, and the case counter (read once, written once).
-struct Accountability::Pending {
-  rocksdb::WriteBatch* batch = nullptr;
-  std::vector<v1::Notification>* notes = nullptr;
-  std::vector<v1::AccountabilityCase>* opened = nullptr;
-  std::string actor;
-  std::optional<uint64_t> next_case;
-  std::set<std::string> triggers;  // trigger keys written in this batch
-};
-
 Accountability::Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config,
                                Rankings* rankings)
     : engine_(engine), config_(std::move(config)), rankings_(rankings) {
@@ -142,9 +133,9 @@ absl::StatusOr<std::string> Accountability::ResolveUnit(absl::string_view field,
 
 absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, const std::string& rule_id,
                                       const ActionSpec& action, int step, const std::string& period,
-                                      const std::string& reason) {
+                                      const std::string& reason, const std::string& trigger_period) {
   Store& store = engine_->store();
-  std::string trigger = TriggerKey(rule_id, unit_id, period);
+  std::string trigger = TriggerKey(rule_id, unit_id, trigger_period.empty() ? period : trigger_period);
   if (p->triggers.count(trigger) || store.Exists(Cf::kIndex, trigger)) return absl::OkStatus();  // one per period
   if (!p->next_case) p->next_case = ReadCounter(store, kCaseCounter);
   uint64_t n = (*p->next_case)++;
@@ -208,64 +199,104 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
   p.actor = ranking.published_by();
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board.cadence, "period", ranking.period()));
   const int year = PeriodYear(board.cadence, ord);
+  auto period_of = [](const Board& b, int64_t o) {
+    absl::CivilDay start = PeriodStart(b.cadence, o);
+    return Occurrence{start, PeriodStart(b.cadence, o + 1) - 1};
+  };
+  const Occurrence current = period_of(board, ord);
 
-  // Rankings of earlier periods, read once; the current one is the new one.
-  std::map<int64_t, std::optional<v1::Ranking>> cache;
-  auto ranking_at = [&](int64_t o) -> const std::optional<v1::Ranking>& {
-    auto it = cache.find(o);
-    if (it != cache.end()) return it->second;
-    std::optional<v1::Ranking> r;
-    if (o == ord) {
-      r = ranking;
-    } else {
-      v1::Ranking stored;
-      std::string id = RankingId(board.id, FormatPeriod(board.cadence, o));
-      if (engine_->store().GetProto(Cf::kEntities, keys::Entity(keys::Kind::kRanking, id), &stored).ok()) r = stored;
-    }
-    return cache.emplace(o, std::move(r)).first->second;
+  // Stored rankings of every board a ladder names, read once; the new
+  // ranking replaces a stored one of its period.
+  std::map<std::string, std::map<int64_t, v1::Ranking>> stored;
+  auto rankings_of = [&](const std::string& board_id) -> const std::map<int64_t, v1::Ranking>& {
+    auto it = stored.find(board_id);
+    if (it != stored.end()) return it->second;
+    std::map<int64_t, v1::Ranking> m;
+    const Board* b = config_->FindBoard(board_id);
+    std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(board_id, ":"));
+    engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
+      v1::Ranking r;
+      if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+      auto o = ParsePeriod(b->cadence, "period", r.period());
+      if (o.ok()) m[*o] = std::move(r);
+      return true;
+    });
+    if (board_id == board.id) m[ord] = ranking;
+    return stored.emplace(board_id, std::move(m)).first->second;
   };
 
   for (const Ladder& ladder : config_->ladders) {
-    if (ladder.board != board.id) continue;
-    std::map<int64_t, std::set<std::string>> bands;
-    auto in_band = [&](int64_t o, const std::string& unit) {
-      auto it = bands.find(o);
-      if (it == bands.end()) {
-        const auto& r = ranking_at(o);
-        it = bands.emplace(o, r ? UnitsInBand(*r, ladder.band.bottom, board.tie_rule) : std::set<std::string>()).first;
-      }
-      return it->second.count(unit) > 0;
-    };
-    std::set<std::string> now_in = UnitsInBand(ranking, ladder.band.bottom, board.tie_rule);
+    if (ladder.signal != LadderSignal::kRanking || !ladder.OnBoard(board.id)) continue;
+    const bool several = ladder.boards.size() > 1;
+    // Units in the band per board and period.
+    std::map<std::string, std::map<int64_t, std::set<std::string>>> bands;
+    for (const std::string& b : ladder.boards) {
+      const Board* bd = config_->FindBoard(b);
+      for (const auto& [o, r] : rankings_of(b)) bands[b][o] = UnitsInBand(r, ladder.band.bottom, bd->tie_rule);
+    }
+    const std::set<std::string>& now_in = bands[board.id][ord];
+    const std::string trigger_period = several ? absl::StrCat(board.id, "@", ranking.period()) : ranking.period();
     // In rank order, so case numbers follow the ranking.
     for (const auto& e : ranking.entries()) {
       const std::string& unit = e.unit_id();
       if (!now_in.count(unit)) continue;
-      int consecutive = 0;
-      for (int64_t o = ord; o >= 0 && in_band(o, unit); --o) ++consecutive;
-      int within_year = 0;
-      for (int64_t o = ord; o >= 0 && PeriodYear(board.cadence, o) == year; --o) {
-        if (in_band(o, unit)) ++within_year;
+      std::optional<absl::CivilDay> cutoff;
+      if (ladder.restart_after_case) cutoff = LastCaseEnd(&p, ladder.id, unit, trigger_period, current.end);
+      auto counted = [&](const Occurrence& o) { return !cutoff || o.start > *cutoff; };
+
+      std::vector<Occurrence> occurrences{current};
+      for (const std::string& b : ladder.boards) {
+        const Board* bd = config_->FindBoard(b);
+        for (const auto& [o, units] : bands[b]) {
+          if (b == board.id && o == ord) continue;
+          Occurrence occ = period_of(*bd, o);
+          if (units.count(unit) && counted(occ)) occurrences.push_back(occ);
+        }
+      }
+      LadderCounts counts = CountWindows(occurrences, current);
+      if (!several) {
+        const auto& mine = bands[board.id];
+        for (int64_t o = ord; o >= 0; --o) {
+          auto it = mine.find(o);
+          if (it == mine.end() || !it->second.count(unit) || (o != ord && !counted(period_of(board, o)))) break;
+          ++counts.consecutive;
+        }
       }
       auto u = engine_->GetUnit(unit);
       v1::UnitCategory cat = u.ok() ? u->category() : v1::UNIT_CATEGORY_UNSPECIFIED;
-      for (int i = static_cast<int>(ladder.steps.size()) - 1; i >= 0; --i) {
-        const LadderStep& s = ladder.steps[i];
-        int offset = 0;
-        if (auto it = s.category_offsets.find(cat); it != s.category_offsets.end()) offset = it->second;
-        bool holds = (s.consecutive > 0 && consecutive >= s.consecutive + offset) ||
-                     (s.within_year > 0 && within_year >= s.within_year + offset);
-        if (!holds) continue;
-        std::string band_text = ladder.band.last ? "排名倒数第一" : absl::StrCat("排名后", ladder.band.bottom, "名");
-        std::string reason = absl::StrCat(board.name, " ", ranking.period(), "：", band_text, "（连续", consecutive,
-                                          "期，", year, "年累计", within_year, "期）；", ladder.name.empty() ? ladder.id : ladder.name,
-                                          "第", i + 1, "级");
-        RETURN_IF_ERROR(OpenCase(&p, unit, ladder.id, s.action, i + 1, ranking.period(), reason));
-        break;
-      }
+      std::optional<StepChoice> choice = ChooseStep(ladder, *config_, cat, counts);
+      if (!choice) continue;
+      std::string reason = absl::StrCat(
+          board.name, " ", ranking.period(), "：", u.ok() ? u->name() : unit, several ? "" : "",
+          LadderEventWords(ladder, *config_), "（", CountFacts(ladder, counts, year, cutoff.has_value()), "）。依据“",
+          ladder.name.empty() ? ladder.id : ladder.name, "”：", choice->rule, "。");
+      RETURN_IF_ERROR(OpenCase(&p, unit, ladder.id, choice->action, choice->step, ranking.period(), reason,
+                               trigger_period));
     }
   }
   return absl::OkStatus();
+}
+
+std::optional<absl::CivilDay> Accountability::LastCaseEnd(Pending* p, const std::string& rule_id,
+                                                          const std::string& unit_id,
+                                                          const std::string& current_trigger,
+                                                          absl::CivilDay until) const {
+  std::optional<absl::CivilDay> last;
+  auto consider = [&](absl::string_view period) {
+    if (period == current_trigger) return;
+    auto end = PeriodLabelEndDay(period);
+    if (!end.ok() || *end > until) return;
+    if (!last || *end > *last) last = *end;
+  };
+  std::string prefix = TriggerKey(rule_id, unit_id, "");
+  engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+    consider(k.substr(prefix.size()));
+    return true;
+  });
+  for (const std::string& t : p->triggers) {
+    if (absl::StartsWith(t, prefix)) consider(absl::string_view(t).substr(prefix.size()));
+  }
+  return last;
 }
 
 // ---------------------------------------------------------------- incidents

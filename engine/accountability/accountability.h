@@ -22,12 +22,16 @@
 #ifndef DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
 #define DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
 #include "engine/accountability/ranking.h"
 
@@ -102,14 +106,40 @@ class Accountability : public RankingListener {
   absl::StatusOr<std::vector<v1::AccountabilityCase>> ListCases(const CaseFilter& f) const;
   absl::StatusOr<std::vector<v1::AccountabilityEvent>> CaseHistory(absl::string_view case_id) const;
 
+  // Opens the cases of the signal ladders (missed_report, red_task,
+  // supervision_overdue) for every day with occurrences up to today; at most
+  // one case per unit, ladder and day, so calling it again opens nothing new
+  // unless the data changed. duband calls it after timers fire.
+  absl::StatusOr<std::vector<v1::AccountabilityCase>> EvaluateSignals(const CommandMeta& meta);
+  bool HasSignalLadders() const;
+
   // RankingListener: called by Rankings with its write mutex held.
   absl::Status OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
                          std::vector<v1::Notification>* notes, std::vector<v1::AccountabilityCase>* opened) override;
 
  private:
-  struct Pending;
+  // What one write of the module collects: the batch, the notifications,
+  // the cases opened, and the case counter (read once, written once).
+  struct Pending {
+    rocksdb::WriteBatch* batch = nullptr;
+    std::vector<v1::Notification>* notes = nullptr;
+    std::vector<v1::AccountabilityCase>* opened = nullptr;
+    std::string actor;
+    std::optional<uint64_t> next_case;
+    std::set<std::string> triggers;  // trigger keys written in this batch
+  };
+  // One case per unit, rule and trigger period (the case's period unless
+  // given).
   absl::Status OpenCase(Pending* p, const std::string& unit_id, const std::string& rule_id, const ActionSpec& action,
-                        int step, const std::string& period, const std::string& reason);
+                        int step, const std::string& period, const std::string& reason,
+                        const std::string& trigger_period = "");
+  // The last day of the latest period (up to `until`) in which the rule
+  // opened a case for the unit, other than `current_trigger`.
+  std::optional<absl::CivilDay> LastCaseEnd(Pending* p, const std::string& rule_id, const std::string& unit_id,
+                                            const std::string& current_trigger, absl::CivilDay until) const;
+  // Days of a signal's occurrences up to `today`, per unit, sorted.
+  absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> SignalOccurrences(LadderSignal signal,
+                                                                                       absl::CivilDay today) const;
   absl::StatusOr<std::string> ResolveUnit(absl::string_view field, absl::string_view name) const;
 
   Engine* engine_;

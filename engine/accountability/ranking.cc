@@ -118,7 +118,11 @@ absl::StatusOr<std::map<v1::UnitCategory, int>> ReadOffsets(const Doc& doc, cons
                                        ": unknown unit category (department, township, park, platform_company, other)"));
     }
     ASSIGN_OR_RETURN(int n, yamlx::Int(doc, m, name, p, true));
-    if (n < 0 || n > 100) return yamlx::Error(doc, it->second, absl::StrCat(p, ".", name, ": must be 0 to 100"));
+    if (n < -kMaxCategoryOffset || n > kMaxCategoryOffset) {
+      return yamlx::Error(doc, it->second,
+                          absl::StrCat(p, ".", name, ": must be ", -kMaxCategoryOffset, " to ", kMaxCategoryOffset,
+                                       " (added to every threshold; a threshold never drops below 1)"));
+    }
     out[c->second] = n;
   }
   return out;
@@ -210,55 +214,159 @@ absl::StatusOr<Board> ReadBoard(const Doc& doc, const YAML::Node& n, const std::
   return b;
 }
 
+// The unit category of a by_category / category_offsets key.
+absl::StatusOr<v1::UnitCategory> ReadCategory(const Doc& doc, const YAML::Node& key, const std::string& path) {
+  auto c = Categories().find(key.Scalar());
+  if (c == Categories().end()) {
+    return yamlx::Error(doc, key, absl::StrCat(path, ".", key.Scalar(),
+                                               ": unknown unit category (department, township, park, "
+                                               "platform_company, other)"));
+  }
+  return c->second;
+}
+
+// by_category: {<category>: {levels_higher: n} | {by_role: r} | {action: {...}}}.
+absl::StatusOr<std::map<v1::UnitCategory, ActionSpec>> ReadCategoryActions(const Doc& doc, const YAML::Node& step,
+                                                                           const std::string& path,
+                                                                           const ActionSpec& base,
+                                                                           const AccountabilityConfig& cfg) {
+  std::map<v1::UnitCategory, ActionSpec> out;
+  ASSIGN_OR_RETURN(YAML::Node m, yamlx::Map(doc, step, "by_category", path, false));
+  std::string p = path + ".by_category";
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    ASSIGN_OR_RETURN(v1::UnitCategory cat, ReadCategory(doc, it->first, p));
+    std::string cp = absl::StrCat(p, ".", it->first.Scalar());
+    if (!it->second.IsMap()) {
+      return yamlx::Error(doc, it->first, cp + ": must be {levels_higher: n}, {by_role: role} or {action: {...}}");
+    }
+    const YAML::Node& c = it->second;
+    RETURN_IF_ERROR(yamlx::OnlyKeys(doc, c, cp, {"levels_higher", "by_role", "action"}));
+    int given = (c["levels_higher"].IsDefined() ? 1 : 0) + (c["by_role"].IsDefined() ? 1 : 0) +
+                (c["action"].IsDefined() ? 1 : 0);
+    if (given != 1) return yamlx::Error(doc, c, cp + ": give exactly one of levels_higher, by_role or action");
+    ActionSpec a = base;
+    if (c["action"].IsDefined()) {
+      ASSIGN_OR_RETURN(a, ReadAction(doc, c, cp, cfg));
+    } else if (c["by_role"].IsDefined()) {
+      ASSIGN_OR_RETURN(a.by_role, yamlx::String(doc, c, "by_role", cp, true));
+      if (!cfg.roles.count(a.by_role)) {
+        return yamlx::Error(doc, c["by_role"], absl::StrCat(cp, ".by_role: unknown role '", a.by_role, "'"));
+      }
+    } else {
+      ASSIGN_OR_RETURN(int up, yamlx::Int(doc, c, "levels_higher", cp, true));
+      const auto& order = cfg.interviewers;
+      auto at = std::find(order.begin(), order.end(), base.by_role);
+      if (at == order.end()) {
+        return yamlx::Error(doc, c["levels_higher"],
+                            absl::StrCat(cp, ".levels_higher: the step's role '", base.by_role,
+                                         "' is not in `interviewers`, so it has no level"));
+      }
+      int idx = static_cast<int>(at - order.begin()) + up;
+      if (up < -static_cast<int>(order.size()) || idx < 0 || idx >= static_cast<int>(order.size())) {
+        return yamlx::Error(doc, c["levels_higher"],
+                            absl::StrCat(cp, ".levels_higher: ", up, " from '", base.by_role,
+                                         "' is outside `interviewers` (", absl::StrJoin(order, ", "), ")"));
+      }
+      a.by_role = order[idx];
+    }
+    out[cat] = a;
+  }
+  return out;
+}
+
+absl::StatusOr<LadderSignal> ReadSignal(const Doc& doc, const YAML::Node& n, const std::string& path) {
+  ASSIGN_OR_RETURN(std::string s, yamlx::String(doc, n, "signal", path, true));
+  if (s == "missed_report") return LadderSignal::kMissedReport;
+  if (s == "red_task") return LadderSignal::kRedTask;
+  if (s == "supervision_overdue") return LadderSignal::kSupervisionOverdue;
+  return yamlx::Error(doc, n["signal"], absl::StrCat(path, ".signal: '", s,
+                                                     "' is not missed_report, red_task or supervision_overdue"));
+}
+
 absl::StatusOr<Ladder> ReadLadder(const Doc& doc, const YAML::Node& n, const std::string& path,
                                   const AccountabilityConfig& cfg) {
-  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, n, path, {"id", "name", "board", "band", "category_offsets", "steps"}));
+  RETURN_IF_ERROR(yamlx::OnlyKeys(doc, n, path,
+                                  {"id", "name", "board", "boards", "signal", "band", "category_offsets",
+                                   "restart_after_case", "steps"}));
   Ladder l;
   l.line = n.Mark().line + 1;
   ASSIGN_OR_RETURN(l.id, ReadId(doc, n, path));
   ASSIGN_OR_RETURN(l.name, yamlx::String(doc, n, "name", path, false));
-  ASSIGN_OR_RETURN(l.board, yamlx::String(doc, n, "board", path, true));
-  if (!cfg.FindBoard(l.board)) {
-    return yamlx::Error(doc, n["board"], absl::StrCat(path, ".board: unknown board '", l.board, "'"));
-  }
-  YAML::Node band = n["band"];
-  if (!band.IsDefined() || band.IsNull()) return yamlx::Error(doc, n, path + ".band: required");
-  if (band.IsScalar() && band.Scalar() == "last") {
-    l.band = Band{1, true};
-  } else if (band.IsMap()) {
-    RETURN_IF_ERROR(yamlx::OnlyKeys(doc, band, path + ".band", {"bottom"}));
-    ASSIGN_OR_RETURN(int k, yamlx::Int(doc, band, "bottom", path + ".band", true));
-    if (k < 1 || k > 1000) return yamlx::Error(doc, band["bottom"], path + ".band.bottom: must be 1 to 1000");
-    l.band = Band{k, false};
+  int sources = (n["board"].IsDefined() ? 1 : 0) + (n["boards"].IsDefined() ? 1 : 0) + (n["signal"].IsDefined() ? 1 : 0);
+  if (sources != 1) return yamlx::Error(doc, n, path + ": give exactly one of board, boards or signal");
+  if (n["signal"].IsDefined()) {
+    ASSIGN_OR_RETURN(l.signal, ReadSignal(doc, n, path));
+    if (n["band"].IsDefined()) return yamlx::Error(doc, n["band"], path + ".band: only ladders on boards have a band");
   } else {
-    return yamlx::Error(doc, band, absl::StrCat(path, ".band: must be `last` or {bottom: k}"));
+    if (n["board"].IsDefined()) {
+      ASSIGN_OR_RETURN(l.board, yamlx::String(doc, n, "board", path, true));
+      l.boards.push_back(l.board);
+    } else {
+      ASSIGN_OR_RETURN(l.boards, yamlx::StringList(doc, n, "boards", path));
+      if (l.boards.empty()) return yamlx::Error(doc, n["boards"], path + ".boards: at least one board is required");
+      l.board = l.boards[0];
+    }
+    for (size_t i = 0; i < l.boards.size(); ++i) {
+      std::string field = n["board"].IsDefined() ? path + ".board" : absl::StrCat(path, ".boards[", i, "]");
+      const YAML::Node& at = n["board"].IsDefined() ? n["board"] : n["boards"][i];
+      if (!cfg.FindBoard(l.boards[i])) {
+        return yamlx::Error(doc, at, absl::StrCat(field, ": unknown board '", l.boards[i], "'"));
+      }
+      if (std::count(l.boards.begin(), l.boards.end(), l.boards[i]) > 1) {
+        return yamlx::Error(doc, at, absl::StrCat(field, ": board '", l.boards[i], "' is listed twice"));
+      }
+    }
+    YAML::Node band = n["band"];
+    if (!band.IsDefined() || band.IsNull()) return yamlx::Error(doc, n, path + ".band: required");
+    if (band.IsScalar() && band.Scalar() == "last") {
+      l.band = Band{1, true};
+    } else if (band.IsMap()) {
+      RETURN_IF_ERROR(yamlx::OnlyKeys(doc, band, path + ".band", {"bottom"}));
+      ASSIGN_OR_RETURN(int k, yamlx::Int(doc, band, "bottom", path + ".band", true));
+      if (k < 1 || k > 1000) return yamlx::Error(doc, band["bottom"], path + ".band.bottom: must be 1 to 1000");
+      l.band = Band{k, false};
+    } else {
+      return yamlx::Error(doc, band, absl::StrCat(path, ".band: must be `last` or {bottom: k}"));
+    }
   }
+  ASSIGN_OR_RETURN(l.restart_after_case, yamlx::Bool(doc, n, "restart_after_case", path, false));
   ASSIGN_OR_RETURN(auto ladder_offsets, ReadOffsets(doc, n, path));
   ASSIGN_OR_RETURN(YAML::Node steps, yamlx::Seq(doc, n, "steps", path, true));
   if (steps.size() == 0) return yamlx::Error(doc, steps, path + ".steps: at least one step is required");
   for (size_t i = 0; i < steps.size(); ++i) {
     std::string p = absl::StrCat(path, ".steps[", i, "]");
     const YAML::Node& s = steps[i];
-    RETURN_IF_ERROR(yamlx::OnlyKeys(doc, s, p, {"when", "category_offsets", "action"}));
+    RETURN_IF_ERROR(yamlx::OnlyKeys(doc, s, p, {"when", "category_offsets", "action", "by_category", "rule"}));
     LadderStep step;
     step.line = s.Mark().line + 1;
     ASSIGN_OR_RETURN(YAML::Node when, yamlx::Map(doc, s, "when", p, true));
-    RETURN_IF_ERROR(yamlx::OnlyKeys(doc, when, p + ".when", {"consecutive", "within_year"}));
-    ASSIGN_OR_RETURN(step.consecutive, yamlx::Int(doc, when, "consecutive", p + ".when", false));
-    ASSIGN_OR_RETURN(step.within_year, yamlx::Int(doc, when, "within_year", p + ".when", false));
-    if (when["consecutive"].IsDefined() && (step.consecutive < 1 || step.consecutive > 100)) {
-      return yamlx::Error(doc, when["consecutive"], p + ".when.consecutive: must be 1 to 100");
+    std::string wp = p + ".when";
+    RETURN_IF_ERROR(yamlx::OnlyKeys(doc, when, wp, {"consecutive", "within_year", "within_12_months", "within_quarter"}));
+    struct Count {
+      const char* key;
+      int* value;
+    };
+    for (Count c : {Count{"consecutive", &step.consecutive}, Count{"within_year", &step.within_year},
+                    Count{"within_12_months", &step.within_12_months}, Count{"within_quarter", &step.within_quarter}}) {
+      ASSIGN_OR_RETURN(*c.value, yamlx::Int(doc, when, c.key, wp, false));
+      if (when[c.key].IsDefined() && (*c.value < 1 || *c.value > kMaxLadderCount)) {
+        return yamlx::Error(doc, when[c.key], absl::StrCat(wp, ".", c.key, ": must be 1 to ", kMaxLadderCount));
+      }
     }
-    if (when["within_year"].IsDefined() && (step.within_year < 1 || step.within_year > 100)) {
-      return yamlx::Error(doc, when["within_year"], p + ".when.within_year: must be 1 to 100");
+    if (step.consecutive == 0 && step.within_year == 0 && step.within_12_months == 0 && step.within_quarter == 0) {
+      return yamlx::Error(doc, when, wp + ": give consecutive, within_year, within_12_months or within_quarter");
     }
-    if (step.consecutive == 0 && step.within_year == 0) {
-      return yamlx::Error(doc, when, p + ".when: give consecutive, within_year or both");
+    if (step.consecutive > 0 && l.boards.size() != 1) {
+      return yamlx::Error(doc, when["consecutive"],
+                          wp + ".consecutive: counts periods of one board; a ladder on several boards or on a "
+                               "signal counts within_year, within_12_months or within_quarter");
     }
     step.category_offsets = ladder_offsets;
     ASSIGN_OR_RETURN(auto own, ReadOffsets(doc, s, p));
     for (const auto& [c, v] : own) step.category_offsets[c] = v;
     ASSIGN_OR_RETURN(step.action, ReadAction(doc, s, p, cfg));
+    ASSIGN_OR_RETURN(step.category_actions, ReadCategoryActions(doc, s, p, step.action, cfg));
+    ASSIGN_OR_RETURN(step.rule_text, yamlx::String(doc, s, "rule", p, false));
     l.steps.push_back(std::move(step));
   }
   return l;
@@ -276,6 +384,10 @@ absl::Status CheckUniqueRuleId(const Doc& doc, const YAML::Node& at, const std::
 }  // namespace
 
 // ---------------------------------------------------------------- config
+
+bool Ladder::OnBoard(absl::string_view board_id) const {
+  return std::find(boards.begin(), boards.end(), board_id) != boards.end();
+}
 
 const Board* AccountabilityConfig::FindBoard(absl::string_view id) const {
   for (const auto& b : boards) {
@@ -296,11 +408,21 @@ std::string CategoryName(v1::UnitCategory c) {
 absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const Doc& doc, const Engine& engine) {
   const YAML::Node& root = doc.root;
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, root, "",
-                                  {"roles", "tie_rule", "boards", "ladders", "incident_kinds", "incident_rules",
-                                   "notice_rules"}));
+                                  {"roles", "interviewers", "tie_rule", "boards", "ladders", "incident_kinds",
+                                   "incident_rules", "notice_rules"}));
   AccountabilityConfig cfg;
   cfg.file = doc.file;
   ASSIGN_OR_RETURN(cfg.roles, ReadTitles(doc, root, "roles", true));
+  ASSIGN_OR_RETURN(cfg.interviewers, yamlx::StringList(doc, root, "interviewers", ""));
+  for (size_t i = 0; i < cfg.interviewers.size(); ++i) {
+    const std::string& r = cfg.interviewers[i];
+    if (!cfg.roles.count(r)) {
+      return yamlx::Error(doc, root["interviewers"][i], absl::StrCat("interviewers[", i, "]: unknown role '", r, "'"));
+    }
+    if (std::count(cfg.interviewers.begin(), cfg.interviewers.end(), r) > 1) {
+      return yamlx::Error(doc, root["interviewers"][i], absl::StrCat("interviewers[", i, "]: '", r, "' is listed twice"));
+    }
+  }
   ASSIGN_OR_RETURN(cfg.incident_kinds, ReadTitles(doc, root, "incident_kinds", false));
   ASSIGN_OR_RETURN(cfg.tie_rule, ReadTieRule(doc, root, "", TieRule::kAllLast));
 

@@ -76,25 +76,54 @@ struct ActionSpec {
   std::string by_role;  // a key of `roles`
 };
 
+// What a ladder counts: placements in the band of one or more boards, or
+// occurrences of a signal from duban's own data (see ladder_rules.h).
+enum class LadderSignal {
+  kRanking,             // placements in the band of `boards`
+  kMissedReport,        // missed_report: a report obligation whose deadline passed without a report
+  kRedTask,             // red_task: a lead task of the unit flagged red
+  kSupervisionOverdue,  // supervision_overdue: a supervision item of the unit past its deadline
+};
+
+// Bounds of the counts and offsets (documented in config/README.md).
+inline constexpr int kMaxLadderCount = 100;     // thresholds: 1 to kMaxLadderCount
+inline constexpr int kMaxCategoryOffset = 100;  // offsets: -kMaxCategoryOffset to +kMaxCategoryOffset
+
 // A step holds when any of its conditions holds (0 = not used). Counts are
-// of periods in which the unit was in the band: `consecutive` in a row ending
-// at the current period, `within_year` in the current calendar year up to and
-// including it. The unit's category offset is added to both thresholds.
+// of placements in the band (or of signal occurrences), the current one
+// included:
+//   consecutive       in a row ending at the current period (one board only);
+//   within_year       in the current calendar year;
+//   within_12_months  in the 12 months ending with the current period;
+//   within_quarter    in the current calendar quarter.
+// The unit's category offset is added to every threshold; the result is
+// never below 1.
 struct LadderStep {
   int consecutive = 0;
   int within_year = 0;
+  int within_12_months = 0;
+  int within_quarter = 0;
   std::map<v1::UnitCategory, int> category_offsets;  // ladder's, overridden per step
   ActionSpec action;
+  // by_category: the action a category gets instead (levels_higher already
+  // applied against `interviewers`).
+  std::map<v1::UnitCategory, ActionSpec> category_actions;
+  std::string rule_text;  // the rule in the office's words; generated when empty
   int line = 0;
 };
 
 struct Ladder {
   std::string id;
   std::string name;
-  std::string board;
+  std::string board;                // the first of `boards`; empty for signal ladders
+  std::vector<std::string> boards;  // placements on any of them count
+  LadderSignal signal = LadderSignal::kRanking;
   Band band;
-  std::vector<LadderStep> steps;  // step n = steps[n-1]; the highest that holds fires
+  bool restart_after_case = false;  // counts start again after each case of this ladder and unit
+  std::vector<LadderStep> steps;    // step n = steps[n-1]; the highest that holds fires
   int line = 0;
+
+  bool OnBoard(absl::string_view board_id) const;
 };
 
 struct IncidentRule {
@@ -115,6 +144,7 @@ struct NoticeRule {
 struct AccountabilityConfig {
   std::string file;
   std::map<std::string, std::string> roles;           // role id -> title
+  std::vector<std::string> interviewers;              // role ids, lowest to highest
   std::map<std::string, std::string> incident_kinds;  // kind -> name
   TieRule tie_rule = TieRule::kAllLast;
   std::vector<Board> boards;

@@ -66,6 +66,7 @@ enum class Kind : char {
   kIncident = 'I',
   kNoticeProblem = 'Q',
   kAssessmentFigures = 'X',
+  kBriefing = 'B',  // drafted briefings, "<rule id>:<period label>"
 };
 
 constexpr char kSep = '\0';

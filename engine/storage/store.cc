@@ -1,9 +1,12 @@
 #include "engine/storage/store.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/storage/keys.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
 
 namespace duban {
 
@@ -27,22 +30,46 @@ static absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) 
   return absl::InternalError(absl::StrCat(what, ": rocksdb: ", s.ToString()));
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
+// A write that failed: UNAVAILABLE (retry once the fault is gone), or
+// RESOURCE_EXHAUSTED when the disk is full.
+static absl::Status WriteError(const std::string& dir, const rocksdb::Status& s) {
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(absl::StrCat("data_dir ", dir, ": disk full, nothing written: ", s.ToString()));
+  }
+  if (s.IsIOError()) {
+    return absl::UnavailableError(absl::StrCat("data_dir ", dir, ": write failed, nothing written: ", s.ToString()));
+  }
+  return FromRocks(s, "write");
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store);
   store->dir_ = dir;
+  store->options_ = options;
+  store->cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+  store->write_buffers_ = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes);
   rocksdb::DBOptions opts;
+  if (options.env != nullptr) opts.env = options.env;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.keep_log_file_num = 5;
   opts.max_background_jobs = 2;
+  opts.max_total_wal_size = options.max_wal_bytes;
+  opts.write_buffer_manager = store->write_buffers_;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = store->cache_;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  auto table_factory = std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table));
+  // One memtable may take up to a quarter of the budget (at least 4 MiB),
+  // so that several column families can be written between flushes.
+  uint64_t memtable = std::max<uint64_t>(4ull << 20, options.write_buffer_bytes / 4);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
     rocksdb::ColumnFamilyOptions cfo;
-    cfo.OptimizeForPointLookup(16);
-    if (static_cast<Cf>(i) == Cf::kTimers || static_cast<Cf>(i) == Cf::kEvents ||
-        static_cast<Cf>(i) == Cf::kIndex || static_cast<Cf>(i) == Cf::kOutbox) {
-      cfo = rocksdb::ColumnFamilyOptions();  // range scans
-    }
+    cfo.table_factory = table_factory;
+    cfo.write_buffer_size = memtable;
     cfs.emplace_back(CfName(static_cast<Cf>(i)), cfo);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -58,6 +85,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
 
 Store::~Store() {
   if (!db_) return;
+  if (options_.flush_on_close && !write_failed()) {
+    std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+    rocksdb::FlushOptions fo;
+    rocksdb::Status s = db_->Flush(fo, all);
+    (void)s;  // a store that cannot flush replays its log on the next open
+  }
   for (auto* h : handles_) {
     if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
   }
@@ -86,9 +119,27 @@ bool Store::Exists(Cf cf, absl::string_view key) const {
 }
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  if (failed_.load(std::memory_order_acquire)) {
+    return absl::UnavailableError(absl::StrCat("data_dir ", dir_, ": ", WriteFailure()));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->Write(wo, batch), "write");
+  rocksdb::Status s = db_->Write(wo, batch);
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsIOError()) {
+    std::lock_guard<std::mutex> l(failure_mu_);
+    if (failure_.empty()) {
+      failure_ = absl::StrCat("taking no more writes after a failed write (", s.ToString(),
+                              "); restart once the disk is fixed");
+    }
+    failed_.store(true, std::memory_order_release);
+  }
+  return WriteError(dir_, s);
+}
+
+std::string Store::WriteFailure() const {
+  std::lock_guard<std::mutex> l(failure_mu_);
+  return failure_;
 }
 
 void Store::Scan(Cf cf, absl::string_view prefix,

@@ -3,8 +3,10 @@
 #define DUBAN_ENGINE_STORAGE_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -12,7 +14,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message_lite.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/write_batch.h"
 
 namespace duban {
@@ -30,10 +34,30 @@ enum class Cf : int {
 
 const char* CfName(Cf cf);
 
+// How the store uses memory and disk. Every field has a default that suits
+// a small daemon; duband exposes them as flags and config keys.
+struct StoreOptions {
+  // RocksDB environment (files, threads, clock). nullptr: the default one.
+  // Not owned; must outlive the store. Tests pass one that injects faults.
+  rocksdb::Env* env = nullptr;
+  // Block cache shared by every column family; index and filter blocks are
+  // kept in it too, so reads use at most about this much memory.
+  uint64_t block_cache_bytes = 64ull << 20;
+  // Memtables of all column families together; a column family is flushed
+  // when the total passes this.
+  uint64_t write_buffer_bytes = 64ull << 20;
+  // Write-ahead log bound: when the live logs pass this, the column families
+  // they hold are flushed, so a restart replays at most about this much.
+  uint64_t max_wal_bytes = 64ull << 20;
+  // Flush every memtable when the store is closed, so the next open replays
+  // no log.
+  bool flush_on_close = true;
+};
+
 class Store {
  public:
   // Opens (creating if needed) the store in dir.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options = {});
   ~Store();
 
   Store(const Store&) = delete;
@@ -46,7 +70,18 @@ class Store {
   bool Exists(Cf cf, absl::string_view key) const;
 
   // Applies the batch atomically, with the WAL synced before returning.
+  //
+  // A write or sync that fails returns UNAVAILABLE (a full disk:
+  // RESOURCE_EXHAUSTED) and is not visible to readers. From then on the
+  // store refuses every write with UNAVAILABLE, and reads go on: after a
+  // failed sync the kernel may have dropped the log's unwritten pages, so
+  // only a fresh open knows what is on the disk. The owner stops (duband
+  // exits non-zero; see write_failed) and the next open replays the log:
+  // the failed batch is then there whole or not at all, never in part.
   absl::Status Write(rocksdb::WriteBatch* batch);
+  // True once a write has failed on the disk; WriteFailure says how.
+  bool write_failed() const { return failed_.load(std::memory_order_acquire); }
+  std::string WriteFailure() const;
 
   // Calls fn(key, value) for every key with the prefix, in order, until fn
   // returns false. start, when given, is where to begin (>= prefix).
@@ -67,7 +102,13 @@ class Store {
  private:
   Store() = default;
   std::string dir_;
+  StoreOptions options_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<bool> failed_{false};  // a write failed: no more writes
+  mutable std::mutex failure_mu_;
+  std::string failure_;  // guarded by failure_mu_
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<int>(Cf::kCount)> handles_{};
 };
 

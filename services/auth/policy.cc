@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "duban/v1/auth.pb.h"
+#include "duban/v1/office.pb.h"
 
 namespace duban::auth {
 
@@ -427,6 +428,25 @@ std::map<std::string, Rule> Build() {
 
   // ---- bulletin: published to every account
   add("BulletinService", "MonthlyBulletin", Any<v1::MonthlyBulletinRequest>("bulletin.read"));
+
+  // ---- ledgers (台账) and briefings
+  add("ExportService", "ExportLedger", Row<v1::ExportLedgerRequest>("ledger.export", Access::kRole,
+      [](const Principal& p, v1::ExportLedgerRequest* r, Objects& o, const PolicyOptions&) {
+        if (ReadsAll(p)) return absl::OkStatus();
+        for (const char* role : {kTaskForceOffice, kLeader}) {
+          const Grant* g = p.Find(role);
+          if (g == nullptr) continue;
+          if (r->campaign_id().empty() && g->scope.size() == 1) r->set_campaign_id(g->scope[0]);
+          if (p.HasIn(role, r->campaign_id())) return absl::OkStatus();
+        }
+        if (!p.Has(kUnitContact)) return Denied(p, "export ledgers");
+        return NarrowToOwnUnit(p, r->mutable_unit(), o, "export the ledger");
+      }));
+  add("BriefingService", "GetBriefing", Any<v1::GetBriefingRequest>("briefing.read"));
+  add("BriefingService", "ListBriefings", Any<v1::ListBriefingsRequest>("briefing.read"));
+  add("BriefingService", "EditBriefing", OnlyRole<v1::EditBriefingRequest>("briefing.edit", kLeadingGroupOffice));
+  add("BriefingService", "PublishBriefing", OnlyRole<v1::PublishBriefingRequest>("briefing.edit",
+                                                                                 kLeadingGroupOffice));
 
   // ---- administration
   add("AdminService", "ServerInfo", Any<v1::ServerInfoRequest>("server.read"));

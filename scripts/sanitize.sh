@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds duban under a sanitizer in its own build folder and runs every test
+# there (CTest). Fails on a failing test or on any sanitizer report, from a
+# test binary or from a duband it started.
+#   scripts/sanitize.sh address   # AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan
+#   scripts/sanitize.sh thread    # ThreadSanitizer, in build-tsan
+# Suppressions (scripts/sanitizers/) name only the uninstrumented Debian
+# libraries (gRPC, RocksDB and what they use), never duban's code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-}"
+case "$kind" in
+  address) build="${DUBAN_ASAN_BUILD_DIR:-build-asan}" ;;
+  thread) build="${DUBAN_TSAN_BUILD_DIR:-build-tsan}" ;;
+  *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
+esac
+scripts/setup.sh
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUBAN_SANITIZE="$kind" >/dev/null
+cmake --build "$build" -j"$(nproc)"
+supp="$PWD/scripts/sanitizers"
+reports="$PWD/$build/sanitizer-reports"
+rm -rf "$reports"
+mkdir -p "$reports"
+export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0:strict_string_checks=1"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
+export TSAN_OPTIONS="log_path=$reports/tsan:suppressions=$supp/tsan.supp:second_deadlock_stack=1:print_suppressions=0"
+# Sanitized code runs several times slower; the tests' own deadlines allow
+# for it, CTest's per-test limit is raised.
+rc=0
+(cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 1800) || rc=$?
+shopt -s nullglob
+found=("$reports"/*)
+if ((${#found[@]})); then
+  echo "sanitize $kind: ${#found[@]} report file(s):" >&2
+  for f in "${found[@]}"; do
+    echo "== $f" >&2
+    head -n 60 "$f" >&2
+  done
+  rc=1
+fi
+if ((rc == 0)); then echo "sanitize $kind: clean"; fi
+exit "$rc"
