@@ -922,7 +922,14 @@ void TaskHistory(Client& c, const Args&, const Operands& ops) {
   v1::HistoryRequest req;
   req.set_task_id(ops[0]);
   v1::HistoryResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.tasks().History(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::HistoryResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.tasks().History(ctx, req, &page); });
+    for (auto& e : *page.mutable_events()) *resp.add_events() = std::move(e);
+    if (page.next_after_version() == 0) break;
+    req.set_after_version(page.next_after_version());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"VERSION", "AT", "ACTOR", "COMMAND", "FROM\u2192TO", "REASON/COMMENT"}, {0, 0, 20, 0, 0, 50});
   for (const auto& e : resp.events()) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <limits>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/escaping.h"
@@ -14,6 +15,7 @@
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
+#include "engine/time/timer_firing.h"
 #include "spdlog/spdlog.h"
 
 namespace duban {
@@ -22,17 +24,14 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 constexpr int kMaxPageSize = 500;
+constexpr char kTaskNumberPrefix[] = "task_number|";
 
-
-// A stable 64-bit FNV-1a hash, for request fingerprints.
-uint64_t Fnv1a(absl::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
+std::string TaskNumberKey(uint64_t n) {
+  std::string k = kTaskNumberPrefix;
+  keys::AppendU64(&k, n);
+  return k;
 }
+
 
 bool NeedsReason(v1::TaskCommand c) {
   switch (c) {
@@ -93,11 +92,20 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   // The audit trail: every write made for an act from now on carries its entry.
   ASSIGN_OR_RETURN(engine->audit_, audit::AuditLog::Open(engine->store_.get(), clock, options.audit));
   engine->store_->SetWriteHook(engine->audit_.get());
+  uint64_t next_task = 1;
   if (auto next = engine->store_->Get(Cf::kMeta, "next_task_id"); next.ok()) {
-    if (!absl::SimpleAtoi(*next, &engine->next_task_number_)) {
-      return absl::DataLossError("meta next_task_id: not a number");
-    }
+    if (!absl::SimpleAtoi(*next, &next_task)) return absl::DataLossError("meta next_task_id: not a number");
+  } else if (!absl::IsNotFound(next.status())) {
+    return next.status();
   }
+  auto last = engine->store_->LastKey(Cf::kMeta, kTaskNumberPrefix);
+  if (last.ok()) {
+    if (last->size() != sizeof(kTaskNumberPrefix) - 1 + 8) return absl::DataLossError("meta task_number: malformed key");
+    next_task = std::max(next_task, keys::DecodeU64(absl::string_view(*last).substr(sizeof(kTaskNumberPrefix) - 1)) + 1);
+  } else if (!absl::IsNotFound(last.status())) {
+    return last.status();
+  }
+  engine->next_task_number_.store(next_task);
   RETURN_IF_ERROR(engine->LoadDirectory());
   RETURN_IF_ERROR(engine->LoadSupervisionCounter());
   engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
@@ -105,6 +113,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   engine->evidence_ = std::make_unique<EvidenceStore>(engine->store_.get(), clock, data_dir + "/evidence",
                                                       engine->options_.evidence);
   RETURN_IF_ERROR(engine->evidence_->Init());
+  engine->pipeline_ = std::make_unique<Pipeline>(engine->store_.get(), engine->outbox_.get());
   if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
     if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));
@@ -112,21 +121,26 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   return engine;
 }
 
-std::mutex& Engine::StripeFor(absl::string_view task_id) {
-  return stripes_[absl::Hash<absl::string_view>()(task_id) % stripes_.size()];
+absl::Status Engine::CommitCommand(TimerFiring* w, const CommandInfo& info, const std::string& fingerprint,
+                                   const google::protobuf::MessageLite& result) {
+  Pipeline::RecordRequest(w, info.meta, fingerprint, result);
+  RETURN_IF_ERROR(pipeline_->Audit(info, result, w->batch()));
+  return pipeline_->Commit(w);
 }
 
-std::string Engine::NextTaskId(rocksdb::WriteBatch* b) {
-  uint64_t n = next_task_number_;
-  store_->Put(b, Cf::kMeta, "next_task_id", std::to_string(n + 1));
-  return absl::StrCat("T", n);
+KeyLocks::Guard Engine::LockCommand(const CommandMeta& meta, std::vector<std::string> subjects) {
+  if (!meta.request_id.empty()) subjects.push_back(Pipeline::RequestSubject(meta));
+  return pipeline_->locks().Lock(subjects);
 }
 
-absl::Status Engine::CheckMeta(const CommandMeta& meta) const {
-  RETURN_IF_ERROR(validate::Required("meta.actor", meta.actor, validate::kMaxActor));
-  RETURN_IF_ERROR(validate::Optional("meta.comment", meta.comment, validate::kMaxComment));
-  if (!meta.request_id.empty()) RETURN_IF_ERROR(validate::Text("meta.request_id", meta.request_id, 128, true));
-  return absl::OkStatus();
+uint64_t Engine::NextTaskNumbers(Txn* txn, uint64_t n) {
+  uint64_t first = next_task_number_.fetch_add(n);
+  uint64_t last = first + n - 1;
+  // The highest marker is the last number given, whatever order concurrent
+  // batches commit in; each batch removes the marker below its own.
+  txn->PutRaw(Cf::kMeta, TaskNumberKey(last), "");
+  if (first > 1) txn->Delete(Cf::kMeta, TaskNumberKey(first - 1));
+  return first;
 }
 
 void Engine::Decorate(v1::Task* t) const {
@@ -157,7 +171,7 @@ absl::StatusOr<v1::Task> Engine::GetTask(absl::string_view task_id) const {
   return t;
 }
 
-void Engine::PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, const v1::Task& after) const {
+void Engine::PutTaskIndexes(Txn* txn, const v1::Task* before, const v1::Task& after) const {
   uint64_t n = TaskNumber(after.id());
   auto entries = [n](const v1::Task& t) {
     std::vector<std::string> out;
@@ -171,151 +185,135 @@ void Engine::PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, cons
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   };
+  // Only the keys that changed: a command that moves no index writes none.
   std::vector<std::string> now = entries(after);
-  if (before != nullptr) {
-    for (const auto& k : entries(*before)) {
-      if (!std::binary_search(now.begin(), now.end(), k)) store_->Delete(b, Cf::kIndex, k);
-    }
+  std::vector<std::string> was;
+  if (before != nullptr) was = entries(*before);
+  for (const auto& k : was) {
+    if (!std::binary_search(now.begin(), now.end(), k)) txn->Delete(Cf::kIndex, k);
   }
-  for (const auto& k : now) store_->Put(b, Cf::kIndex, k, absl::string_view());
+  for (const auto& k : now) {
+    if (!std::binary_search(was.begin(), was.end(), k)) txn->PutRaw(Cf::kIndex, k, "");
+  }
 }
 
-absl::StatusOr<std::optional<std::string>> Engine::ReplayBytes(const CommandMeta& meta,
-                                                               const std::string& fingerprint) const {
-  if (meta.request_id.empty()) return std::optional<std::string>();
-  v1::CommandRecord rec;
-  absl::Status s = store_->GetProto(Cf::kRequests, meta.request_id, &rec);
-  if (absl::IsNotFound(s)) return std::optional<std::string>();
-  if (!s.ok()) return s;
-  if (rec.fingerprint() != fingerprint) {
-    return absl::AlreadyExistsError(absl::StrCat("meta.request_id: '", meta.request_id,
-                                                 "' was already used for a different command"));
-  }
-  return std::optional<std::string>(rec.result());
-}
+namespace {
 
-absl::StatusOr<std::optional<CommandResult>> Engine::Replay(const CommandMeta& meta,
-                                                            const std::string& fingerprint) const {
-  if (meta.request_id.empty()) return std::optional<CommandResult>();
-  v1::CommandRecord rec;
-  absl::Status s = store_->GetProto(Cf::kRequests, meta.request_id, &rec);
-  if (absl::IsNotFound(s)) return std::optional<CommandResult>();
-  if (!s.ok()) return s;
-  if (rec.fingerprint() != fingerprint) {
-    return absl::AlreadyExistsError(absl::StrCat("meta.request_id: '", meta.request_id,
-                                                 "' was already used for a different command"));
-  }
+// The task command's result as stored for replays: the task and its events.
+CommandResult ToResult(v1::CommandRecord rec, bool replayed) {
   CommandResult r;
-  r.task = rec.task();
-  Decorate(&r.task);
+  r.task = std::move(*rec.mutable_task());
   r.events.assign(rec.events().begin(), rec.events().end());
-  r.replayed = true;
-  return std::optional<CommandResult>(std::move(r));
+  r.replayed = replayed;
+  return r;
 }
 
-std::string Fingerprint(absl::string_view kind, absl::string_view body) {
-  return absl::StrCat(kind, ":", absl::Hex(Fnv1a(body), absl::kZeroPad16));
+void AddMilestones(std::string* body, const std::vector<v1::Milestone>& ms) {
+  AddField(body, static_cast<int64_t>(ms.size()));
+  for (const auto& m : ms) AddField(body, m.SerializeAsString());
 }
+
+}  // namespace
 
 absl::StatusOr<CommandResult> Engine::CreateTask(const CommandMeta& meta, const NewTask& in) {
-  absl::Time start = absl::Now();
-  RETURN_IF_ERROR(CheckMeta(meta));
-  ASSIGN_OR_RETURN(v1::Campaign campaign, GetCampaign(in.campaign_id));
-  RETURN_IF_ERROR(validate::Required("code", in.code, 32));
-  RETURN_IF_ERROR(validate::Required("title", in.title, validate::kMaxTitle));
-  RETURN_IF_ERROR(validate::Optional("text", in.text, validate::kMaxText));
-  RETURN_IF_ERROR(validate::Optional("lead_leader", in.lead_leader, validate::kMaxName));
-  RETURN_IF_ERROR(validate::Optional("responsible_person", in.responsible_person, validate::kMaxName));
-  RETURN_IF_ERROR(validate::Date("due_date", in.due_date).status());
-  if (in.lead_units.empty()) return absl::InvalidArgumentError("lead_units: at least one lead unit is required");
-  if (!v1::ListKind_IsValid(in.list_kind) || in.list_kind == v1::LIST_KIND_UNSPECIFIED) {
-    return absl::InvalidArgumentError(absl::StrCat("list_kind: unknown value ", static_cast<int>(in.list_kind)));
+  CommandSpec spec;
+  spec.info = {"task", "", "create", meta};
+  for (absl::string_view f : {in.campaign_id, in.code, in.title, in.text, in.lead_leader, in.responsible_person,
+                              in.due_date}) {
+    AddField(&spec.body, f);
   }
-  for (size_t i = 0; i < in.milestones.size(); ++i) {
-    std::string f = absl::StrCat("milestones[", i, "]");
-    RETURN_IF_ERROR(validate::Required(f + ".title", in.milestones[i].title(), validate::kMaxTitle));
-    RETURN_IF_ERROR(validate::Date(f + ".due_date", in.milestones[i].due_date()).status());
-  }
-  ASSIGN_OR_RETURN(std::vector<std::string> lead, ResolveUnits("lead_units", in.lead_units, false));
-  ASSIGN_OR_RETURN(std::vector<std::string> resp, ResolveUnits("responsible_units", in.responsible_units, true));
+  AddField(&spec.body, in.lead_units);
+  AddField(&spec.body, in.responsible_units);
+  AddField(&spec.body, static_cast<int64_t>(in.list_kind));
+  AddMilestones(&spec.body, in.milestones);
+  AddField(&spec.body, meta.comment);
+  // Codes are unique within a campaign: creating one locks the code.
+  spec.subjects = {absl::StrCat("code|", in.campaign_id, "|", in.code)};
+  TimerFiring txn(this, clock_->Now());
+  auto out = pipeline_->Run<v1::CommandRecord, TimerFiring>(
+      spec, &txn, [&](TimerFiring& w) -> absl::StatusOr<v1::CommandRecord> {
+        ASSIGN_OR_RETURN(v1::Campaign campaign, GetCampaign(in.campaign_id));
+        RETURN_IF_ERROR(validate::Required("code", in.code, 32));
+        RETURN_IF_ERROR(validate::Required("title", in.title, validate::kMaxTitle));
+        RETURN_IF_ERROR(validate::Optional("text", in.text, validate::kMaxText));
+        RETURN_IF_ERROR(validate::Optional("lead_leader", in.lead_leader, validate::kMaxName));
+        RETURN_IF_ERROR(validate::Optional("responsible_person", in.responsible_person, validate::kMaxName));
+        RETURN_IF_ERROR(validate::Date("due_date", in.due_date).status());
+        if (in.lead_units.empty()) return absl::InvalidArgumentError("lead_units: at least one lead unit is required");
+        RETURN_IF_ERROR(validate::Count("lead_units", in.lead_units.size(), validate::kMaxUnitsPerTask));
+        RETURN_IF_ERROR(validate::Count("responsible_units", in.responsible_units.size(), validate::kMaxUnitsPerTask));
+        RETURN_IF_ERROR(validate::Count("milestones", in.milestones.size(), validate::kMaxMilestones));
+        if (!v1::ListKind_IsValid(in.list_kind) || in.list_kind == v1::LIST_KIND_UNSPECIFIED) {
+          return absl::InvalidArgumentError(absl::StrCat("list_kind: unknown value ", static_cast<int>(in.list_kind)));
+        }
+        for (size_t i = 0; i < in.milestones.size(); ++i) {
+          std::string f = absl::StrCat("milestones[", i, "]");
+          RETURN_IF_ERROR(validate::Required(f + ".title", in.milestones[i].title(), validate::kMaxTitle));
+          RETURN_IF_ERROR(validate::Date(f + ".due_date", in.milestones[i].due_date()).status());
+        }
+        ASSIGN_OR_RETURN(std::vector<std::string> lead, ResolveUnits("lead_units", in.lead_units, false));
+        ASSIGN_OR_RETURN(std::vector<std::string> resp, ResolveUnits("responsible_units", in.responsible_units, true));
+        bool dup = false;
+        absl::Status bad;
+        RETURN_IF_ERROR(store_->Scan(Cf::kIndex, keys::IndexPrefix("campaign", campaign.id()),
+                                     [&](absl::string_view k, absl::string_view) {
+          v1::Task other;
+          bad = store_->GetProto(Cf::kEntities,
+                                 keys::Entity(keys::Kind::kTask, absl::StrCat("T", keys::IndexTaskNumber(k))), &other);
+          if (!bad.ok()) return false;
+          dup = other.code() == in.code;
+          return !dup;
+        }));
+        RETURN_IF_ERROR(bad);
+        if (dup) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("code: campaign '", campaign.id(), "' already has a task '", validate::Quote(in.code), "'"));
+        }
+        absl::Time now = w.now();
+        v1::Task t;
+        t.set_id(absl::StrCat("T", NextTaskNumbers(&w, 1)));
+        if (auto* scope = audit::AuditScope::Current()) scope->entry().set_subject(absl::StrCat("task:", t.id()));
+        t.set_plan_id(campaign.plan_id());
+        t.set_campaign_id(campaign.id());
+        t.set_code(in.code);
+        t.set_title(in.title);
+        t.set_text(in.text);
+        for (auto& u : lead) t.add_lead_unit_ids(u);
+        for (auto& u : resp) {
+          if (std::find(lead.begin(), lead.end(), u) == lead.end()) t.add_responsible_unit_ids(u);
+        }
+        t.set_lead_leader(in.lead_leader);
+        t.set_responsible_person(in.responsible_person);
+        t.set_due_date(in.due_date);
+        for (const auto& m : in.milestones) *t.add_milestones() = m;
+        t.set_list_kind(in.list_kind);
+        t.set_state(v1::TASK_STATE_DRAFT);
+        t.set_version(1);
+        *t.mutable_created_at() = Ts(now);
+        *t.mutable_updated_at() = Ts(now);
 
-  std::string body = absl::StrCat(in.campaign_id, "\n", in.code, "\n", in.title, "\n", in.text, "\n",
-                                  absl::StrJoin(lead, ","), "\n", absl::StrJoin(resp, ","), "\n", in.due_date);
-  std::string fp = Fingerprint("create", body);
+        v1::TaskEvent e;
+        e.set_task_id(t.id());
+        e.set_version(1);
+        *e.mutable_at() = Ts(now);
+        e.set_actor(meta.actor);
+        e.set_comment(meta.comment);
+        e.set_command(v1::TASK_COMMAND_CREATE);
+        e.set_to_state(v1::TASK_STATE_DRAFT);
+        e.set_due_date(in.due_date);
+        e.set_request_id(meta.request_id);
 
-  std::lock_guard<std::mutex> create(create_mu_);
-  ASSIGN_OR_RETURN(std::optional<CommandResult> replay, Replay(meta, fp));
-  if (replay) return std::move(*replay);
-  // Codes are unique within a campaign's plan.
-  bool dup = false;
-  store_->Scan(Cf::kIndex, keys::IndexPrefix("campaign", campaign.id()), [&](absl::string_view k, absl::string_view) {
-    v1::Task other;
-    if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTask, absl::StrCat("T", keys::IndexTaskNumber(k))),
-                         &other).ok() && other.code() == in.code) {
-      dup = true;
-      return false;
-    }
-    return true;
-  });
-  if (dup) {
-    return absl::AlreadyExistsError(absl::StrCat("code: campaign '", campaign.id(), "' already has a task '", in.code, "'"));
-  }
-
-  rocksdb::WriteBatch batch;
-  absl::Time now = clock_->Now();
-  v1::Task t;
-  t.set_id(NextTaskId(&batch));
-  t.set_plan_id(campaign.plan_id());
-  t.set_campaign_id(campaign.id());
-  t.set_code(in.code);
-  t.set_title(in.title);
-  t.set_text(in.text);
-  for (auto& u : lead) t.add_lead_unit_ids(u);
-  for (auto& u : resp) {
-    if (std::find(lead.begin(), lead.end(), u) == lead.end()) t.add_responsible_unit_ids(u);
-  }
-  t.set_lead_leader(in.lead_leader);
-  t.set_responsible_person(in.responsible_person);
-  t.set_due_date(in.due_date);
-  for (const auto& m : in.milestones) *t.add_milestones() = m;
-  t.set_list_kind(in.list_kind);
-  t.set_state(v1::TASK_STATE_DRAFT);
-  t.set_version(1);
-  *t.mutable_created_at() = Ts(now);
-  *t.mutable_updated_at() = Ts(now);
-
-  v1::TaskEvent e;
-  e.set_task_id(t.id());
-  e.set_version(1);
-  *e.mutable_at() = Ts(now);
-  e.set_actor(meta.actor);
-  e.set_comment(meta.comment);
-  e.set_command(v1::TASK_COMMAND_CREATE);
-  e.set_to_state(v1::TASK_STATE_DRAFT);
-  e.set_due_date(in.due_date);
-  e.set_request_id(meta.request_id);
-
-  store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, t.id()), t);
-  store_->Put(&batch, Cf::kEvents, keys::Event(t.id(), 1), e);
-  PutTaskIndexes(&batch, nullptr, t);
-  if (!meta.request_id.empty()) {
-    v1::CommandRecord rec;
-    rec.set_request_id(meta.request_id);
-    rec.set_fingerprint(fp);
-    *rec.mutable_task() = t;
-    *rec.add_events() = e;
-    store_->Put(&batch, Cf::kRequests, meta.request_id, rec);
-  }
-  if (auto* scope = audit::AuditScope::Current()) scope->entry().set_subject(absl::StrCat("task:", t.id()));
-  absl::Status s = store_->Write(&batch);
-  spdlog::info("task={} command=create actor={} result={} latency_us={}", t.id(), meta.actor,
-               s.ok() ? "OK" : s.ToString(), absl::ToInt64Microseconds(absl::Now() - start));
-  RETURN_IF_ERROR(s);
-  ++next_task_number_;
-  CommandResult r;
-  r.task = t;
+        w.Put(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.id()), t);
+        w.Put(Cf::kEvents, keys::Event(t.id(), 1), e);
+        PutTaskIndexes(&w, nullptr, t);
+        v1::CommandRecord rec;
+        *rec.mutable_task() = std::move(t);
+        *rec.add_events() = std::move(e);
+        return rec;
+      });
+  if (!out.ok()) return out.status();
+  CommandResult r = ToResult(std::move(out->value), out->replayed);
   Decorate(&r.task);
-  r.events.push_back(e);
   return r;
 }
 
@@ -336,9 +334,13 @@ absl::Status Engine::CheckArgs(const TaskCommandArgs& a, const v1::Task& task) c
       if (r.work_done().empty() && r.progress().empty()) {
         return absl::InvalidArgumentError("report.work_done: required (or report.progress)");
       }
+      RETURN_IF_ERROR(validate::Count("report.indicator_values", r.indicator_values_size(),
+                                      validate::kMaxIndicatorValues));
       for (int i = 0; i < r.indicator_values_size(); ++i) {
         RETURN_IF_ERROR(validate::Required(absl::StrCat("report.indicator_values[", i, "].indicator"),
                                            r.indicator_values(i).indicator(), validate::kMaxName));
+        RETURN_IF_ERROR(validate::Finite(absl::StrCat("report.indicator_values[", i, "].value"),
+                                         r.indicator_values(i).value()));
         RETURN_IF_ERROR(validate::Optional(absl::StrCat("report.indicator_values[", i, "].unit_of_measure"),
                                            r.indicator_values(i).unit_of_measure(), 32));
       }
@@ -369,26 +371,31 @@ absl::Status Engine::CheckArgs(const TaskCommandArgs& a, const v1::Task& task) c
 }
 
 absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const TaskCommandArgs& a) {
-  absl::Time start = absl::Now();
-  absl::StatusOr<CommandResult> result = [&]() -> absl::StatusOr<CommandResult> {
-    RETURN_IF_ERROR(CheckMeta(meta));
+  CommandSpec spec;
+  spec.info = {"task", a.task_id, CommandName(a.command), meta};
+  AddField(&spec.body, a.task_id);
+  AddField(&spec.body, static_cast<int64_t>(a.command));
+  AddField(&spec.body, a.reason);
+  AddField(&spec.body, a.new_due_date);
+  AddField(&spec.body, a.report.SerializeAsString());
+  AddField(&spec.body, a.lead_units);
+  AddField(&spec.body, a.responsible_units);
+  AddField(&spec.body, meta.comment);
+  AddField(&spec.body, static_cast<int64_t>(meta.expected_version));
+  spec.subjects = {a.task_id};
+  TimerFiring txn(this, clock_->Now());
+  auto out = pipeline_->Run<v1::CommandRecord, TimerFiring>(
+      spec, &txn, [&](TimerFiring& w) -> absl::StatusOr<v1::CommandRecord> {
     if (!v1::TaskCommand_IsValid(a.command)) {
       return absl::InvalidArgumentError(absl::StrCat("command: unknown value ", static_cast<int>(a.command)));
     }
     std::vector<std::string> lead, resp;
     if (a.command == v1::TASK_COMMAND_TRANSFER) {
+      RETURN_IF_ERROR(validate::Count("lead_units", a.lead_units.size(), validate::kMaxUnitsPerTask));
+      RETURN_IF_ERROR(validate::Count("responsible_units", a.responsible_units.size(), validate::kMaxUnitsPerTask));
       ASSIGN_OR_RETURN(lead, ResolveUnits("lead_units", a.lead_units, false));
       ASSIGN_OR_RETURN(resp, ResolveUnits("responsible_units", a.responsible_units, true));
     }
-    std::string body = absl::StrCat(a.task_id, "\n", a.command, "\n", a.reason, "\n", a.new_due_date, "\n",
-                                    a.report.SerializeAsString(), "\n", absl::StrJoin(lead, ","), "\n",
-                                    absl::StrJoin(resp, ","));
-    std::string fp = Fingerprint(CommandName(a.command), body);
-
-    if (a.task_id.empty()) return absl::InvalidArgumentError("task_id: required");
-    std::lock_guard<std::mutex> lock(StripeFor(a.task_id));
-    ASSIGN_OR_RETURN(std::optional<CommandResult> replay, Replay(meta, fp));
-    if (replay) return std::move(*replay);
     ASSIGN_OR_RETURN(v1::Task task, LoadTask(a.task_id));
     if (meta.expected_version != 0 && meta.expected_version != task.version()) {
       return absl::AbortedError(absl::StrCat("meta.expected_version: task ", task.id(), " is at version ",
@@ -397,7 +404,7 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     RETURN_IF_ERROR(CheckArgs(a, task));
     ASSIGN_OR_RETURN(Step step, NextState(task.state(), task.resume_state(), a.command, options_.workflow));
 
-    absl::Time now = clock_->Now();
+    absl::Time now = w.now();
     v1::Task before = task;
     v1::TaskEvent e;
     e.set_task_id(task.id());
@@ -468,11 +475,12 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
     task.set_version(e.version());
     *task.mutable_updated_at() = Ts(now);
     task.clear_overdue();
-
-    rocksdb::WriteBatch batch;
-    store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
-    store_->Put(&batch, Cf::kEvents, keys::Event(task.id(), e.version()), e);
-    PutTaskIndexes(&batch, &before, task);
+    // A task that leaves for a terminal state has no warning level; cleared
+    // here, in the command's own event, so no timer moves the version later.
+    if (IsTerminal(task.state()) && task.warning_level() != v1::WARNING_LEVEL_NONE) {
+      task.set_warning_level(v1::WARNING_LEVEL_NONE);
+      e.set_warning_level(v1::WARNING_LEVEL_NONE);
+    }
     if (e.has_report() && e.report().evidence_size() > 0) {
       v1::EvidenceAttachment att;
       att.set_subject_kind("task");
@@ -483,43 +491,33 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
       att.set_period(absl::FormatTime("%Y-%m", now, PlanTimeZone()));
       *att.mutable_at() = Ts(now);
       att.set_actor(meta.actor);
-      evidence_->PutAttachments(&batch, e.report().evidence(), att);
+      evidence_->PutAttachments(w.batch(), e.report().evidence(), att);
     }
-    if (!meta.request_id.empty()) {
-      v1::CommandRecord rec;
-      rec.set_request_id(meta.request_id);
-      rec.set_fingerprint(fp);
-      *rec.mutable_task() = task;
-      *rec.add_events() = e;
-      store_->Put(&batch, Cf::kRequests, meta.request_id, rec);
-    }
+
+    w.Put(Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
+    w.Put(Cf::kEvents, keys::Event(task.id(), e.version()), e);
+    PutTaskIndexes(&w, &before, task);
     // Warning levels follow the due date and the state: check again when
     // either changes what the level could be.
     bool due_changed = before.due_date() != task.due_date();
     bool now_active = before.state() == v1::TASK_STATE_DRAFT && task.state() != v1::TASK_STATE_DRAFT;
-    bool now_terminal = IsTerminal(task.state()) && !IsTerminal(before.state());
-    if (due_changed || now_active || now_terminal) {
-      RETURN_IF_ERROR(ScheduleWarningCheck(&batch, task, now));
-    }
-    RETURN_IF_ERROR(store_->Write(&batch));
-    CommandResult r;
-    r.task = std::move(task);
-    Decorate(&r.task);
-    r.events.push_back(std::move(e));
-    return r;
-  }();
-  spdlog::info("task={} command={} actor={} result={}{} latency_us={}", a.task_id, CommandName(a.command),
-               meta.actor, result.ok() ? "OK" : absl::StatusCodeToString(result.status().code()),
-               result.ok() && result->replayed ? " (replayed)" : "",
-               absl::ToInt64Microseconds(absl::Now() - start));
-  return result;
+    if (due_changed || now_active) RETURN_IF_ERROR(ScheduleWarningCheck(&w, task, now));
+    v1::CommandRecord rec;
+    *rec.mutable_task() = std::move(task);
+    *rec.add_events() = std::move(e);
+    return rec;
+  });
+  if (!out.ok()) return out.status();
+  CommandResult r = ToResult(std::move(out->value), out->replayed);
+  Decorate(&r.task);
+  return r;
 }
 
 absl::StatusOr<std::vector<v1::TaskEvent>> Engine::History(absl::string_view task_id) const {
   ASSIGN_OR_RETURN(v1::Task t, LoadTask(task_id));
   std::vector<v1::TaskEvent> out;
   absl::Status bad;
-  store_->Scan(Cf::kEvents, keys::EventPrefix(task_id), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, keys::EventPrefix(task_id), [&](absl::string_view, absl::string_view v) {
     v1::TaskEvent e;
     if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       bad = absl::DataLossError(absl::StrCat("events of ", task_id, ": record cannot be parsed"));
@@ -527,9 +525,39 @@ absl::StatusOr<std::vector<v1::TaskEvent>> Engine::History(absl::string_view tas
     }
     out.push_back(std::move(e));
     return true;
-  });
+  }));
   RETURN_IF_ERROR(bad);
   return out;
+}
+
+absl::StatusOr<HistoryPageResult> Engine::HistoryPage(absl::string_view task_id, uint64_t after_version,
+                                                      int page_size) const {
+  if (page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  size_t limit = page_size == 0 ? kMaxPageSize : std::min(page_size, kMaxPageSize);
+  RETURN_IF_ERROR(LoadTask(task_id).status());
+  HistoryPageResult page;
+  if (after_version == std::numeric_limits<uint64_t>::max()) return page;
+  size_t bytes = 0;
+  bool more = false;
+  absl::Status bad;
+  std::string prefix = keys::EventPrefix(task_id);
+  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, prefix, [&](absl::string_view, absl::string_view v) {
+    if (page.events.size() == limit || (!page.events.empty() && bytes + v.size() > kMaxPageBytes)) {
+      more = true;
+      return false;
+    }
+    v1::TaskEvent e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError(absl::StrCat("events of ", task_id, ": record cannot be parsed"));
+      return false;
+    }
+    bytes += v.size();
+    page.events.push_back(std::move(e));
+    return true;
+  }, keys::Event(task_id, after_version + 1)));
+  RETURN_IF_ERROR(bad);
+  if (more) page.next_after_version = page.events.back().version();
+  return page;
 }
 
 absl::StatusOr<TaskPage> Engine::ListTasks(const TaskFilter& f) const {
@@ -577,7 +605,7 @@ absl::StatusOr<TaskPage> Engine::ListTasks(const TaskFilter& f) const {
   std::string last_key;
   absl::Status bad;
   bool more = false;
-  store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
     if (static_cast<int>(page.tasks.size()) == page_size) {
       more = true;
       return false;
@@ -609,7 +637,7 @@ absl::StatusOr<TaskPage> Engine::ListTasks(const TaskFilter& f) const {
     if (f.overdue_only && !t.overdue()) return true;
     page.tasks.push_back(std::move(t));
     return true;
-  }, start);
+  }, start));
   RETURN_IF_ERROR(bad);
   if (more) page.next_page_token = absl::WebSafeBase64Escape(last_key);
   return page;

@@ -8,6 +8,7 @@
 #define DUBAN_ENGINE_ENGINE_H_
 
 #include <array>
+#include <functional>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -21,11 +22,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "duban/v1/model.pb.h"
 #include "engine/audit/audit_log.h"
 #include "engine/time/cadence.h"
 #include "engine/time/clock.h"
 #include "engine/storage/outbox.h"
+#include "engine/storage/pipeline.h"
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
@@ -96,15 +100,17 @@ struct CadenceReload {
 struct TimerRun {
   int fired = 0;
   int late = 0;
+  int failed = 0;  // set aside as dead timers
 };
 
-// Carried by every command.
-struct CommandMeta {
-  std::string actor;
-  std::string comment;
-  std::string request_id;
-  uint64_t expected_version = 0;  // 0: no check
-};
+// The recipient of notifications about the daemon itself (a timer that
+// could not fire). `dubanctl watch admin` follows them.
+inline constexpr char kAdminRecipient[] = "admin";
+// The longest span one AdvanceClock call covers.
+inline constexpr absl::Duration kMaxAdvance = absl::Hours(24 * 400);
+
+// The lock subject of a unit's score counters.
+inline std::string ScoreSubject(absl::string_view unit_id) { return absl::StrCat("score|", unit_id); }
 
 struct CommandResult {
   v1::Task task;
@@ -150,6 +156,15 @@ struct TaskFilter {
   std::string page_token;
 };
 
+// The most bytes of records one page of a listing carries (the gRPC
+// message limit is 4 MiB).
+inline constexpr size_t kMaxPageBytes = 2 << 20;
+
+struct HistoryPageResult {
+  std::vector<v1::TaskEvent> events;
+  uint64_t next_after_version = 0;  // 0: no more
+};
+
 struct TaskPage {
   std::vector<v1::Task> tasks;
   std::string next_page_token;
@@ -177,7 +192,13 @@ class Engine {
   // ---- plans and organisation
   // Imports a plan file; its tasks are created and, when assign is true,
   // assigned to their lead units. All or nothing.
-  absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign);
+  // done_marker, when given, is a meta key written (to the plan id) in the
+  // import's own batch.
+  absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign,
+                                           absl::string_view done_marker = {});
+  // Imports the demo plan on the first start: the plan and the marker
+  // "demo_loaded" commit together. True when it imported now.
+  absl::StatusOr<bool> ImportDemoOnce(const yamlx::Doc& doc);
   absl::StatusOr<ImportSummary> ImportPlanText(absl::string_view file_name, absl::string_view yaml,
                                                absl::string_view actor, bool assign);
   std::vector<v1::Plan> ListPlans() const;
@@ -198,6 +219,10 @@ class Engine {
   absl::StatusOr<v1::Task> GetTask(absl::string_view task_id) const;
   absl::StatusOr<TaskPage> ListTasks(const TaskFilter& filter) const;
   absl::StatusOr<std::vector<v1::TaskEvent>> History(absl::string_view task_id) const;
+  // One page of a task's history: events with version > after_version, at
+  // most page_size (0: 500; at most 500) and at most kMaxPageBytes of them.
+  absl::StatusOr<HistoryPageResult> HistoryPage(absl::string_view task_id, uint64_t after_version,
+                                                int page_size) const;
 
   // ---- reporting obligations (报送事项)
   absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const;
@@ -209,7 +234,7 @@ class Engine {
   absl::StatusOr<v1::Obligation> ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
                                               absl::string_view reason);
   absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const;
-  std::vector<v1::UnitScore> ListUnitScores() const;
+  absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const;
 
   // ---- supervision (督办)
   absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
@@ -231,7 +256,13 @@ class Engine {
   // Fires every timer due at or before `until`, in due order. With
   // step_clock on a simulated clock, the clock is moved to each timer's due
   // time before it fires (nothing is late); the clock ends at `until`.
-  absl::StatusOr<TimerRun> RunTimers(absl::Time until, bool step_clock);
+  // A timer whose firing fails is set aside (ListDeadTimers) with a
+  // notification to kAdminRecipient; the others keep firing. `cancelled`,
+  // when given, is asked between batches: true stops the run (CANCELLED).
+  absl::StatusOr<TimerRun> RunTimers(absl::Time until, bool step_clock,
+                                     const std::function<bool()>& cancelled = {});
+  // Timers set aside because their firing failed (at most 1000).
+  absl::StatusOr<std::vector<v1::DeadTimer>> ListDeadTimers() const;
   // Replaces the cadences while running (engine/time/cadence_reload.cc):
   // removed rules stop creating obligations, added ones start at their next
   // period, changed ones start again at their next period and the open
@@ -245,9 +276,13 @@ class Engine {
   absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why);
   // The due time of the earliest pending timer.
   std::optional<absl::Time> NextTimerDue() const;
-  // Simulated clock only: FAILED_PRECONDITION otherwise.
-  absl::StatusOr<TimerRun> AdvanceClock(absl::Time to);
+  // Simulated clock only: FAILED_PRECONDITION otherwise. At most
+  // kMaxAdvance per call (INVALID_ARGUMENT beyond); stops with CANCELLED
+  // when `cancelled` returns true (the caller went away).
+  absl::StatusOr<TimerRun> AdvanceClock(absl::Time to, const std::function<bool()>& cancelled = {});
   Outbox& outbox() { return *outbox_; }
+  // The command pipeline every part commits through.
+  Pipeline& pipeline() { return *pipeline_; }
   // Makes a running RunTimers stop after its current batch (shutdown).
   void RequestStop() { stopping_.store(true); }
 
@@ -261,35 +296,46 @@ class Engine {
  private:
   Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options);
   absl::Status LoadDirectory();
-  void AddToDirectory(const v1::Unit& u);
-  void AddToDirectory(const v1::UnitGroup& g);
+  absl::StatusOr<ImportSummary> ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
+                                               absl::string_view done_marker);
+  void AddToDirectory(const v1::Unit& u) ABSL_EXCLUSIVE_LOCKS_REQUIRED(dir_mu_);
+  void AddToDirectory(const v1::UnitGroup& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(dir_mu_);
   std::optional<v1::UnitRef> LookupName(absl::string_view name) const;
   absl::StatusOr<std::vector<std::string>> ResolveUnits(absl::string_view field,
                                                         const std::vector<std::string>& names,
                                                         bool allow_groups) const;
   absl::StatusOr<v1::Task> LoadTask(absl::string_view task_id) const;
   void Decorate(v1::Task* t) const;  // computed fields (overdue)
-  absl::Status CheckMeta(const CommandMeta& meta) const;
+  absl::Status CheckMeta(const CommandMeta& meta) const { return Pipeline::CheckMeta(meta); }
   absl::Status CheckArgs(const TaskCommandArgs& args, const v1::Task& task) const;
-  // Looks up an earlier command with meta.request_id; returns it when the
-  // fingerprint matches, ALREADY_EXISTS when it does not.
-  absl::StatusOr<std::optional<CommandResult>> Replay(const CommandMeta& meta,
-                                                      const std::string& fingerprint) const;
-  // The serialized result of an earlier command with meta.request_id and
-  // the same fingerprint; ALREADY_EXISTS for a different command.
-  absl::StatusOr<std::optional<std::string>> ReplayBytes(const CommandMeta& meta, const std::string& fingerprint) const;
+  // A command's result as a pipeline outcome, parsed from the pipeline's
+  // replay record when it is one.
+  // The result of an earlier command with meta's actor and request id and
+  // the same fingerprint (the caller holds the request's lock).
   template <typename M>
   absl::StatusOr<std::optional<M>> ReplayAs(const CommandMeta& meta, const std::string& fingerprint) const {
-    auto bytes = ReplayBytes(meta, fingerprint);
+    auto bytes = pipeline_->Replay(meta, fingerprint);
     if (!bytes.ok()) return bytes.status();
     if (!bytes->has_value()) return std::optional<M>();
     M m;
     if (!m.ParseFromString(**bytes)) return absl::DataLossError("requests: record cannot be parsed");
     return std::optional<M>(std::move(m));
   }
-  void PutTaskIndexes(rocksdb::WriteBatch* b, const v1::Task* before, const v1::Task& after) const;
-  std::mutex& StripeFor(absl::string_view task_id);
-  std::string NextTaskId(rocksdb::WriteBatch* b);  // caller holds create_mu_
+  // Steps 5 to 7 for a command that runs the pipeline's steps itself: the
+  // request record, the audit entry, the synced commit.
+  absl::Status CommitCommand(TimerFiring* w, const CommandInfo& info, const std::string& fingerprint,
+                             const google::protobuf::MessageLite& result);
+  // Locks a command's subjects and its request record.
+  KeyLocks::Guard LockCommand(const CommandMeta& meta, std::vector<std::string> subjects);
+  template <typename M>
+  absl::StatusOr<M> Unwrap(absl::StatusOr<Outcome<M>> r) const {
+    if (!r.ok()) return r.status();
+    return std::move(r->value);
+  }
+  void PutTaskIndexes(Txn* txn, const v1::Task* before, const v1::Task& after) const;
+  // Gives the next n task numbers; their marker goes in the batch (see
+  // keys.h "task_number|").
+  uint64_t NextTaskNumbers(Txn* txn, uint64_t n);
 
   friend class TimerFiring;
   absl::Status LoadSupervisionCounter();
@@ -301,49 +347,52 @@ class Engine {
   absl::Status EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
-  absl::StatusOr<v1::Obligation> SubmitReportImpl(const CommandMeta& meta, absl::string_view id, absl::string_view text);
-  absl::StatusOr<v1::Obligation> ReviewReportImpl(const CommandMeta& meta, absl::string_view id, bool accept,
-                                                  absl::string_view reason);
+  absl::StatusOr<v1::Obligation> SubmitReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
+                                                  absl::string_view text);
+  absl::StatusOr<v1::Obligation> ReviewReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
+                                                  bool accept, absl::string_view reason);
   absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
                                                           SupervisionCommand command, absl::string_view text);
   absl::StatusOr<v1::SupervisionItem> ListForSupervisionImpl(const CommandMeta& meta, const NewSupervisionItem& item,
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
                                                    const std::string& fingerprint);
-  absl::Status ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const;
+  std::vector<std::string> TimerSubjects(const v1::Timer& t) const;
+  absl::Status FireBatch(const std::vector<std::pair<std::string, v1::Timer>>& due, absl::Time now, bool late);
+  absl::Status DeadLetter(const std::string& key, const v1::Timer& t, const absl::Status& error, absl::Time now);
+  absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
   absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
   // LoadObligation, ABORTED when expected_version is set and differs.
   absl::StatusOr<v1::Obligation> LoadObligationAt(absl::string_view id, uint64_t expected_version) const;
   std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
   std::string SubjectName(const std::string& subject_id) const;
 
+  // Constant after Open.
   std::unique_ptr<Store> store_;
   std::unique_ptr<audit::AuditLog> audit_;  // the store's write hook
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<EvidenceStore> evidence_;
-  std::mutex timer_run_mu_;  // one timer runner at a time
+  std::unique_ptr<Pipeline> pipeline_;
   Clock* clock_;
   EngineOptions options_;
 
-  std::mutex create_mu_;  // task and plan creation
+  absl::Mutex timer_run_mu_;  // one timer runner at a time
+
   std::atomic<uint64_t> next_supervision_number_{1};
   std::atomic<bool> stopping_{false};
-  uint64_t next_task_number_ = 1;
-  std::array<std::mutex, 64> stripes_;
+  std::atomic<uint64_t> next_task_number_{1};
 
-  mutable std::shared_mutex dir_mu_;
-  std::map<std::string, v1::Unit> units_;
-  std::map<std::string, v1::UnitGroup> groups_;
-  std::map<std::string, v1::UnitRef, std::less<>> names_;
+  // The organisation directory, read by every command, written by imports.
+  mutable absl::Mutex dir_mu_;
+  std::map<std::string, v1::Unit> units_ ABSL_GUARDED_BY(dir_mu_);
+  std::map<std::string, v1::UnitGroup> groups_ ABSL_GUARDED_BY(dir_mu_);
+  std::map<std::string, v1::UnitRef, std::less<>> names_ ABSL_GUARDED_BY(dir_mu_);
 };
 
 // The one log line of a command: what, on what, by whom, the result and
 // the latency.
 void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
                 absl::string_view actor, const absl::Status& result, absl::Time start);
-
-// "<kind>:<hash of body>", for request_id replays.
-std::string Fingerprint(absl::string_view kind, absl::string_view body);
 
 // Task ids are "T<number>"; returns 0 for anything else.
 uint64_t TaskNumber(absl::string_view task_id);

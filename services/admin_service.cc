@@ -1,6 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/services.h"
+#include "engine/storage/validate.h"
 #include "services/status.h"
 
 namespace duban {
@@ -25,7 +26,7 @@ grpc::Status AdminServiceImpl::ServerInfo(grpc::ServerContext*, const v1::Server
   return grpc::Status::OK;
 }
 
-grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext*, const v1::AdvanceClockRequest* req,
+grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext* ctx, const v1::AdvanceClockRequest* req,
                                             v1::AdvanceClockResponse* out) {
   if (!engine_->clock().IsSimulated()) {
     return ToGrpc(absl::FailedPreconditionError(
@@ -39,7 +40,7 @@ grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext*, const v1::Adva
     case v1::AdvanceClockRequest::kBy: {
       absl::Duration d;
       if (!absl::ParseDuration(req->by(), &d) || d < absl::ZeroDuration()) {
-        return ToGrpc(absl::InvalidArgumentError(absl::StrCat("by: '", req->by(), "' is not a positive duration (e.g. 24h)")));
+        return ToGrpc(absl::InvalidArgumentError(absl::StrCat("by: '", validate::Quote(req->by()), "' is not a positive duration (e.g. 24h)")));
       }
       to = engine_->clock().Now() + d;
       break;
@@ -47,7 +48,9 @@ grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext*, const v1::Adva
     default:
       return ToGrpc(absl::InvalidArgumentError("to: required (or by)"));
   }
-  auto run = engine_->AdvanceClock(to);
+  // Stops between timer batches once the caller has gone (deadline passed
+  // or cancelled); what fired so far stays committed.
+  auto run = engine_->AdvanceClock(to, [ctx] { return ctx->IsCancelled(); });
   if (!run.ok()) return ToGrpc(run.status());
   *out->mutable_now() = Ts(engine_->clock().Now());
   out->set_timers_fired(run->fired);

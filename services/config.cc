@@ -1,4 +1,6 @@
 #include "services/config.h"
+#include "engine/storage/validate.h"
+#include "absl/strings/numbers.h"
 
 #include <filesystem>
 
@@ -120,6 +122,22 @@ absl::Status LoadRuleFiles(DaemonConfig* c) {
   ASSIGN_OR_RETURN(CadenceConfig cad, LoadCadencesFile(c->cadences_file));
   c->engine.calendar = std::make_shared<const WorkCalendar>(std::move(cal));
   c->engine.cadences = std::make_shared<const CadenceConfig>(std::move(cad));
+  return absl::OkStatus();
+}
+
+absl::Status CheckListenAddress(absl::string_view listen) {
+  size_t colon = listen.rfind(':');
+  if (listen.empty() || colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen: '", validate::Quote(listen), "' is not host:port (e.g. 127.0.0.1:7420)"));
+  }
+  absl::string_view port = listen.substr(colon + 1);
+  uint32_t n = 0;
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != absl::string_view::npos ||
+      !absl::SimpleAtoi(port, &n) || n > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("listen: port '", validate::Quote(port),
+                                                   "' is out of range (0 to 65535)"));
+  }
   return absl::OkStatus();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "services/audit_config.h"
@@ -48,6 +49,10 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path);
 // Loads calendar_file and cadences_file into config->engine; errors name
 // the file, line and reason.
 absl::Status LoadRuleFiles(DaemonConfig* config);
+
+// "host:port" (or "[v6]:port") with a decimal port from 0 to 65535 (0: any
+// free port). INVALID_ARGUMENT naming "listen" otherwise.
+absl::Status CheckListenAddress(absl::string_view listen);
 
 }  // namespace duban
 

@@ -4,6 +4,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "services/config.h"
 #include "services/server.h"
 #include "spdlog/spdlog.h"
@@ -43,6 +45,12 @@ ABSL_FLAG(int64_t, max_wal_mb, 0, "store: write-ahead log bound replayed on rest
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
+  // --help lists the flags of this file (absl looks for a file named
+  // after the program by default, and duband's is main.cc).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "services/main.cc"); };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   duban::DaemonConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
@@ -119,6 +127,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (flag > 0) *field = static_cast<uint64_t>(flag) << 20;
+  }
+  if (absl::Status r = duban::CheckListenAddress(config.listen); !r.ok()) {
+    std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
+    return 2;
   }
   if (absl::Status r = duban::LoadRuleFiles(&config); !r.ok()) {
     std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());

@@ -73,7 +73,9 @@ grpc::Status ReportServiceImpl::GetUnitScore(grpc::ServerContext*, const v1::Get
 
 grpc::Status ReportServiceImpl::ListUnitScores(grpc::ServerContext*, const v1::ListUnitScoresRequest*,
                                                v1::ListUnitScoresResponse* out) {
-  for (auto& s : engine_->ListUnitScores()) *out->add_scores() = std::move(s);
+  auto scores = engine_->ListUnitScores();
+  if (!scores.ok()) return ToGrpc(scores.status());
+  for (auto& s : *scores) *out->add_scores() = std::move(s);
   return grpc::Status::OK;
 }
 

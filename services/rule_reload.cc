@@ -64,7 +64,8 @@ absl::StatusOr<std::vector<int>> NotifyMissingCalendarYears(Engine* engine) {
   std::vector<v1::Notification> notes;
   for (int year : MissingCalendarYears(*engine->options().calendar, today)) {
     std::string marker = absl::StrCat("calendar_missing_notified|", year);
-    if (engine->store().Exists(Cf::kMeta, marker)) continue;
+    ASSIGN_OR_RETURN(bool done, engine->store().Exists(Cf::kMeta, marker));
+    if (done) continue;
     engine->store().Put(&batch, Cf::kMeta, marker, validate::FormatDate(today));
     v1::Notification n;
     n.set_recipient(kAdminRecipient);
@@ -79,7 +80,7 @@ absl::StatusOr<std::vector<int>> NotifyMissingCalendarYears(Engine* engine) {
     notified.push_back(year);
   }
   if (notes.empty()) return notified;
-  RETURN_IF_ERROR(engine->outbox().Commit(&batch, &notes));
+  RETURN_IF_ERROR(engine->pipeline().Commit(&batch, &notes));
   return notified;
 }
 

@@ -15,10 +15,8 @@
 
 namespace duban {
 
-// The recipient of administrator notifications (kind WARNING, subject
-// "calendar:<year>"):
-// `dubanctl watch admin`.
-inline constexpr char kAdminRecipient[] = "admin";
+// Administrator notifications (subject "calendar:<year>") go to
+// kAdminRecipient (engine/engine.h): `dubanctl watch admin`.
 
 // Rereads config.cadences_file and config.accountability_file and puts them
 // in force. Both are loaded and checked before anything changes: a file that

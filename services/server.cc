@@ -36,7 +36,8 @@ namespace {
 
 absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   if (config.demo_plan.empty()) return absl::OkStatus();
-  if (engine->store().Exists(Cf::kMeta, "demo_loaded")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(bool loaded, engine->store().Exists(Cf::kMeta, "demo_loaded"));
+  if (loaded) return absl::OkStatus();
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(config.demo_plan));
   v1::AuditEntry act;
   act.set_account("duband");
@@ -44,12 +45,8 @@ absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   act.set_command("plans.import-demo");
   act.set_subject(absl::StrCat("file:", config.demo_plan));
   audit::AuditScope scope(std::move(act));
-  ASSIGN_OR_RETURN(ImportSummary s, engine->ImportPlan(doc, "duband", /*assign=*/true));
-  rocksdb::WriteBatch b;
-  engine->store().Put(&b, Cf::kMeta, "demo_loaded", s.plan.id());
-  RETURN_IF_ERROR(engine->store().Write(&b));
-  spdlog::info("loaded demo plan {} from {}: {} campaigns, {} tasks, {} units", s.plan.id(), config.demo_plan,
-               s.campaigns, s.tasks, s.units);
+  ASSIGN_OR_RETURN(bool imported, engine->ImportDemoOnce(doc));
+  if (imported) spdlog::info("loaded demo plan from {}", config.demo_plan);
   return absl::OkStatus();
 }
 
@@ -247,6 +244,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
+  // A port in use is refused: without this gRPC binds with SO_REUSEPORT
+  // and a second daemon would take a share of the first one's connections.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
   // Commands wait on a synced write. With gRPC's default of at most 2 idle
   // pollers, every concurrent call beyond them ran on a thread created for

@@ -163,9 +163,10 @@ grpc::Status TaskServiceImpl::History(grpc::ServerContext* ctx, const v1::Histor
   if (auto t = engine_->GetTask(req->task_id()); t.ok()) {
     if (absl::Status s = CheckCallerMaySeeTask(*ctx, *engine_, *t); !s.ok()) return ToGrpc(s);
   }
-  auto h = engine_->History(req->task_id());
+  auto h = engine_->HistoryPage(req->task_id(), req->after_version(), req->page_size());
   if (!h.ok()) return ToGrpc(h.status());
-  for (auto& e : *h) *out->add_events() = std::move(e);
+  for (auto& e : h->events) *out->add_events() = std::move(e);
+  out->set_next_after_version(h->next_after_version);
   return grpc::Status::OK;
 }
 

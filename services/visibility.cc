@@ -35,7 +35,10 @@ bool IsSupervisor(Engine& engine, const std::string& actor, const std::string& u
 
 bool MaySeeTask(Engine& engine, const std::string& actor, const v1::Task& task) {
   if (actor.empty()) return false;
-  if (engine.store().Exists(Cf::kEntities, keys::Entity(keys::Kind::kPerson, actor))) return true;
+  if (auto person = engine.store().Exists(Cf::kEntities, keys::Entity(keys::Kind::kPerson, actor));
+      person.ok() && *person) {
+    return true;
+  }
   std::string unit_id;
   if (auto r = engine.Resolve(actor); r.ok() && !r->group && r->units.size() == 1) unit_id = r->units[0].id();
   if (IsSupervisor(engine, actor, unit_id)) return true;
@@ -55,7 +58,10 @@ bool MaySeeAttachment(Engine& engine, const std::string& actor, const v1::Eviden
 bool MayReadFor(Engine& engine, const std::string& actor, const std::string& unit_or_person) {
   if (actor.empty()) return false;
   if (actor == unit_or_person) return true;
-  if (engine.store().Exists(Cf::kEntities, keys::Entity(keys::Kind::kPerson, actor))) return true;
+  if (auto person = engine.store().Exists(Cf::kEntities, keys::Entity(keys::Kind::kPerson, actor));
+      person.ok() && *person) {
+    return true;
+  }
   std::string unit_id;
   if (auto r = engine.Resolve(actor); r.ok() && !r->group && r->units.size() == 1) unit_id = r->units[0].id();
   if (IsSupervisor(engine, actor, unit_id)) return true;

@@ -708,6 +708,30 @@ TEST_F(AccountabilityTest, ReplacingAPeriodAddsOnlyNewCasesAndIdsSurviveARestart
   EXPECT_EQ(feb[0].by_role(), "mayor");  // January's stored ranking counts after the restart
 }
 
+TEST_F(AccountabilityTest, ReplacingARankingWithdrawsTheCasesOfUnitsNoLongerLast) {
+  auto jan = EnforcementLast("2023-01", "市水利局");
+  ASSERT_EQ(jan.size(), 1u);
+  std::string water = jan[0].id();
+  auto replaced = Enter("enforcement", "2023-01", Order(KeyUnits(), {"市城管局"}), {}, true);
+  ASSERT_TRUE(replaced.ok()) << replaced.status();
+  // The unit now ranked above last keeps no open "倒数第一" interview.
+  auto old = acct_->GetCase(water);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->state(), v1::ACCOUNTABILITY_STATE_CLOSED);
+  auto history = acct_->CaseHistory(water);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().kind(), "withdrawn");
+  int open_for_water = 0;
+  for (const auto& c : AllCases()) {
+    if (c.unit_id() == Id("市水利局") && c.state() != v1::ACCOUNTABILITY_STATE_CLOSED) ++open_for_water;
+  }
+  EXPECT_EQ(open_for_water, 0);
+  // Ranked last again in a second correction: a case opens again.
+  auto back = Enter("enforcement", "2023-01", Order(KeyUnits(), {"市水利局"}), {}, true);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(Summary(back->opened), std::vector<std::string>{"市水利局 interview/vice_mayor_in_charge#1"});
+}
+
 // ---------------------------------------------------------------- bad config files
 
 TEST_F(AccountabilityTest, BadConfigFilesNameFileAndLine) {

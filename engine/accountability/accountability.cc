@@ -113,16 +113,33 @@ std::string CaseCommandName(CaseCommand c) {
   return "unknown";
 }
 
+namespace {
+// The next number after the highest "<letter><n>" id of a kind, and at
+// least the stored counter (the counter alone may lag: concurrent batches
+// commit in any order).
+uint64_t NextNumber(const Store& store, keys::Kind kind, const char* counter) {
+  uint64_t next = ReadCounter(store, counter);
+  (void)store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view k, absl::string_view) {
+    uint64_t n = 0;
+    if (k.size() > 2 && absl::SimpleAtoi(k.substr(2), &n)) next = std::max(next, n + 1);
+    return true;
+  });
+  return next;
+}
+}  // namespace
+
 Accountability::Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config,
                                Rankings* rankings)
     : engine_(engine), config_(std::move(config)), rankings_(rankings) {
+  next_case_.store(NextNumber(engine_->store(), keys::Kind::kAccountability, kCaseCounter));
+  next_incident_.store(NextNumber(engine_->store(), keys::Kind::kIncident, kIncidentCounter));
   rankings_->SetListener(this);
 }
 
 Accountability::~Accountability() { rankings_->SetListener(nullptr); }
 
 void Accountability::SetConfig(std::shared_ptr<const AccountabilityConfig> config) {
-  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  std::lock_guard<std::mutex> lock(retired_mu_);
   retired_.push_back(std::atomic_load(&config_));
   std::atomic_store(&config_, std::move(config));
 }
@@ -142,9 +159,14 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
                                       const std::string& reason, const std::string& trigger_period) {
   Store& store = engine_->store();
   std::string trigger = TriggerKey(rule_id, unit_id, trigger_period.empty() ? period : trigger_period);
-  if (p->triggers.count(trigger) || store.Exists(Cf::kIndex, trigger)) return absl::OkStatus();  // one per period
-  if (!p->next_case) p->next_case = ReadCounter(store, kCaseCounter);
-  uint64_t n = (*p->next_case)++;
+  if (p->triggers.count(trigger)) return absl::OkStatus();  // one per period
+  ASSIGN_OR_RETURN(bool opened_before, store.Exists(Cf::kIndex, trigger));
+  if (opened_before) return absl::OkStatus();
+  // Numbers come from a counter shared by concurrent commands; the stored
+  // counter is only a floor (see NextNumber).
+  uint64_t n = next_case_.fetch_add(1);
+  p->next_case = n + 1;
+  store.Put(p->batch, Cf::kMeta, kCaseCounter, std::to_string(n + 1));
   absl::Time now = engine_->clock().Now();
 
   v1::AccountabilityCase c;
@@ -175,7 +197,6 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
   store.Put(p->batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
   store.Put(p->batch, Cf::kEvents, keys::Event(c.id(), 1), ev);
   store.Put(p->batch, Cf::kIndex, trigger, c.id());
-  store.Put(p->batch, Cf::kMeta, kCaseCounter, std::to_string(*p->next_case));
   p->triggers.insert(trigger);
 
   auto role = current()->roles.find(action.by_role);
@@ -214,19 +235,25 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
   // Stored rankings of every board a ladder names, read once; the new
   // ranking replaces a stored one of its period.
   std::map<std::string, std::map<int64_t, v1::Ranking>> stored;
+  absl::Status scanned_bad;
   auto rankings_of = [&](const std::string& board_id) -> const std::map<int64_t, v1::Ranking>& {
     auto it = stored.find(board_id);
     if (it != stored.end()) return it->second;
     std::map<int64_t, v1::Ranking> m;
     const Board* b = current()->FindBoard(board_id);
     std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(board_id, ":"));
-    engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
+    absl::Status scanned = engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
       v1::Ranking r;
-      if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+      if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        scanned_bad = absl::DataLossError(absl::StrCat("rankings: record of board '", board_id, "' cannot be parsed"));
+        return false;
+      }
       auto o = ParsePeriod(b->cadence, "period", r.period());
       if (o.ok()) m[*o] = std::move(r);
       return true;
     });
+    if (!scanned.ok() && p.read_error.ok()) p.read_error = scanned;
+    if (!scanned_bad.ok() && p.read_error.ok()) p.read_error = scanned_bad;
     if (board_id == board.id) m[ord] = ranking;
     return stored.emplace(board_id, std::move(m)).first->second;
   };
@@ -242,6 +269,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     }
     const std::set<std::string>& now_in = bands[board.id][ord];
     const std::string trigger_period = several ? absl::StrCat(board.id, "@", ranking.period()) : ranking.period();
+    RETURN_IF_ERROR(WithdrawReplaced(&p, ladder.id, trigger_period, now_in));
     // In rank order, so case numbers follow the ranking.
     for (const auto& e : ranking.entries()) {
       const std::string& unit = e.unit_id();
@@ -280,6 +308,53 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
                                trigger_period));
     }
   }
+  return p.read_error;
+}
+
+absl::Status Accountability::WithdrawReplaced(Pending* p, const std::string& ladder_id, const std::string& period,
+                                              const std::set<std::string>& still_in) {
+  Store& store = engine_->store();
+  std::string prefix = keys::IndexPrefix(kTriggerIndex, ladder_id);
+  std::vector<std::pair<std::string, std::string>> found;  // trigger key, case id
+  absl::Status scanned = store.Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view v) {
+    absl::string_view rest = k.substr(prefix.size());
+    size_t sep = rest.find(keys::kSep);
+    if (sep == absl::string_view::npos || rest.substr(sep + 1) != period) return true;
+    if (still_in.count(std::string(rest.substr(0, sep)))) return true;
+    found.emplace_back(std::string(k), std::string(v));
+    return true;
+  });
+  RETURN_IF_ERROR(scanned);
+  absl::Time now = engine_->clock().Now();
+  for (const auto& [trigger, case_id] : found) {
+    store.Delete(p->batch, Cf::kIndex, trigger);
+    v1::AccountabilityCase c;
+    absl::Status s = store.GetProto(Cf::kEntities, keys::Entity(keys::Kind::kAccountability, case_id), &c);
+    if (absl::IsNotFound(s)) continue;
+    RETURN_IF_ERROR(s);
+    if (c.state() == v1::ACCOUNTABILITY_STATE_CLOSED) continue;
+    v1::AccountabilityEvent ev;
+    ev.set_case_id(c.id());
+    ev.set_version(c.version() + 1);
+    *ev.mutable_at() = Ts(now);
+    ev.set_actor(p->actor);
+    ev.set_kind("withdrawn");
+    ev.set_from_state(c.state());
+    ev.set_to_state(v1::ACCOUNTABILITY_STATE_CLOSED);
+    ev.set_text(absl::StrCat("排名 ", period, " 已更正，该单位不再位于排名区间，撤销"));
+    c.set_state(v1::ACCOUNTABILITY_STATE_CLOSED);
+    c.set_version(ev.version());
+    *c.mutable_updated_at() = Ts(now);
+    store.Put(p->batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
+    store.Put(p->batch, Cf::kEvents, keys::Event(c.id(), ev.version()), ev);
+    v1::Notification note;
+    note.set_recipient(c.unit_id());
+    note.set_kind(v1::NOTIFICATION_KIND_ACCOUNTABILITY);
+    note.set_subject_id(c.id());
+    note.set_title(absl::StrCat("撤销：", c.action_name(), " ", period, "（排名已更正）"));
+    *note.mutable_created_at() = Ts(now);
+    p->notes->push_back(std::move(note));
+  }
   return absl::OkStatus();
 }
 
@@ -295,10 +370,11 @@ std::optional<absl::CivilDay> Accountability::LastCaseEnd(Pending* p, const std:
     if (!last || *end > *last) last = *end;
   };
   std::string prefix = TriggerKey(rule_id, unit_id, "");
-  engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+  absl::Status scanned = engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
     consider(k.substr(prefix.size()));
     return true;
   });
+  if (!scanned.ok() && p->read_error.ok()) p->read_error = scanned;
   for (const std::string& t : p->triggers) {
     if (absl::StartsWith(t, prefix)) consider(absl::string_view(t).substr(prefix.size()));
   }
@@ -328,7 +404,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   RETURN_IF_ERROR(validate::Optional("description", in.description, validate::kMaxText));
   std::string month = absl::StrFormat("%04d-%02d", day.year(), day.month());
 
-  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({AccountabilitySubject(unit_id)});
   Store& store = engine_->store();
   rocksdb::WriteBatch batch;
   std::vector<v1::Notification> notes;
@@ -339,7 +415,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   p.opened = &result.opened;
   p.actor = meta.actor;
 
-  uint64_t n = ReadCounter(store, kIncidentCounter);
+  uint64_t n = next_incident_.fetch_add(1);
   v1::Incident& inc = result.incident;
   inc.set_id(absl::StrCat("I", n));
   inc.set_unit_id(unit_id);
@@ -357,7 +433,8 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
                                       in.description.empty() ? "" : "：", in.description);
     RETURN_IF_ERROR(OpenCase(&p, unit_id, rule.id, rule.action, 1, month, reason));
   }
-  RETURN_IF_ERROR(engine_->outbox().Commit(&batch, &notes));
+  RETURN_IF_ERROR(engine_->pipeline().Audit({"incident", inc.id(), "report_incident", meta}, inc, &batch));
+  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
   spdlog::info("incident={} unit={} kind={} deaths={} actor={} cases={} result=OK", inc.id(), unit_id, in.kind,
                in.deaths, meta.actor, result.opened.size());
   return result;
@@ -377,10 +454,11 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
   }
   RETURN_IF_ERROR(validate::Required("problem", problem, validate::kMaxTitle));
 
-  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({AccountabilitySubject(unit_id)});
   Store& store = engine_->store();
   std::string key = keys::Entity(keys::Kind::kNoticeProblem, NoticeKey(unit_id, problem, month));
-  if (store.Exists(Cf::kEntities, key)) {
+  ASSIGN_OR_RETURN(bool recorded, store.Exists(Cf::kEntities, key));
+  if (recorded) {
     return absl::AlreadyExistsError(
         absl::StrCat("problem: '", problem, "' is already recorded against ", unit_id, " for ", month));
   }
@@ -392,10 +470,10 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
   // The months that named this problem against the unit, this one included.
   std::set<std::string> months{std::string(month)};
   std::string prefix = keys::Entity(keys::Kind::kNoticeProblem, NoticeKey(unit_id, problem, ""));
-  store.Scan(Cf::kEntities, prefix, [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(store.Scan(Cf::kEntities, prefix, [&](absl::string_view k, absl::string_view) {
     months.insert(std::string(k.substr(prefix.size())));
     return true;
-  });
+  }));
   result.times = static_cast<int>(months.size());
 
   rocksdb::WriteBatch batch;
@@ -412,7 +490,9 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
                                       absl::StrJoin(months, "、"), "）");
     RETURN_IF_ERROR(OpenCase(&p, unit_id, rule.id, rule.action, 1, std::string(month), reason));
   }
-  RETURN_IF_ERROR(engine_->outbox().Commit(&batch, &notes));
+  RETURN_IF_ERROR(engine_->pipeline().Audit({"notice_problem", unit_id, "record_notice_problem", meta},
+                                            result.problem, &batch));
+  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
   spdlog::info("notice_problem unit={} month={} times={} actor={} cases={} result=OK", unit_id, result.problem.month(), result.times,
                meta.actor, result.opened.size());
   return result;
@@ -424,7 +504,7 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
                                                            CaseCommand command, const CaseInput& in) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
   RETURN_IF_ERROR(validate::Required("case_id", case_id, validate::kMaxId));
-  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({std::string(case_id)});
   ASSIGN_OR_RETURN(v1::AccountabilityCase c, GetCase(case_id));
   if (meta.expected_version != 0 && meta.expected_version != c.version()) {
     return absl::AbortedError(absl::StrCat("meta.expected_version: case ", c.id(), " is at version ", c.version(),
@@ -478,7 +558,9 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
   rocksdb::WriteBatch batch;
   engine_->store().Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
   engine_->store().Put(&batch, Cf::kEvents, keys::Event(c.id(), ev.version()), ev);
-  RETURN_IF_ERROR(engine_->store().Write(&batch));
+  RETURN_IF_ERROR(engine_->pipeline().Audit({"case", c.id(), CaseCommandName(command), meta}, c, &batch));
+  std::vector<v1::Notification> none;
+  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &none));
   spdlog::info("case={} command={} actor={} state={} result=OK", c.id(), CaseCommandName(command), meta.actor,
                CaseStateName(c.state()));
   return c;
@@ -528,7 +610,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
   }
   std::vector<v1::AccountabilityCase> out;
   absl::Status bad;
-  engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kAccountability),
+  absl::Status scanned = engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kAccountability),
                         [&](absl::string_view, absl::string_view v) {
                           v1::AccountabilityCase c;
                           if (!c.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -542,6 +624,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
                           out.push_back(std::move(c));
                           return true;
                         });
+  RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   std::sort(out.begin(), out.end(), [](const v1::AccountabilityCase& a, const v1::AccountabilityCase& b) {
     return CaseNumber(a.id()) < CaseNumber(b.id());
@@ -553,7 +636,7 @@ absl::StatusOr<std::vector<v1::AccountabilityEvent>> Accountability::CaseHistory
   RETURN_IF_ERROR(GetCase(case_id).status());
   std::vector<v1::AccountabilityEvent> out;
   absl::Status bad;
-  engine_->store().Scan(Cf::kEvents, keys::EventPrefix(case_id), [&](absl::string_view, absl::string_view v) {
+  absl::Status scanned = engine_->store().Scan(Cf::kEvents, keys::EventPrefix(case_id), [&](absl::string_view, absl::string_view v) {
     v1::AccountabilityEvent e;
     if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       bad = absl::DataLossError(absl::StrCat("events of ", case_id, ": unparsable record"));
@@ -562,6 +645,7 @@ absl::StatusOr<std::vector<v1::AccountabilityEvent>> Accountability::CaseHistory
     out.push_back(std::move(e));
     return true;
   });
+  RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   return out;
 }

@@ -22,6 +22,8 @@
 #ifndef DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
 #define DUBAN_ENGINE_ACCOUNTABILITY_ACCOUNTABILITY_H_
 
+#include <atomic>
+#include <mutex>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
@@ -117,7 +120,7 @@ class Accountability : public RankingListener {
   // evaluated under the new ladders.
   void SetConfig(std::shared_ptr<const AccountabilityConfig> config);
 
-  // RankingListener: called by Rankings with its write mutex held.
+  // RankingListener: called by Rankings with the board's subjects locked.
   absl::Status OnRanking(const v1::Ranking& ranking, const Board& board, rocksdb::WriteBatch* batch,
                          std::vector<v1::Notification>* notes, std::vector<v1::AccountabilityCase>* opened) override;
 
@@ -131,6 +134,9 @@ class Accountability : public RankingListener {
     std::string actor;
     std::optional<uint64_t> next_case;
     std::set<std::string> triggers;  // trigger keys written in this batch
+    // The first store read that failed while deciding (the batch is then
+    // not committed).
+    absl::Status read_error;
   };
   // One case per unit, rule and trigger period (the case's period unless
   // given).
@@ -145,12 +151,19 @@ class Accountability : public RankingListener {
   absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> SignalOccurrences(LadderSignal signal,
                                                                                        absl::CivilDay today) const;
   absl::StatusOr<std::string> ResolveUnit(absl::string_view field, absl::string_view name) const;
+  // Closes the cases a replaced ranking of `period` opened for units that
+  // are no longer in the ladder's band, and frees their triggers.
+  absl::Status WithdrawReplaced(Pending* p, const std::string& ladder_id, const std::string& period,
+                                const std::set<std::string>& still_in);
 
   std::shared_ptr<const AccountabilityConfig> current() const { return std::atomic_load(&config_); }
 
   Engine* engine_;
+  std::atomic<uint64_t> next_case_{1};
+  std::atomic<uint64_t> next_incident_{1};
   std::shared_ptr<const AccountabilityConfig> config_;  // atomic_load / atomic_store
-  std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by the rankings' write mutex
+  std::mutex retired_mu_;
+  std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by retired_mu_
   Rankings* rankings_;
 };
 

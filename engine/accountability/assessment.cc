@@ -706,9 +706,18 @@ absl::Status Assessments::ReportFigures(const CommandMeta& meta, v1::AssessmentF
   ASSIGN_OR_RETURN(const AssessmentRow* row, ResolveRow(figures.unit()));
   figures.set_unit(row->unit);
   RETURN_IF_ERROR(CheckFigures(book_, figures));
+  // A put of the whole record: the unit's key is the only subject.
+  std::string key = Key(figures.year(), *row);
+  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({key});
+  absl::Time start = absl::Now();
+  CommandInfo info{"assessment_figures", absl::StrCat(figures.unit(), ":", figures.year()), "report_figures", meta};
   rocksdb::WriteBatch batch;
-  engine_->store().Put(&batch, Cf::kEntities, Key(figures.year(), *row), figures);
-  return engine_->store().Write(&batch);
+  engine_->store().Put(&batch, Cf::kEntities, key, figures);
+  absl::Status s = engine_->pipeline().Audit(info, figures, &batch);
+  std::vector<v1::Notification> none;
+  if (s.ok()) s = engine_->pipeline().Commit(&batch, &none);
+  Pipeline::Log(info, s, false, start);
+  return s;
 }
 
 absl::StatusOr<v1::AssessmentFigures> Assessments::GetFigures(absl::string_view assessment_id, int year,

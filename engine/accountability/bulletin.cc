@@ -57,7 +57,7 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
   }
 
   // Reports whose deadline fell in the month.
-  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
     v1::Obligation o;
     if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
     absl::Time deadline = FromTs(o.deadline());
@@ -71,7 +71,7 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
     bool on_time = o.submitted_at().seconds() != 0 && !o.submitted_late();
     if (on_time) b.set_obligations_on_time(b.obligations_on_time() + 1);
     return true;
-  });
+  }));
 
   // Open supervision items.
   SupervisionFilter sf;

@@ -613,10 +613,7 @@ absl::Status CheckPeriodBegun(const Board& b, int64_t ord, absl::string_view lab
 Rankings::Rankings(Engine* engine, std::shared_ptr<const AccountabilityConfig> config)
     : engine_(engine), config_(std::move(config)) {}
 
-void Rankings::SetListener(RankingListener* l) {
-  std::lock_guard<std::mutex> lock(mu_);
-  listener_ = l;
-}
+void Rankings::SetListener(RankingListener* l) { listener_.store(l); }
 
 absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, const RankingInput& in) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
@@ -729,17 +726,18 @@ absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta
   // Members.
   std::vector<std::string> members = board->member_ids;
   std::map<std::string, v1::UnitScore> scores;
-  for (auto& s : engine_->ListUnitScores()) scores[s.unit_id()] = s;
+  ASSIGN_OR_RETURN(std::vector<v1::UnitScore> all_scores, engine_->ListUnitScores());
+  for (auto& s : all_scores) scores[s.unit_id()] = s;
   if (board->members_with_obligations) {
     std::set<std::string> ids;
     for (const auto& [id, s] : scores) ids.insert(id);
     std::string prefix = std::string("obligation-unit") + keys::kSep;
-    engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+    RETURN_IF_ERROR(engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
       absl::string_view rest = k.substr(prefix.size());
       size_t end = rest.find(keys::kSep);
       if (end != absl::string_view::npos) ids.insert(std::string(rest.substr(0, end)));
       return true;
-    });
+    }));
     members.assign(ids.begin(), ids.end());
   }
   std::set<std::string> excluded(board->not_ranked_ids.begin(), board->not_ranked_ids.end());
@@ -810,9 +808,16 @@ absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta
 
 absl::StatusOr<RankingResult> Rankings::Persist(const CommandMeta& meta, const Board& board, v1::Ranking r,
                                               bool replace) {
-  std::lock_guard<std::mutex> lock(mu_);
+  // The board (ladders read its earlier periods) and every unit a case may
+  // be opened or withdrawn for: the ranked units and those of the stored
+  // ranking it replaces.
+  std::vector<std::string> subjects{absl::StrCat("ranking|", board.id)};
+  for (const auto& e : r.entries()) subjects.push_back(AccountabilitySubject(e.unit_id()));
+  for (const auto& id : board.member_ids) subjects.push_back(AccountabilitySubject(id));
+  KeyLocks::Guard lock = engine_->pipeline().locks().Lock(subjects);
   std::string key = keys::Entity(keys::Kind::kRanking, r.id());
-  if (!replace && engine_->store().Exists(Cf::kEntities, key)) {
+  ASSIGN_OR_RETURN(bool stored, engine_->store().Exists(Cf::kEntities, key));
+  if (!replace && stored) {
     return absl::AlreadyExistsError(
         absl::StrCat("period: ranking ", r.id(), " is already stored; pass replace to overwrite it"));
   }
@@ -822,8 +827,10 @@ absl::StatusOr<RankingResult> Rankings::Persist(const CommandMeta& meta, const B
   std::vector<v1::Notification> notes;
   RankingResult result;
   engine_->store().Put(&batch, Cf::kEntities, key, r);
-  if (listener_) RETURN_IF_ERROR(listener_->OnRanking(r, board, &batch, &notes, &result.opened));
-  RETURN_IF_ERROR(engine_->outbox().Commit(&batch, &notes));
+  if (RankingListener* l = listener_.load()) RETURN_IF_ERROR(l->OnRanking(r, board, &batch, &notes, &result.opened));
+  RETURN_IF_ERROR(engine_->pipeline().Audit({"ranking", r.id(), replace ? "replace_ranking" : "enter_ranking", meta},
+                                            r, &batch));
+  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
   spdlog::info("ranking={} actor={} units={} cases={} result=OK", r.id(), meta.actor, r.entries_size(),
                result.opened.size());
   result.ranking = std::move(r);
@@ -843,7 +850,7 @@ absl::StatusOr<v1::Ranking> Rankings::GetRanking(absl::string_view board_id, abs
 }
 
 void Rankings::SetConfig(std::shared_ptr<const AccountabilityConfig> config) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(retired_mu_);
   retired_.push_back(std::atomic_load(&config_));
   std::atomic_store(&config_, std::move(config));
 }
@@ -853,7 +860,7 @@ absl::StatusOr<std::vector<v1::Ranking>> Rankings::ListRankings(absl::string_vie
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   std::vector<v1::Ranking> out;
   absl::Status bad;
-  engine_->store().Scan(Cf::kEntities, keys::Entity(keys::Kind::kRanking, absl::StrCat(board->id, ":")),
+  absl::Status scanned = engine_->store().Scan(Cf::kEntities, keys::Entity(keys::Kind::kRanking, absl::StrCat(board->id, ":")),
                         [&](absl::string_view, absl::string_view v) {
                           v1::Ranking r;
                           if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -863,6 +870,7 @@ absl::StatusOr<std::vector<v1::Ranking>> Rankings::ListRankings(absl::string_vie
                           out.push_back(std::move(r));
                           return true;
                         });
+  RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   return out;
 }

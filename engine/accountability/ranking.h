@@ -11,8 +11,8 @@
 #ifndef DUBAN_ENGINE_ACCOUNTABILITY_RANKING_H_
 #define DUBAN_ENGINE_ACCOUNTABILITY_RANKING_H_
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
@@ -180,8 +181,13 @@ absl::CivilDay PeriodStart(BoardCadence c, int64_t ordinal);
 // any of its positions is among the last k, under none_last only when all are.
 std::set<std::string> UnitsInBand(const v1::Ranking& r, int bottom, TieRule rule);
 
+// The lock subject of a unit's accountability triggers (one case per unit,
+// rule and period): taken by every command that may open a case for it.
+inline std::string AccountabilitySubject(absl::string_view unit_id) { return absl::StrCat("acct|", unit_id); }
+
 // Told about every ranking before it is written; adds its own records and
-// notifications to the batch. Called with Rankings::write_mutex() held.
+// notifications to the batch. Called with the board and the ranked units'
+// AccountabilitySubject locked.
 class RankingListener {
  public:
   virtual ~RankingListener() = default;
@@ -226,13 +232,12 @@ class Rankings {
   absl::StatusOr<std::vector<v1::Ranking>> ListRankings(absl::string_view board) const;
 
   const AccountabilityConfig& config() const { return *current(); }
-  // Replaces the configuration (rule reload). Takes the write mutex, so no
-  // ranking is evaluated half under the old rules and half under the new;
-  // earlier configurations stay alive for readers still holding them.
+  // Replaces the configuration (rule reload). A command that has already
+  // read the configuration keeps the one it read; earlier configurations
+  // stay alive for readers still holding a reference.
   void SetConfig(std::shared_ptr<const AccountabilityConfig> config);
   std::shared_ptr<const AccountabilityConfig> current() const { return std::atomic_load(&config_); }
-  // Serialises the writes of rankings and accountability cases.
-  std::mutex& write_mutex() { return mu_; }
+  // Set once, before commands run (nullptr: none).
   void SetListener(RankingListener* l);
 
  private:
@@ -240,9 +245,9 @@ class Rankings {
 
   Engine* engine_;
   std::shared_ptr<const AccountabilityConfig> config_;  // atomic_load / atomic_store
-  std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by mu_
-  std::mutex mu_;
-  RankingListener* listener_ = nullptr;  // guarded by mu_
+  std::mutex retired_mu_;
+  std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by retired_mu_
+  std::atomic<RankingListener*> listener_{nullptr};
 };
 
 // The key of a ranking, "<board>:<period>".

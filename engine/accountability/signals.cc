@@ -35,10 +35,11 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
   std::map<std::string, std::vector<absl::CivilDay>> out;
   Store& store = engine_->store();
   absl::Status bad;
+  absl::Status scan;
   switch (signal) {
     case LadderSignal::kMissedReport:
       // A deadline passed without a report: still missed, or reported late.
-      store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
+      scan = store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
         v1::Obligation o;
         if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
           bad = absl::DataLossError("obligations: unparsable record");
@@ -52,7 +53,7 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
       // The day a task turned red: red_working_days_after_due working days
       // after its due date (the day after it without a calendar).
       const auto& opts = engine_->options();
-      store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kTask), [&](absl::string_view, absl::string_view v) {
+      scan = store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kTask), [&](absl::string_view, absl::string_view v) {
         v1::Task t;
         if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
           bad = absl::DataLossError("tasks: unparsable record");
@@ -83,6 +84,7 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
     case LadderSignal::kRanking:
       break;
   }
+  RETURN_IF_ERROR(scan);
   RETURN_IF_ERROR(bad);
   for (auto& [unit, days] : out) {
     days.erase(std::remove_if(days.begin(), days.end(), [&](absl::CivilDay d) { return d > today; }), days.end());
@@ -95,7 +97,10 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
   std::vector<v1::AccountabilityCase> opened;
   if (!HasSignalLadders()) return opened;
   const absl::CivilDay today = absl::ToCivilDay(engine_->clock().Now(), PlanTimeZone());
-  std::lock_guard<std::mutex> lock(rankings_->write_mutex());
+  // Cases may open for any unit: lock every unit's accountability subject.
+  std::vector<std::string> subjects;
+  for (const auto& u : engine_->ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) subjects.push_back(AccountabilitySubject(u.id()));
+  KeyLocks::Guard lock = engine_->pipeline().locks().Lock(subjects);
   rocksdb::WriteBatch batch;
   std::vector<v1::Notification> notes;
   Pending p;
@@ -136,8 +141,11 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
       }
     }
   }
+  RETURN_IF_ERROR(p.read_error);
   if (opened.empty()) return opened;
-  RETURN_IF_ERROR(engine_->outbox().Commit(&batch, &notes));
+  RETURN_IF_ERROR(engine_->pipeline().Audit({"accountability", "signals", "evaluate_signals", meta},
+                                            opened.front(), &batch));
+  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
   spdlog::info("signal ladders: {} cases opened as of {}", opened.size(), validate::FormatDate(today));
   return opened;
 }

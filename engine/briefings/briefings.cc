@@ -276,7 +276,8 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
           // drafts every period on the way.
           rocksdb::WriteBatch first;
           engine_->store().Put(&first, Cf::kMeta, absl::StrCat(kNextKeyPrefix, rule.id), Day(*start));
-          RETURN_IF_ERROR(engine_->store().Write(&first));
+          std::vector<v1::Notification> none;
+          RETURN_IF_ERROR(engine_->pipeline().Commit(&first, &none));
         }
       } else {
         return stored.status();
@@ -293,7 +294,8 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
     rocksdb::WriteBatch batch;
     std::string id = absl::StrCat(next->rule->id, ":", p.label);
     std::string key = keys::Entity(keys::Kind::kBriefing, id);
-    if (!engine_->store().Exists(Cf::kEntities, key)) {
+    ASSIGN_OR_RETURN(bool drafted_before, engine_->store().Exists(Cf::kEntities, key));
+    if (!drafted_before) {
       ASSIGN_OR_RETURN(v1::Briefing b, Compose(*next->rule, next->kind, p, next->at));
       engine_->store().Put(&batch, Cf::kEntities, key, b);
       ++drafted;
@@ -301,7 +303,8 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
     auto following = NextPeriodStart(*next->rule, next->start);
     engine_->store().Put(&batch, Cf::kMeta, absl::StrCat(kNextKeyPrefix, next->rule->id),
                          following ? Day(*following) : std::string("9999-12-31"));
-    RETURN_IF_ERROR(engine_->store().Write(&batch));
+    std::vector<v1::Notification> none;
+    RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &none));
   }
   return drafted;
 }
@@ -340,7 +343,7 @@ absl::StatusOr<std::vector<v1::Briefing>> Briefings::List(v1::BriefingKind kind,
   if (!v1::BriefingState_IsValid(state)) return absl::InvalidArgumentError("state: unknown value");
   std::vector<v1::Briefing> out;
   absl::Status bad;
-  engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kBriefing),
+  absl::Status scanned = engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kBriefing),
                         [&](absl::string_view, absl::string_view v) {
                           v1::Briefing b;
                           if (!b.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -352,6 +355,7 @@ absl::StatusOr<std::vector<v1::Briefing>> Briefings::List(v1::BriefingKind kind,
                           out.push_back(std::move(b));
                           return true;
                         });
+  RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   std::sort(out.begin(), out.end(), [](const v1::Briefing& a, const v1::Briefing& x) {
     if (a.period_start() != x.period_start()) return a.period_start() < x.period_start();
@@ -377,7 +381,8 @@ absl::StatusOr<v1::Briefing> Briefings::Change(const CommandMeta& meta, absl::st
   *b.mutable_updated_at() = Ts(engine_->clock().Now());
   rocksdb::WriteBatch batch;
   engine_->store().Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kBriefing, b.id()), b);
-  RETURN_IF_ERROR(engine_->store().Write(&batch));
+  std::vector<v1::Notification> none;
+  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &none));
   return b;
 }
 

@@ -284,28 +284,32 @@ absl::StatusOr<v1::EvidenceFile> EvidenceStore::Get(absl::string_view sha256) co
   RETURN_IF_ERROR(s);
   f.clear_attachments();
   absl::Status parse = absl::OkStatus();
-  store_->Scan(Cf::kIndex, Key({"evidence-file", sha256, ""}), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, Key({"evidence-file", sha256, ""}), [&](absl::string_view, absl::string_view v) {
     if (!f.add_attachments()->ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       parse = absl::DataLossError(absl::StrCat("evidence ", sha256, ": unreadable attachment"));
       return false;
     }
     return true;
-  });
+  }));
   RETURN_IF_ERROR(parse);
   return f;
 }
 
 bool EvidenceStore::UploadedBy(absl::string_view sha256, absl::string_view actor) const {
-  return !actor.empty() && store_->Exists(Cf::kIndex, Key({"evidence-up", sha256, actor}));
+  if (actor.empty()) return false;
+  // A read error counts as "not uploaded by": the caller is refused.
+  absl::StatusOr<bool> up = store_->Exists(Cf::kIndex, Key({"evidence-up", sha256, actor}));
+  return up.ok() && *up;
 }
 
 bool EvidenceStore::IsReferenced(absl::string_view sha256) const {
   bool any = false;
-  store_->Scan(Cf::kIndex, Key({"evidence-file", sha256, ""}), [&](absl::string_view, absl::string_view) {
+  absl::Status s = store_->Scan(Cf::kIndex, Key({"evidence-file", sha256, ""}), [&](absl::string_view, absl::string_view) {
     any = true;
     return false;
   });
-  return any;
+  // A read error counts as referenced: nothing is removed on a guess.
+  return any || !s.ok();
 }
 
 absl::Status EvidenceStore::ReadContent(absl::string_view sha256,
@@ -405,7 +409,7 @@ absl::StatusOr<std::vector<v1::EvidenceFile>> EvidenceStore::List(absl::string_v
   } else {
     prefix = Key({"evidence-file", ""});
   }
-  store_->Scan(Cf::kIndex, prefix, collect);
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, collect));
   RETURN_IF_ERROR(parse);
   // Recover each attachment's sha from its key.
   for (auto& k : shas) {
@@ -442,7 +446,7 @@ absl::StatusOr<std::vector<v1::EvidenceFile>> EvidenceStore::List(absl::string_v
 absl::StatusOr<int> EvidenceStore::Sweep(absl::Time now) {
   std::vector<v1::EvidenceFile> candidates;
   absl::Status parse = absl::OkStatus();
-  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kEvidence), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kEvidence), [&](absl::string_view, absl::string_view v) {
     v1::EvidenceFile f;
     if (!f.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       parse = absl::DataLossError("evidence: unreadable record");
@@ -450,7 +454,7 @@ absl::StatusOr<int> EvidenceStore::Sweep(absl::Time now) {
     }
     if (FromTs(f.uploaded_at()) + options_.grace <= now) candidates.push_back(std::move(f));
     return true;
-  });
+  }));
   RETURN_IF_ERROR(parse);
   int removed = 0;
   std::lock_guard<std::mutex> l(mu_);
@@ -459,10 +463,10 @@ absl::StatusOr<int> EvidenceStore::Sweep(absl::Time now) {
     if (auto p = pinned_.find(f.sha256()); p != pinned_.end() && p->second + kPinTime > clock_->Now()) continue;
     rocksdb::WriteBatch b;
     store_->Delete(&b, Cf::kEntities, keys::Entity(keys::Kind::kEvidence, f.sha256()));
-    store_->Scan(Cf::kIndex, Key({"evidence-up", f.sha256(), ""}), [&](absl::string_view k, absl::string_view) {
+    RETURN_IF_ERROR(store_->Scan(Cf::kIndex, Key({"evidence-up", f.sha256(), ""}), [&](absl::string_view k, absl::string_view) {
       store_->Delete(&b, Cf::kIndex, k);
       return true;
-    });
+    }));
     RETURN_IF_ERROR(store_->Write(&b));
     ::unlink(ContentPath(f.sha256()).c_str());
     pinned_.erase(f.sha256());

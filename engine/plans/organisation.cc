@@ -3,6 +3,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
+#include "engine/time/timer_firing.h"
+#include "absl/strings/match.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -15,7 +17,7 @@ namespace {
 template <typename T>
 std::vector<T> ScanAll(const Store& store, keys::Kind kind) {
   std::vector<T> out;
-  store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view, absl::string_view v) {
+  (void)store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view, absl::string_view v) {
     T rec;
     if (rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(rec));
     return true;
@@ -41,7 +43,7 @@ absl::StatusOr<T> GetEntity(const Store& store, keys::Kind kind, absl::string_vi
 }  // namespace
 
 absl::Status Engine::LoadDirectory() {
-  std::unique_lock l(dir_mu_);
+  absl::MutexLock l(&dir_mu_);
   for (auto& u : ScanAll<v1::Unit>(*store_, keys::Kind::kUnit)) AddToDirectory(u);
   for (auto& g : ScanAll<v1::UnitGroup>(*store_, keys::Kind::kUnitGroup)) AddToDirectory(g);
   return absl::OkStatus();
@@ -66,7 +68,7 @@ void Engine::AddToDirectory(const v1::UnitGroup& g) {
 }
 
 std::optional<v1::UnitRef> Engine::LookupName(absl::string_view name) const {
-  std::shared_lock l(dir_mu_);
+  absl::ReaderMutexLock l(&dir_mu_);
   auto it = names_.find(name);
   if (it == names_.end()) return std::nullopt;
   return it->second;
@@ -77,12 +79,12 @@ absl::StatusOr<std::vector<std::string>> Engine::ResolveUnits(absl::string_view 
                                                               bool allow_groups) const {
   std::vector<std::string> out;
   std::set<std::string> seen;
-  std::shared_lock l(dir_mu_);
+  absl::ReaderMutexLock l(&dir_mu_);
   for (size_t i = 0; i < names.size(); ++i) {
     std::string f = absl::StrCat(field, "[", i, "]");
     RETURN_IF_ERROR(validate::Required(f, names[i], validate::kMaxName));
     auto it = names_.find(names[i]);
-    if (it == names_.end()) return absl::NotFoundError(absl::StrCat(f, ": unknown unit '", names[i], "'"));
+    if (it == names_.end()) return absl::NotFoundError(absl::StrCat(f, ": unknown unit '", validate::Quote(names[i]), "'"));
     if (it->second.has_unit_id()) {
       if (seen.insert(it->second.unit_id()).second) out.push_back(it->second.unit_id());
       continue;
@@ -100,9 +102,9 @@ absl::StatusOr<std::vector<std::string>> Engine::ResolveUnits(absl::string_view 
 
 absl::StatusOr<Resolved> Engine::Resolve(absl::string_view name) const {
   RETURN_IF_ERROR(validate::Required("name", name, validate::kMaxName));
-  std::shared_lock l(dir_mu_);
+  absl::ReaderMutexLock l(&dir_mu_);
   auto it = names_.find(name);
-  if (it == names_.end()) return absl::NotFoundError(absl::StrCat("name: unknown unit '", name, "'"));
+  if (it == names_.end()) return absl::NotFoundError(absl::StrCat("name: unknown unit '", validate::Quote(name), "'"));
   Resolved r;
   if (it->second.has_unit_id()) {
     r.units.push_back(units_.at(it->second.unit_id()));
@@ -117,7 +119,7 @@ absl::StatusOr<Resolved> Engine::Resolve(absl::string_view name) const {
 }
 
 std::vector<v1::Unit> Engine::ListUnits(v1::UnitCategory category) const {
-  std::shared_lock l(dir_mu_);
+  absl::ReaderMutexLock l(&dir_mu_);
   std::vector<v1::Unit> out;
   for (const auto& [id, u] : units_) {
     if (category == v1::UNIT_CATEGORY_UNSPECIFIED || u.category() == category) out.push_back(u);
@@ -126,14 +128,14 @@ std::vector<v1::Unit> Engine::ListUnits(v1::UnitCategory category) const {
 }
 
 std::vector<v1::UnitGroup> Engine::ListUnitGroups() const {
-  std::shared_lock l(dir_mu_);
+  absl::ReaderMutexLock l(&dir_mu_);
   std::vector<v1::UnitGroup> out;
   for (const auto& [id, g] : groups_) out.push_back(g);
   return out;
 }
 
 absl::StatusOr<v1::Unit> Engine::GetUnit(absl::string_view unit_id) const {
-  std::shared_lock l(dir_mu_);
+  absl::ReaderMutexLock l(&dir_mu_);
   auto it = units_.find(std::string(unit_id));
   if (it == units_.end()) return absl::NotFoundError(absl::StrCat("unit_id: no unit '", unit_id, "'"));
   return it->second;
@@ -201,13 +203,40 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanText(absl::string_view file_name
   return ImportPlan(doc, actor, assign);
 }
 
-absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign) {
+absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign,
+                                                 absl::string_view done_marker) {
   absl::Time start = absl::Now();
+  CommandInfo info{"plan", "", "import_plan", CommandMeta{std::string(actor), "", "", 0}};
+  auto summary = ImportPlanImpl(doc, actor, assign, done_marker);
+  if (summary.ok()) info.subject_id = summary->plan.id();
+  Pipeline::Log(info, summary.status(), false, start);
+  return summary;
+}
+
+absl::StatusOr<bool> Engine::ImportDemoOnce(const yamlx::Doc& doc) {
+  constexpr char kMarker[] = "demo_loaded";
+  ASSIGN_OR_RETURN(bool loaded, store_->Exists(Cf::kMeta, kMarker));
+  if (loaded) return false;
+  auto s = ImportPlan(doc, "duband", /*assign=*/true, kMarker);
+  if (s.ok()) return true;
+  // A store written before the marker joined the import's batch may hold
+  // the demo plan without its marker: take the plan as loaded.
+  if (absl::IsAlreadyExists(s.status()) && absl::StartsWith(s.status().message(), "plan.id:")) {
+    rocksdb::WriteBatch b;
+    store_->Put(&b, Cf::kMeta, kMarker, "recovered");
+    std::vector<v1::Notification> none;
+    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
+    return false;
+  }
+  return s.status();
+}
+
+absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
+                                                     absl::string_view done_marker) {
   RETURN_IF_ERROR(validate::Required("actor", actor, validate::kMaxActor));
-  std::lock_guard<std::mutex> create(create_mu_);
   auto existing = [this](absl::string_view name) { return LookupName(name); };
   auto members = [this](absl::string_view group_id) {
-    std::shared_lock l(dir_mu_);
+    absl::ReaderMutexLock l(&dir_mu_);
     std::vector<std::string> out;
     if (auto g = groups_.find(std::string(group_id)); g != groups_.end()) {
       out.assign(g->second.member_unit_ids().begin(), g->second.member_unit_ids().end());
@@ -216,20 +245,28 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
   };
   ASSIGN_OR_RETURN(PlanBundle bundle, LoadPlan(doc, existing, members));
 
-  if (store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kPlan, bundle.plan.id()))) {
+  // The plan, its campaigns and the directory (units and groups) are the
+  // import's subjects.
+  std::vector<std::string> subjects{absl::StrCat("plan|", bundle.plan.id()), "directory"};
+  for (const auto& c : bundle.campaigns) subjects.push_back(absl::StrCat("campaign|", c.id()));
+  KeyLocks::Guard lock = pipeline_->locks().Lock(subjects);
+  ASSIGN_OR_RETURN(bool plan_exists, store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kPlan, bundle.plan.id())));
+  if (plan_exists) {
     return absl::AlreadyExistsError(absl::StrCat("plan.id: plan '", bundle.plan.id(), "' already exists"));
   }
   for (const auto& c : bundle.campaigns) {
-    if (store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kCampaign, c.id()))) {
+    ASSIGN_OR_RETURN(bool campaign_exists, store_->Exists(Cf::kEntities, keys::Entity(keys::Kind::kCampaign, c.id())));
+    if (campaign_exists) {
       return absl::AlreadyExistsError(absl::StrCat("campaign.id: campaign '", c.id(), "' already exists"));
     }
   }
-  rocksdb::WriteBatch batch;
+  TimerFiring txn(this, clock_->Now());
+  rocksdb::WriteBatch& batch = *txn.batch();
   ImportSummary summary;
   store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()),
               bundle.jurisdiction);
   {
-    std::shared_lock l(dir_mu_);
+    absl::ReaderMutexLock l(&dir_mu_);
     for (const auto& u : bundle.units) {
       auto it = units_.find(u.id());
       if (it != units_.end() && it->second.name() != u.name()) {
@@ -268,7 +305,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
   google::protobuf::Timestamp now;
   absl::Time t = clock_->Now();
   now.set_seconds(absl::ToUnixSeconds(t));
-  uint64_t number = next_task_number_;
+  uint64_t number = bundle.tasks.empty() ? 0 : NextTaskNumbers(&txn, bundle.tasks.size());
   for (auto task : bundle.tasks) {
     task.set_id(absl::StrCat("T", number++));
     *task.mutable_created_at() = now;
@@ -297,15 +334,16 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
       task.set_state(v1::TASK_STATE_ASSIGNED);
     }
     store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
-    PutTaskIndexes(&batch, nullptr, task);
-    if (assign) RETURN_IF_ERROR(ScheduleWarningCheck(&batch, task, t));
+    PutTaskIndexes(&txn, nullptr, task);
+    if (assign) RETURN_IF_ERROR(ScheduleWarningCheck(&txn, task, t));
     ++summary.tasks;
   }
-  store_->Put(&batch, Cf::kMeta, "next_task_id", std::to_string(number));
-  RETURN_IF_ERROR(store_->Write(&batch));
-  next_task_number_ = number;
+  if (!done_marker.empty()) store_->Put(&batch, Cf::kMeta, done_marker, bundle.plan.id());
+  RETURN_IF_ERROR(pipeline_->Audit({"plan", bundle.plan.id(), "import_plan", CommandMeta{std::string(actor), "", "", 0}},
+                                   bundle.plan, &batch));
+  RETURN_IF_ERROR(pipeline_->Commit(&txn));
   {
-    std::unique_lock l(dir_mu_);
+    absl::MutexLock l(&dir_mu_);
     for (const auto& u : bundle.units) AddToDirectory(u);
     for (const auto& g : bundle.groups) AddToDirectory(g);
   }
@@ -313,9 +351,6 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
   summary.units = static_cast<int>(bundle.units.size());
   summary.campaigns = static_cast<int>(bundle.campaigns.size());
   summary.task_forces = static_cast<int>(bundle.task_forces.size());
-  spdlog::info("command=import_plan plan={} actor={} result=OK tasks={} units={} latency_us={}",
-               bundle.plan.id(), std::string(actor), summary.tasks, summary.units,
-               absl::ToInt64Microseconds(absl::Now() - start));
   return summary;
 }
 

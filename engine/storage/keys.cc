@@ -101,6 +101,13 @@ std::string OutboxGlobal(uint64_t seq) {
   return k;
 }
 
+std::string Request(absl::string_view actor, absl::string_view request_id) {
+  std::string k(actor);
+  k.push_back(kSep);
+  k.append(request_id.data(), request_id.size());
+  return k;
+}
+
 std::string Outbox(absl::string_view recipient, uint64_t seq) {
   std::string k = OutboxPrefix(recipient);
   AppendU64(&k, seq);

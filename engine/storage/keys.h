@@ -5,7 +5,10 @@
 // numeric order):
 //
 //   meta      "schema_version"                         -> decimal string
-//             "next_task_id"                           -> decimal string
+//             "next_task_id"                           -> decimal string (old)
+//             "task_number|" u64 n                     -> "" (the highest n
+//             is the last task number given; see Engine::NextTaskNumber)
+//             "dead_timer|" <timer key>                -> DeadTimer
 //             "demo_loaded"                            -> plan id
 //   entities  <kind byte> <id>                         -> serialized record
 //             kinds: 'J' jurisdiction, 'U' unit, 'G' unit group, 'P' person,
@@ -27,7 +30,9 @@
 //             "obligation-unit" | <unit id> | <obligation id>, and
 //             "obligation-rule" | <rule id> | <obligation id>  (see
 //             ObligationIndex; ids of obligations sort by rule and period)
-//   requests  <request id>                             -> CommandRecord
+//   requests  <actor> | <request id>                   -> CommandRecord
+//             a request id is scoped to its actor; the record keeps the
+//             request's fingerprint and its serialized result
 //   timers    u64 due (µs since the epoch) | <timer id> -> timer record
 //   outbox    'r' <recipient> | u64 seq                -> Notification
 //             'g' u64 seq                              -> Notification
@@ -102,6 +107,8 @@ struct TimerKeyParts {
   absl::string_view timer_id;
 };
 std::optional<TimerKeyParts> ParseTimer(absl::string_view key);
+
+std::string Request(absl::string_view actor, absl::string_view request_id);
 
 std::string Outbox(absl::string_view recipient, uint64_t seq);
 std::string OutboxPrefix(absl::string_view recipient);

@@ -1,15 +1,16 @@
 #include "engine/storage/outbox.h"
 
-#include <chrono>
+#include <limits>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/storage/keys.h"
-#include "engine/storage/status_macros.h"
 
 namespace duban {
 
 namespace {
+// Written by earlier versions; read at start-up only.
 constexpr char kSeqKey[] = "notification_seq";
 
 uint64_t ReadCounter(const Store& store, const std::string& key) {
@@ -23,77 +24,104 @@ uint64_t ReadCounter(const Store& store, const std::string& key) {
 Outbox::Outbox(Store* store) : store_(store) {}
 
 absl::Status Outbox::Init() {
-  std::lock_guard<std::mutex> l(mu_);
+  uint64_t last = 0;
   auto v = store_->Get(Cf::kMeta, kSeqKey);
-  if (v.ok() && !absl::SimpleAtoi(*v, &last_seq_)) return absl::DataLossError("meta notification_seq: not a number");
+  if (v.ok() && !absl::SimpleAtoi(*v, &last)) return absl::DataLossError("meta notification_seq: not a number");
+  if (!v.ok() && !absl::IsNotFound(v.status())) return v.status();
+  std::string prefix = keys::OutboxGlobalPrefix();
+  auto k = store_->LastKey(Cf::kOutbox, prefix);
+  if (k.ok()) {
+    if (k->size() != prefix.size() + 8) return absl::DataLossError("outbox: malformed global key");
+    last = std::max(last, keys::DecodeU64(absl::string_view(*k).substr(prefix.size())));
+  } else if (!absl::IsNotFound(k.status())) {
+    return k.status();
+  }
+  absl::MutexLock l(&mu_);
+  published_ = last;
+  next_seq_ = last + 1;
   return absl::OkStatus();
 }
 
 absl::Status Outbox::Commit(rocksdb::WriteBatch* batch, std::vector<v1::Notification>* notes) {
-  std::lock_guard<std::mutex> l(mu_);
-  uint64_t seq = last_seq_;
+  if (notes->empty()) return store_->Write(batch);
+  uint64_t first;
+  {
+    absl::MutexLock l(&mu_);
+    first = next_seq_;
+    next_seq_ += notes->size();
+  }
+  uint64_t seq = first;
   for (auto& n : *notes) {
-    n.set_seq(++seq);
+    n.set_seq(seq++);
     std::string bytes = n.SerializeAsString();
     store_->Put(batch, Cf::kOutbox, keys::Outbox(n.recipient(), n.seq()), bytes);
     store_->Put(batch, Cf::kOutbox, keys::OutboxGlobal(n.seq()), bytes);
   }
-  if (!notes->empty()) store_->Put(batch, Cf::kMeta, kSeqKey, std::to_string(seq));
-  RETURN_IF_ERROR(store_->Write(batch));
-  if (seq != last_seq_) {
-    last_seq_ = seq;
-    cv_.notify_all();
+  absl::Status s = store_->Write(batch);
+  // Published whether or not the write succeeded: a failed batch leaves a
+  // gap, and readers must not wait for it.
+  Finish(first, seq - 1);
+  return s;
+}
+
+void Outbox::Finish(uint64_t first, uint64_t last) {
+  absl::MutexLock l(&mu_);
+  done_[first] = last;
+  bool moved = false;
+  for (auto it = done_.begin(); it != done_.end() && it->first == published_ + 1; it = done_.erase(it)) {
+    published_ = it->second;
+    moved = true;
   }
-  return absl::OkStatus();
+  (void)moved;
 }
 
 static std::vector<v1::Notification> ReadFrom(const Store& store, const std::string& prefix, uint64_t after,
-                                              size_t limit) {
+                                              uint64_t published, size_t limit) {
   std::vector<v1::Notification> out;
+  if (after >= published || limit == 0) return out;  // also keeps after + 1 from wrapping
   std::string start = prefix;
   keys::AppendU64(&start, after + 1);
-  store.Scan(Cf::kOutbox, prefix, [&](absl::string_view, absl::string_view v) {
+  (void)store.Scan(Cf::kOutbox, prefix, [&](absl::string_view, absl::string_view v) {
     v1::Notification n;
-    if (n.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(n));
+    if (!n.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+    if (n.seq() > published) return false;
+    out.push_back(std::move(n));
     return out.size() < limit;
   }, start);
   return out;
 }
 
 std::vector<v1::Notification> Outbox::Read(absl::string_view recipient, uint64_t after, size_t limit) const {
-  return ReadFrom(*store_, keys::OutboxPrefix(recipient), after, limit);
+  return ReadFrom(*store_, keys::OutboxPrefix(recipient), after, last_seq(), limit);
 }
 
 std::vector<v1::Notification> Outbox::ReadAll(uint64_t after, size_t limit) const {
-  return ReadFrom(*store_, keys::OutboxGlobalPrefix(), after, limit);
+  return ReadFrom(*store_, keys::OutboxGlobalPrefix(), after, last_seq(), limit);
 }
 
 bool Outbox::WaitFor(uint64_t after, absl::Time deadline) const {
-  std::unique_lock<std::mutex> l(mu_);
-  auto until = std::chrono::system_clock::now() +
-               std::chrono::microseconds(std::max<int64_t>(0, absl::ToInt64Microseconds(deadline - absl::Now())));
-  cv_.wait_until(l, until, [&] { return closing_ || last_seq_ > after; });
-  return last_seq_ > after;
+  absl::MutexLock l(&mu_);
+  auto ready = [this, after]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return closing_ || published_ > after; };
+  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  return published_ > after;
 }
 
 void Outbox::WakeAll() {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    closing_ = true;
-  }
-  cv_.notify_all();
+  absl::MutexLock l(&mu_);
+  closing_ = true;
 }
 
 uint64_t Outbox::last_seq() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return last_seq_;
+  absl::MutexLock l(&mu_);
+  return published_;
 }
 
 absl::Status Outbox::Ack(absl::string_view recipient, uint64_t seq) {
-  std::lock_guard<std::mutex> l(mu_);
-  if (seq > last_seq_) {
-    return absl::InvalidArgumentError(absl::StrCat("seq: ", seq, " is beyond the last notification ", last_seq_));
+  uint64_t last = last_seq();
+  if (seq > last) {
+    return absl::InvalidArgumentError(absl::StrCat("seq: ", seq, " is beyond the last notification ", last));
   }
+  absl::MutexLock l(&ack_mu_[absl::Hash<absl::string_view>()(recipient) % ack_mu_.size()]);
   std::string key = absl::StrCat("ack|", recipient);
   if (seq <= ReadCounter(*store_, key)) return absl::OkStatus();
   rocksdb::WriteBatch b;

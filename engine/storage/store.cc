@@ -114,9 +114,29 @@ absl::Status Store::GetProto(Cf cf, absl::string_view key, google::protobuf::Mes
   return absl::OkStatus();
 }
 
-bool Store::Exists(Cf cf, absl::string_view key) const {
+absl::StatusOr<bool> Store::Exists(Cf cf, absl::string_view key) const {
   std::string value;
-  return db_->Get(rocksdb::ReadOptions(), handle(cf), rocksdb::Slice(key.data(), key.size()), &value).ok();
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.ok()) return true;
+  if (s.IsNotFound()) return false;
+  return FromRocks(s, CfName(cf));
+}
+
+absl::StatusOr<std::string> Store::LastKey(Cf cf, absl::string_view prefix) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(cf)));
+  std::string upper = keys::PrefixEnd(prefix);
+  if (upper.empty()) {
+    it->SeekToLast();
+  } else {
+    it->SeekForPrev(rocksdb::Slice(upper));
+    if (it->Valid() && it->key() == rocksdb::Slice(upper)) it->Prev();
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), CfName(cf));
+  if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+    return absl::NotFoundError(absl::StrCat(CfName(cf), ": no key with the prefix"));
+  }
+  return it->key().ToString();
 }
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
@@ -148,9 +168,9 @@ std::string Store::WriteFailure() const {
   return failure_;
 }
 
-void Store::Scan(Cf cf, absl::string_view prefix,
-                 const std::function<bool(absl::string_view, absl::string_view)>& fn,
-                 absl::string_view start) const {
+absl::Status Store::Scan(Cf cf, absl::string_view prefix,
+                         const std::function<bool(absl::string_view, absl::string_view)>& fn,
+                         absl::string_view start) const {
   rocksdb::ReadOptions ro;
   std::string upper = keys::PrefixEnd(prefix);
   rocksdb::Slice upper_slice(upper);
@@ -162,8 +182,10 @@ void Store::Scan(Cf cf, absl::string_view prefix,
     absl::string_view key(k.data(), k.size());
     if (key.substr(0, prefix.size()) != prefix) break;
     rocksdb::Slice v = it->value();
-    if (!fn(key, absl::string_view(v.data(), v.size()))) break;
+    if (!fn(key, absl::string_view(v.data(), v.size()))) return absl::OkStatus();
   }
+  // Valid() is false at the end and on an error; only status() tells which.
+  return FromRocks(it->status(), absl::StrCat(CfName(cf), " scan"));
 }
 
 void Store::Put(rocksdb::WriteBatch* batch, Cf cf, absl::string_view key,

@@ -76,7 +76,9 @@ class Store {
   absl::StatusOr<std::string> Get(Cf cf, absl::string_view key) const;
   // Reads and parses a record; NotFound when absent, DataLoss when unparsable.
   absl::Status GetProto(Cf cf, absl::string_view key, google::protobuf::MessageLite* msg) const;
-  bool Exists(Cf cf, absl::string_view key) const;
+  // True when the key is present, false when absent; an I/O error is an
+  // error, never "absent".
+  absl::StatusOr<bool> Exists(Cf cf, absl::string_view key) const;
 
   // Applies the batch atomically, with the WAL synced before returning;
   // through the write hook when one is installed (the audit trail).
@@ -100,13 +102,18 @@ class Store {
 
   // Calls fn(key, value) for every key with the prefix, in order, until fn
   // returns false. start, when given, is where to begin (>= prefix).
-  void Scan(Cf cf, absl::string_view prefix,
+  // Returns the iterator's error when the scan stopped on one (the keys
+  // passed to fn so far are then an incomplete list).
+  absl::Status Scan(Cf cf, absl::string_view prefix,
             const std::function<bool(absl::string_view key, absl::string_view value)>& fn,
             absl::string_view start = {}) const;
 
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& dir() const { return dir_; }
+
+  // The last key with the prefix, or NotFound when there is none.
+  absl::StatusOr<std::string> LastKey(Cf cf, absl::string_view prefix) const;
 
   // Adds a Put of a serialized record to a batch.
   void Put(rocksdb::WriteBatch* batch, Cf cf, absl::string_view key,

@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include <cmath>
+
 namespace duban::validate {
 
 size_t Utf8Length(absl::string_view s) {
@@ -59,7 +61,7 @@ absl::Status Id(absl::string_view field, absl::string_view value) {
               c == '.' || c == '_' || c == '-' || c == ':' || c == '/';
     if (!ok) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, ": '", value, "' is not an id (letters, digits and . _ - : / only)"));
+          absl::StrCat(field, ": '", Quote(value), "' is not an id (letters, digits and . _ - : / only)"));
     }
   }
   return absl::OkStatus();
@@ -71,13 +73,36 @@ absl::StatusOr<absl::CivilDay> Date(absl::string_view field, absl::string_view v
   std::string s(value);
   if (value.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
       s[4] != '-' || s[7] != '-' || s.find_first_not_of("0123456789-") != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": '", value, "' is not a date (YYYY-MM-DD)"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", Quote(value), "' is not a date (YYYY-MM-DD)"));
   }
   absl::CivilDay day(y, m, d);
   if (day.year() != y || day.month() != m || day.day() != d || y < 2000 || y > 2100) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": '", value, "' is not a valid date"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": '", Quote(value), "' is not a valid date"));
   }
   return day;
+}
+
+std::string Quote(absl::string_view value) {
+  size_t i = 0, chars = 0;
+  while (i < value.size() && chars < kMaxQuoted) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (i + len > value.size()) break;
+    i += len;
+    ++chars;
+  }
+  if (i >= value.size()) return std::string(value);
+  return absl::StrCat(value.substr(0, i), "…(", value.size(), " bytes)");
+}
+
+absl::Status Count(absl::string_view field, size_t n, size_t max) {
+  if (n <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": at most ", max, " entries (got ", n, ")"));
+}
+
+absl::Status Finite(absl::string_view field, double v) {
+  if (std::isfinite(v)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": not a finite number"));
 }
 
 std::string FormatDate(absl::CivilDay d) {

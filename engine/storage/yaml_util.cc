@@ -1,11 +1,39 @@
 #include "engine/storage/yaml_util.h"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 
 namespace duban::yamlx {
+
+namespace {
+
+// The first map key that appears twice in one mapping (yaml-cpp keeps both
+// pairs and lookups see only the first), or a nesting deeper than any
+// duban file needs.
+absl::Status CheckKeys(const Doc& doc, const YAML::Node& node, int depth) {
+  if (depth > 64) return Error(doc, node, "nested too deeply");
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second) {
+        return Error(doc, kv.first, absl::StrCat("duplicate key '", kv.first.Scalar(), "'"));
+      }
+      absl::Status s = CheckKeys(doc, kv.second, depth + 1);
+      if (!s.ok()) return s;
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      absl::Status s = CheckKeys(doc, item, depth + 1);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<Doc> Parse(absl::string_view file, absl::string_view text) {
   Doc doc{std::string(file), {}};
@@ -18,6 +46,8 @@ absl::StatusOr<Doc> Parse(absl::string_view file, absl::string_view text) {
   if (!doc.root.IsMap()) {
     return absl::InvalidArgumentError(absl::StrCat(file, ":1: the document must be a mapping"));
   }
+  absl::Status keys = CheckKeys(doc, doc.root, 0);
+  if (!keys.ok()) return keys;
   return doc;
 }
 

@@ -207,11 +207,11 @@ std::string ListedBy(const SupervisionConfig& c, int level) {
 
 absl::Status Engine::LoadSupervisionCounter() {
   uint64_t max = 0;
-  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view k, absl::string_view) {
     uint64_t n = 0;
     if (k.size() > 2 && absl::SimpleAtoi(k.substr(2), &n)) max = std::max(max, n);
     return true;
-  });
+  }));
   next_supervision_number_.store(max + 1);
   return absl::OkStatus();
 }
@@ -259,7 +259,7 @@ absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(co
     unit_id = ref->unit_id();
   }
   std::vector<v1::SupervisionItem> out;
-  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view, absl::string_view v) {
     v1::SupervisionItem item;
     if (!item.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
     DecorateSupervision(&item);
@@ -270,7 +270,7 @@ absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(co
     if (f.overdue_only && !item.overdue()) return true;
     out.push_back(std::move(item));
     return true;
-  });
+  }));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     uint64_t x = 0, y = 0;
     (void)absl::SimpleAtoi(a.id().substr(1), &x);
@@ -283,11 +283,17 @@ absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(co
 absl::StatusOr<std::vector<v1::SupervisionEvent>> Engine::SupervisionHistory(absl::string_view id) const {
   RETURN_IF_ERROR(GetSupervision(id).status());
   std::vector<v1::SupervisionEvent> out;
-  store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
+  absl::Status bad;
+  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
     v1::SupervisionEvent e;
-    if (e.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(e));
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError(absl::StrCat("events of ", id, ": record cannot be parsed"));
+      return false;
+    }
+    out.push_back(std::move(e));
     return true;
-  });
+  }));
+  RETURN_IF_ERROR(bad);
   return out;
 }
 
@@ -388,7 +394,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::NewItem(TimerFiring* w, const NewSup
 std::optional<v1::SupervisionItem> Engine::OpenItemFor(TimerFiring* w, const std::string& subject_id) {
   std::optional<v1::SupervisionItem> found;
   std::vector<std::string> ids;
-  store_->Scan(Cf::kIndex, keys::ObligationIndexPrefix("supervision-subject", subject_id),
+  (void)store_->Scan(Cf::kIndex, keys::ObligationIndexPrefix("supervision-subject", subject_id),
                [&](absl::string_view k, absl::string_view) {
                  ids.emplace_back(k.substr(keys::ObligationIndexPrefix("supervision-subject", subject_id).size()));
                  return true;
@@ -407,7 +413,7 @@ static std::string ItemFingerprint(const NewSupervisionItem& in) {
                      absl::StrCat(in.subject_kind, "\n", in.subject_id, "\n", in.title, "\n", in.level, "\n",
                                   in.hazard_list, "\n", in.responsible_unit, "\n", in.responsible_person, "\n",
                                   in.rectification_target, "\n", in.measures, "\n", in.deadline, "\n",
-                                  in.inspection_cycle_days));
+                                  in.inspection_cycle_days, "\n", in.title.size()));
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& in) {
@@ -438,7 +444,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
   }
   NewSupervisionItem item = in;
   std::string lock_id = in.subject_id.empty() ? std::string("hazard") : in.subject_id;
-  std::lock_guard<std::mutex> lock(StripeFor(lock_id));
+  KeyLocks::Guard lock = LockCommand(meta, {lock_id});
   ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
   if (replay) return std::move(*replay);
   switch (in.subject_kind) {
@@ -468,8 +474,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
     }
   }
   ASSIGN_OR_RETURN(v1::SupervisionItem created, NewItem(&w, item, meta.actor, ""));
-  w.RecordRequest(meta, fp, created);
-  RETURN_IF_ERROR(w.Commit());
+  RETURN_IF_ERROR(CommitCommand(&w, {"supervision", created.id(), "list", meta}, fp, created));
   DecorateSupervision(&created);
   return created;
 }
@@ -491,8 +496,9 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
   RETURN_IF_ERROR(validate::Text(c == SupervisionCommand::kReportRectification ? "text" : "reason", text,
                                  validate::kMaxText, needs_text));
   if (NeedsSupervisor(c)) RETURN_IF_ERROR(CheckSupervisor(meta, SupervisionCommandName(c)));
-  std::lock_guard<std::mutex> lock(StripeFor(id));
-  std::string fp = Fingerprint(SupervisionCommandName(c), absl::StrCat(id, "\n", text));
+  KeyLocks::Guard lock = LockCommand(meta, {std::string(id)});
+  std::string fp = Fingerprint(SupervisionCommandName(c), absl::StrCat(id, "\n", text, "\n", meta.comment, "\n",
+                                                                       meta.expected_version));
   ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
   if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(id));
@@ -531,8 +537,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
                                              item.title()),
                       {item.responsible_unit_id()});
   }
-  w.RecordRequest(meta, fp, item);
-  RETURN_IF_ERROR(w.Commit());
+  RETURN_IF_ERROR(CommitCommand(&w, {"supervision", item.id(), SupervisionCommandName(c), meta}, fp, item));
   DecorateSupervision(&item);
   return item;
 }
@@ -585,14 +590,13 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
   if (given != 1) return absl::InvalidArgumentError("item_id: give exactly one of item_id, task_id, obligation_id");
   const auto& cfg = *options_.supervision;
   if (!req.item_id.empty()) {
-    std::lock_guard<std::mutex> lock(StripeFor(req.item_id));
+    KeyLocks::Guard lock = LockCommand(meta, {req.item_id});
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
     ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(req.item_id));
     TimerFiring w(this, clock_->Now());
     RETURN_IF_ERROR(EscalateItem(&w, &item, meta.actor, req.reason, cfg.default_deadline_working_days, req.new_deadline));
-    w.RecordRequest(meta, fp, item);
-    RETURN_IF_ERROR(w.Commit());
+    RETURN_IF_ERROR(CommitCommand(&w, {"supervision", item.id(), "escalate", meta}, fp, item));
     DecorateSupervision(&item);
     return item;
   }
@@ -600,7 +604,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
   std::string subject = req.task_id.empty() ? req.obligation_id : req.task_id;
   std::optional<v1::SupervisionItem> open;
   {
-    std::lock_guard<std::mutex> lock(StripeFor(subject));
+    KeyLocks::Guard lock = LockCommand(meta, {subject});
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
     TimerFiring probe(this, clock_->Now());

@@ -39,7 +39,7 @@ absl::StatusOr<CadenceReload> Engine::ReloadCadences(std::shared_ptr<const Caden
   }
   CadenceReload out;
   {
-    std::lock_guard<std::mutex> run(timer_run_mu_);
+    absl::MutexLock run(&timer_run_mu_);
     std::shared_ptr<const CadenceConfig> old = std::atomic_load(&options_.cadences);
     std::set<std::string> dropped;  // rules whose pending ticks go
     for (const auto& r : old->rules) {
@@ -56,17 +56,18 @@ absl::StatusOr<CadenceReload> Engine::ReloadCadences(std::shared_ptr<const Caden
       if (!FindRule(*old, r.id)) out.added.push_back(r.id);
     }
     rocksdb::WriteBatch b;
-    store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
+    RETURN_IF_ERROR(store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
       v1::Timer t;
       if (t.ParseFromArray(v.data(), static_cast<int>(v.size())) && t.has_cadence_tick() &&
           dropped.count(t.cadence_tick().rule_id())) {
         store_->Delete(&b, Cf::kTimers, std::string(k));
       }
       return true;
-    });
+    }));
     // StartCadences schedules rules without a marker from their next period.
     for (const auto& id : dropped) store_->Delete(&b, Cf::kMeta, absl::StrCat("cadence|", id));
-    RETURN_IF_ERROR(store_->Write(&b));
+    std::vector<v1::Notification> none;
+    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
     std::atomic_store(&options_.cadences, std::move(cadences));
   }
   RETURN_IF_ERROR(StartCadences());
@@ -81,29 +82,28 @@ absl::StatusOr<CadenceReload> Engine::ReloadCadences(std::shared_ptr<const Caden
 
 absl::StatusOr<int> Engine::RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why) {
   if (!options_.calendar || !options_.cadences) return 0;
-  std::lock_guard<std::mutex> run(timer_run_mu_);
-  // Every stripe, in order, as the timer runner takes them: no command on
-  // an obligation runs while its deadline moves.
-  std::vector<std::unique_lock<std::mutex>> locks;
-  for (auto& m : stripes_) locks.emplace_back(m);
+  absl::MutexLock run(&timer_run_mu_);
+  // Every stripe, in order: no command on an obligation runs while its
+  // deadline moves.
+  KeyLocks::Guard all = pipeline_->locks().LockAll();
   std::shared_ptr<const CadenceConfig> cfg = std::atomic_load(&options_.cadences);
   const WorkCalendar& cal = *options_.calendar;
   const absl::Time now = clock_->Now();
 
   // Reminder and deadline timers per obligation.
   std::map<std::string, std::vector<std::string>> timers;
-  store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
     v1::Timer t;
     if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
     if (t.has_reminder()) timers[t.reminder().obligation_id()].emplace_back(k);
     if (t.has_deadline()) timers[t.deadline().obligation_id()].emplace_back(k);
     return true;
-  });
+  }));
 
   rocksdb::WriteBatch b;
   int moved = 0;
   absl::Status bad;
-  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
     v1::Obligation o;
     if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       bad = absl::DataLossError("obligations: unparsable record");
@@ -153,10 +153,11 @@ absl::StatusOr<int> Engine::RecomputeDeadlines(const std::set<std::string>& rule
     store_->Put(&b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(p.deadline), dl.id()), dl);
     ++moved;
     return true;
-  });
+  }));
   RETURN_IF_ERROR(bad);
   if (moved > 0) {
-    RETURN_IF_ERROR(store_->Write(&b));
+    std::vector<v1::Notification> none;
+    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
     spdlog::info("deadlines: {} open obligations recomputed ({})", moved, std::string(why));
   }
   return moved;

@@ -26,6 +26,7 @@ namespace duban {
 namespace {
 
 constexpr size_t kMaxTimersPerBatch = 2000;
+constexpr char kDeadTimerPrefix[] = "dead_timer|";
 
 std::string StateWord(v1::ObligationState s) {
   std::string n = v1::ObligationState_Name(s);
@@ -301,7 +302,7 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
 
 // ---------------------------------------------------------------- engine side
 
-absl::Status Engine::ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task& t, absl::Time not_before) const {
+absl::Status Engine::ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const {
   if (!options_.cadences || !options_.calendar) return absl::OkStatus();
   auto due = validate::Date("due_date", t.due_date());
   if (!due.ok()) return absl::OkStatus();
@@ -314,7 +315,7 @@ absl::Status Engine::ScheduleWarningCheck(rocksdb::WriteBatch* b, const v1::Task
   *check.mutable_due() = Ts(when);
   check.mutable_task_warning()->set_task_id(t.id());
   check.mutable_task_warning()->set_due_date(t.due_date());
-  store_->Put(b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(when), check.id()), check);
+  txn->Put(Cf::kTimers, keys::Timer(absl::ToUnixMicros(when), check.id()), check);
   return absl::OkStatus();
 }
 
@@ -343,7 +344,7 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
     if (c.ok() && !c->task_force_id().empty()) {
       v1::TaskForce f;
       if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, c->task_force_id()), &f).ok()) {
-        std::shared_lock l(dir_mu_);
+        absl::ReaderMutexLock l(&dir_mu_);
         for (const auto& m : f.members()) {
           if (m.has_unit_id()) {
             add(m.unit_id(), m.unit_id());
@@ -367,12 +368,13 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
 
 absl::Status Engine::StartCadences() {
   if (!options_.cadences || !options_.calendar) return absl::OkStatus();
-  std::lock_guard<std::mutex> run(timer_run_mu_);
+  absl::MutexLock run(&timer_run_mu_);
   rocksdb::WriteBatch b;
   int scheduled = 0;
   for (const auto& rule : options_.cadences->rules) {
     std::string marker = absl::StrCat("cadence|", rule.id);
-    if (store_->Exists(Cf::kMeta, marker)) continue;
+    ASSIGN_OR_RETURN(bool scheduled_before, store_->Exists(Cf::kMeta, marker));
+    if (scheduled_before) continue;
     auto first = FirstPeriodStart(rule, clock_->Now(), *options_.calendar);
     store_->Put(&b, Cf::kMeta, marker, first ? validate::FormatDate(*first) : std::string("none"));
     if (!first) continue;
@@ -387,31 +389,123 @@ absl::Status Engine::StartCadences() {
   }
   if (b.Count() == 0) return absl::OkStatus();
   spdlog::info("cadences: scheduled the first period of {} rules", scheduled);
-  return store_->Write(&b);
+  std::vector<v1::Notification> none;
+  return pipeline_->Commit(&b, &none);
 }
 
 std::optional<absl::Time> Engine::NextTimerDue() const {
   std::optional<absl::Time> due;
-  store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view) {
+  absl::Status s = store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view) {
     if (auto parts = keys::ParseTimer(k)) due = absl::FromUnixMicros(parts->due_unix_micros);
     return false;
   });
+  // An unreadable timers column: report "due now" so the runner tries, and
+  // its own scan returns the error.
+  if (!s.ok()) return absl::InfinitePast();
   return due;
 }
 
-absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock) {
-  std::lock_guard<std::mutex> run(timer_run_mu_);
+std::vector<std::string> Engine::TimerSubjects(const v1::Timer& t) const {
+  std::vector<std::string> subjects;
+  auto obligation = [&](const std::string& id) {
+    subjects.push_back(id);
+    // A deadline scores the obligation's unit (which never changes).
+    v1::Obligation o;
+    if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kObligation, id), &o).ok()) {
+      subjects.push_back(ScoreSubject(o.unit_id()));
+    }
+  };
+  if (t.has_task_warning()) subjects.push_back(t.task_warning().task_id());
+  if (t.has_reminder()) subjects.push_back(t.reminder().obligation_id());
+  if (t.has_deadline()) obligation(t.deadline().obligation_id());
+  if (t.has_escalation()) subjects.push_back(t.escalation().task_id());
+  if (t.has_supervision_deadline()) subjects.push_back(t.supervision_deadline().item_id());
+  if (t.has_lookback()) subjects.push_back(t.lookback().item_id());
+  return subjects;
+}
+
+absl::Status Engine::FireBatch(const std::vector<std::pair<std::string, v1::Timer>>& due, absl::Time now, bool late) {
+  std::vector<std::string> subjects;
+  for (const auto& [k, t] : due) {
+    for (auto& s : TimerSubjects(t)) subjects.push_back(std::move(s));
+  }
+  // Commands on these subjects wait for this batch.
+  KeyLocks::Guard guard = pipeline_->locks().Lock(subjects);
+  TimerFiring firing(this, now);
+  for (const auto& [k, t] : due) {
+    firing.Delete(Cf::kTimers, k);
+    RETURN_IF_ERROR(firing.Fire(t, late));
+  }
+  if (clock_->IsSimulated()) firing.PutRaw(Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(now)));
+  // The firing's audit entry goes into its batch.
+  v1::AuditEntry act;
+  act.set_account("duband");
+  act.set_role("system");
+  act.set_command("timers.fire");
+  act.set_subject(absl::StrCat("timer:", due.front().second.id()));
+  std::vector<std::string> fired_ids;
+  for (const auto& [k, t] : due) fired_ids.push_back(t.id());
+  act.set_detail(absl::StrCat(late ? "late: " : "", absl::StrJoin(fired_ids, ", ")));
+  audit::AuditScope audit_scope(std::move(act));
+  return firing.Commit();
+}
+
+absl::Status Engine::DeadLetter(const std::string& key, const v1::Timer& t, const absl::Status& error,
+                                absl::Time now) {
+  spdlog::error("timer {}: firing failed, set aside: {}", t.id(), error.ToString());
+  TimerFiring w(this, now);
+  v1::DeadTimer dead;
+  *dead.mutable_timer() = t;
+  dead.set_error(std::string(error.ToString()));
+  *dead.mutable_failed_at() = Ts(now);
+  w.Delete(Cf::kTimers, key);
+  w.Put(Cf::kMeta, absl::StrCat(kDeadTimerPrefix, t.id()), dead);
+  v1::Notification n;
+  n.set_recipient(kAdminRecipient);
+  n.set_kind(v1::NOTIFICATION_KIND_TIMER_FAILED);
+  n.set_subject_id(t.id());
+  n.set_title(absl::StrCat("定时任务执行失败，已移出：", t.id()));
+  n.set_body(std::string(error.ToString()));
+  *n.mutable_due() = t.due();
+  n.set_timer_id(t.id());
+  w.Notify(std::move(n));
+  return w.Commit();
+}
+
+absl::StatusOr<std::vector<v1::DeadTimer>> Engine::ListDeadTimers() const {
+  std::vector<v1::DeadTimer> out;
+  absl::Status bad;
+  RETURN_IF_ERROR(store_->Scan(Cf::kMeta, kDeadTimerPrefix, [&](absl::string_view k, absl::string_view v) {
+    v1::DeadTimer d;
+    if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError(absl::StrCat("dead timers: record cannot be parsed"));
+      return false;
+    }
+    out.push_back(std::move(d));
+    return out.size() < 1000;
+  }));
+  RETURN_IF_ERROR(bad);
+  return out;
+}
+
+absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock,
+                                           const std::function<bool()>& cancelled) {
+  absl::MutexLock run(&timer_run_mu_);
   TimerRun total;
   absl::Duration late_after = options_.cadences ? options_.cadences->late_after : absl::Minutes(5);
   while (true) {
     if (stopping_.load()) {
       return absl::CancelledError("clock: the daemon is shutting down; timers fired so far are committed");
     }
+    if (cancelled && cancelled()) {
+      return absl::CancelledError(absl::StrCat("clock: the caller went away; the clock stopped at ",
+                                               FormatBeijing(clock_->Now()), " with every timer before it fired"));
+    }
     // The earliest timers, all due at the same instant.
     std::vector<std::pair<std::string, v1::Timer>> due;
+    std::vector<std::pair<std::string, absl::Status>> unreadable;
     int64_t first_due = -1;
-    absl::Status bad;
-    store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
+    RETURN_IF_ERROR(store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
       auto parts = keys::ParseTimer(k);
       if (!parts) return true;
       if (absl::FromUnixMicros(parts->due_unix_micros) > until) return false;
@@ -419,69 +513,58 @@ absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock) {
       first_due = parts->due_unix_micros;
       v1::Timer t;
       if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-        bad = absl::DataLossError(absl::StrCat("timer ", std::string(parts->timer_id), ": cannot be parsed"));
-        return false;
+        t.Clear();
+        t.set_id(std::string(parts->timer_id));
+        *t.mutable_due() = Ts(absl::FromUnixMicros(parts->due_unix_micros));
+        unreadable.emplace_back(std::string(k), absl::DataLossError("timer record cannot be parsed"));
       }
       due.emplace_back(std::string(k), std::move(t));
       return due.size() < kMaxTimersPerBatch;
-    });
-    RETURN_IF_ERROR(bad);
+    }));
     if (due.empty()) break;
     absl::Time due_time = absl::FromUnixMicros(first_due);
     if (step_clock) clock_->MoveTo(due_time);
     absl::Time now = clock_->Now();
     bool late = now - due_time > late_after;
 
-    // Lock the stripes of every task and obligation these timers touch, in
-    // index order, so commands on them wait for this batch.
-    std::set<size_t> stripes;
-    for (const auto& [k, t] : due) {
-      std::vector<std::string> subjects;
-      if (t.has_task_warning()) subjects.push_back(t.task_warning().task_id());
-      if (t.has_reminder()) subjects.push_back(t.reminder().obligation_id());
-      if (t.has_deadline()) subjects.push_back(t.deadline().obligation_id());
-      if (t.has_escalation()) subjects.push_back(t.escalation().task_id());
-      if (t.has_supervision_deadline()) subjects.push_back(t.supervision_deadline().item_id());
-      if (t.has_lookback()) subjects.push_back(t.lookback().item_id());
-      for (const auto& subject : subjects) stripes.insert(absl::Hash<absl::string_view>()(subject) % stripes_.size());
+    absl::Status s = unreadable.empty() ? FireBatch(due, now, late) : absl::DataLossError("unreadable timer");
+    if (!s.ok()) {
+      // One of them fails (or the batch could not be written): fire them
+      // one at a time; a timer that fails alone is set aside with a
+      // notification to the administrator, and the rest keep firing.
+      for (const auto& entry : due) {
+        absl::Status one = absl::OkStatus();
+        for (const auto& [k, err] : unreadable) {
+          if (k == entry.first) one = err;
+        }
+        if (one.ok()) one = FireBatch({entry}, now, late);
+        if (!one.ok()) {
+          if (absl::IsUnavailable(one) || absl::IsInternal(one)) {
+            // The store itself failed: nothing to blame on the timer.
+            return one;
+          }
+          RETURN_IF_ERROR(DeadLetter(entry.first, entry.second, one, now));
+          ++total.failed;
+        }
+      }
     }
-    std::vector<std::unique_lock<std::mutex>> locks;
-    for (size_t s : stripes) locks.emplace_back(stripes_[s]);
-
-    TimerFiring firing(this, now);
-    for (const auto& [k, t] : due) {
-      firing.Delete(Cf::kTimers, k);
-      RETURN_IF_ERROR(firing.Fire(t, late));
-    }
-    if (clock_->IsSimulated()) {
-      firing.PutRaw(Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(now)));
-    }
-    // The firing's audit entry goes into its batch.
-    v1::AuditEntry act;
-    act.set_account("duband");
-    act.set_role("system");
-    act.set_command("timers.fire");
-    act.set_subject(absl::StrCat("timer:", due.front().second.id()));
-    std::vector<std::string> fired_ids;
-    for (const auto& [k, t] : due) fired_ids.push_back(t.id());
-    act.set_detail(absl::StrCat(late ? "late: " : "", absl::StrJoin(fired_ids, ", ")));
-    audit::AuditScope audit_scope(std::move(act));
-    RETURN_IF_ERROR(firing.Commit());
     total.fired += static_cast<int>(due.size());
     if (late) total.late += static_cast<int>(due.size());
   }
   if (step_clock && clock_->MoveTo(until) && clock_->IsSimulated()) {
     rocksdb::WriteBatch b;
     store_->Put(&b, Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(clock_->Now())));
-    RETURN_IF_ERROR(store_->Write(&b));
+    std::vector<v1::Notification> none;
+    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
   }
   if (total.fired > 0) {
-    spdlog::info("timers: fired {} ({} late), clock {}", total.fired, total.late, FormatBeijing(clock_->Now()));
+    spdlog::info("timers: fired {} ({} late, {} failed), clock {}", total.fired, total.late, total.failed,
+                 FormatBeijing(clock_->Now()));
   }
   return total;
 }
 
-absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to) {
+absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to, const std::function<bool()>& cancelled) {
   if (!clock_->IsSimulated()) {
     return absl::FailedPreconditionError("clock: the daemon runs on the real clock; only a simulated clock can be advanced");
   }
@@ -489,7 +572,12 @@ absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to) {
     return absl::InvalidArgumentError(absl::StrCat("to: ", FormatBeijing(to), " is before the clock's ",
                                                    FormatBeijing(clock_->Now()), "; time does not go back"));
   }
-  return RunTimers(to, /*step_clock=*/true);
+  if (to - clock_->Now() > kMaxAdvance) {
+    return absl::InvalidArgumentError(absl::StrCat("to: ", FormatBeijing(to), " is more than ",
+                                                   absl::ToInt64Hours(kMaxAdvance) / 24, " days after the clock's ",
+                                                   FormatBeijing(clock_->Now()), "; advance in steps"));
+  }
+  return RunTimers(to, /*step_clock=*/true, cancelled);
 }
 
 // ---------------------------------------------------------------- obligations
@@ -520,11 +608,17 @@ absl::StatusOr<v1::Obligation> Engine::GetObligation(absl::string_view id) const
 absl::StatusOr<std::vector<v1::ObligationEvent>> Engine::ObligationHistory(absl::string_view id) const {
   RETURN_IF_ERROR(LoadObligation(id).status());
   std::vector<v1::ObligationEvent> out;
-  store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
+  absl::Status bad;
+  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
     v1::ObligationEvent e;
-    if (e.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(e));
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError(absl::StrCat("events of ", id, ": record cannot be parsed"));
+      return false;
+    }
+    out.push_back(std::move(e));
     return true;
-  });
+  }));
+  RETURN_IF_ERROR(bad);
   return out;
 }
 
@@ -565,7 +659,8 @@ absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f
   ObligationPage page;
   std::string last;
   bool more = false;
-  store_->Scan(cf, prefix, [&](absl::string_view k, absl::string_view v) {
+  absl::Status bad;
+  absl::Status scanned = store_->Scan(cf, prefix, [&](absl::string_view k, absl::string_view v) {
     if (static_cast<int>(page.obligations.size()) == page_size) {
       more = true;
       return false;
@@ -573,10 +668,14 @@ absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f
     last = std::string(k);
     v1::Obligation o;
     if (cf == Cf::kEntities) {
-      if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+      if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        bad = absl::DataLossError("obligations: record cannot be parsed");
+        return false;
+      }
     } else {
       std::string id(k.substr(prefix.size()));
-      if (!store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kObligation, id), &o).ok()) return true;
+      bad = store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kObligation, id), &o);
+      if (!bad.ok()) return false;
     }
     if (!f.rule_id.empty() && o.rule_id() != f.rule_id) return true;
     if (f.state != v1::OBLIGATION_STATE_UNSPECIFIED && o.state() != f.state) return true;
@@ -590,77 +689,84 @@ absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f
     page.obligations.push_back(std::move(o));
     return true;
   }, start);
+  RETURN_IF_ERROR(scanned);
+  RETURN_IF_ERROR(bad);
   if (more) page.next_page_token = absl::WebSafeBase64Escape(last);
   return page;
 }
 
 absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, absl::string_view id,
                                                     absl::string_view text) {
-  absl::Time start = absl::Now();
-  auto r = SubmitReportImpl(meta, id, text);
-  LogCommand("obligation", id, "submit_report", meta.actor, r.status(), start);
-  return r;
+  CommandSpec spec;
+  spec.info = {"obligation", std::string(id), "submit_report", meta};
+  AddField(&spec.body, id);
+  AddField(&spec.body, text);
+  AddField(&spec.body, meta.comment);
+  AddField(&spec.body, static_cast<int64_t>(meta.expected_version));
+  spec.subjects = {std::string(id)};
+  // A late submission scores the unit: lock its counters too (an
+  // obligation's unit never changes, so reading it first is safe).
+  if (auto o = LoadObligation(id); o.ok()) spec.subjects.push_back(ScoreSubject(o->unit_id()));
+  TimerFiring txn(this, clock_->Now());
+  return Unwrap(pipeline_->Run<v1::Obligation, TimerFiring>(
+      spec, &txn, [&](TimerFiring& w) { return SubmitReportImpl(&w, meta, id, text); }));
 }
 
-absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(const CommandMeta& meta, absl::string_view id,
-                                                        absl::string_view text) {
-  RETURN_IF_ERROR(CheckMeta(meta));
+absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(TimerFiring* wp, const CommandMeta& meta,
+                                                        absl::string_view id, absl::string_view text) {
+  TimerFiring& w = *wp;
   RETURN_IF_ERROR(validate::Required("text", text, validate::kMaxText));
-  std::lock_guard<std::mutex> lock(StripeFor(id));
-  std::string fp = Fingerprint("submit_report", absl::StrCat(id, "\n", text));
-  ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
-  if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
   if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED &&
       o.state() != v1::OBLIGATION_STATE_MISSED) {
     return absl::FailedPreconditionError(absl::StrCat("obligation is ", StateWord(o.state()),
                                                       ": cannot submit; allowed from pending, returned, missed"));
   }
-  absl::Time now = clock_->Now();
+  absl::Time now = w.now();
   bool late = now > FromTs(o.deadline());
-  TimerFiring w(this, now);
   bool was_missed = o.state() == v1::OBLIGATION_STATE_MISSED;
   o.set_report_text(std::string(text));
   *o.mutable_submitted_at() = Ts(now);
   o.set_submitted_late(late);
   RETURN_IF_ERROR(w.ObligationEvent(&o, "submitted", v1::OBLIGATION_STATE_SUBMITTED, meta.actor,
-                                          meta.comment.empty() ? std::string(text) : meta.comment, late));
+                                    meta.comment.empty() ? std::string(text) : meta.comment, late));
   if (late && was_missed) {
     RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_late_submissions(s->late_submissions() + 1); }));
   }
-  w.RecordRequest(meta, fp, o);
-  RETURN_IF_ERROR(w.Commit());
   return o;
 }
 
 absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
                                                     absl::string_view reason) {
-  absl::Time start = absl::Now();
-  auto r = ReviewReportImpl(meta, id, accept, reason);
-  LogCommand("obligation", id, accept ? "accept_report" : "return_report", meta.actor, r.status(), start);
-  return r;
+  CommandSpec spec;
+  spec.info = {"obligation", std::string(id), accept ? "accept_report" : "return_report", meta};
+  AddField(&spec.body, id);
+  AddField(&spec.body, static_cast<int64_t>(accept));
+  AddField(&spec.body, reason);
+  AddField(&spec.body, meta.comment);
+  AddField(&spec.body, static_cast<int64_t>(meta.expected_version));
+  spec.subjects = {std::string(id)};
+  if (auto o = LoadObligation(id); o.ok()) spec.subjects.push_back(ScoreSubject(o->unit_id()));
+  TimerFiring txn(this, clock_->Now());
+  return Unwrap(pipeline_->Run<v1::Obligation, TimerFiring>(
+      spec, &txn, [&](TimerFiring& w) { return ReviewReportImpl(&w, meta, id, accept, reason); }));
 }
 
-absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(const CommandMeta& meta, absl::string_view id, bool accept,
-                                                        absl::string_view reason) {
-  RETURN_IF_ERROR(CheckMeta(meta));
+absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(TimerFiring* wp, const CommandMeta& meta,
+                                                        absl::string_view id, bool accept, absl::string_view reason) {
+  TimerFiring& w = *wp;
   if (!accept) RETURN_IF_ERROR(validate::Required("reason", reason, validate::kMaxComment));
-  std::lock_guard<std::mutex> lock(StripeFor(id));
-  std::string fp = Fingerprint(accept ? "accept_report" : "return_report", absl::StrCat(id, "\n", reason));
-  ASSIGN_OR_RETURN(std::optional<v1::Obligation> replay, ReplayAs<v1::Obligation>(meta, fp));
-  if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
   if (o.state() != v1::OBLIGATION_STATE_SUBMITTED) {
     return absl::FailedPreconditionError(absl::StrCat("obligation is ", StateWord(o.state()), ": cannot ",
                                                       accept ? "accept" : "return", "; allowed from submitted"));
   }
-  TimerFiring w(this, clock_->Now());
   if (accept) {
     RETURN_IF_ERROR(w.ObligationEvent(&o, "accepted", v1::OBLIGATION_STATE_ACCEPTED, meta.actor, meta.comment, false));
   } else {
     o.set_last_reason(std::string(reason));
     RETURN_IF_ERROR(w.ObligationEvent(&o, "returned", v1::OBLIGATION_STATE_RETURNED, meta.actor,
-                                            std::string(reason), false));
+                                      std::string(reason), false));
     RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_returned(s->returned() + 1); }));
     v1::Notification n;
     n.set_recipient(o.unit_id());
@@ -670,8 +776,6 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(const CommandMeta& meta,
     n.set_body(std::string(reason));
     w.Notify(std::move(n));
   }
-  w.RecordRequest(meta, fp, o);
-  RETURN_IF_ERROR(w.Commit());
   return o;
 }
 
@@ -685,13 +789,20 @@ absl::StatusOr<v1::UnitScore> Engine::GetUnitScore(absl::string_view unit) const
   return s;
 }
 
-std::vector<v1::UnitScore> Engine::ListUnitScores() const {
+absl::StatusOr<std::vector<v1::UnitScore>> Engine::ListUnitScores() const {
   std::vector<v1::UnitScore> out;
-  store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnitScore), [&](absl::string_view, absl::string_view v) {
+  absl::Status bad;
+  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnitScore),
+                               [&](absl::string_view, absl::string_view v) {
     v1::UnitScore s;
-    if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(s));
+    if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError("unit scores: record cannot be parsed");
+      return false;
+    }
+    out.push_back(std::move(s));
     return true;
-  });
+  }));
+  RETURN_IF_ERROR(bad);
   return out;
 }
 
