@@ -160,6 +160,45 @@ TEST_F(SeedDraft, FindsEveryNumberedTaskOfAnnexesOneToSix) {
   EXPECT_GE(titles * 100, static_cast<int>(tasks_.size()) * 95);
 }
 
+// Independent of plan.yaml: every line of the seed that opens with a number
+// ("1.", "12、") inside a task section (…任务 / …举措) of annexes 1–6 starts a
+// task of the draft, in the campaign of its annex.
+TEST_F(SeedDraft, EveryNumberedLineOfTheAnnexesTaskSectionsIsATask) {
+  std::istringstream in(ReadFile(SeedPath()));
+  std::string line;
+  int n = 0, annex = 0, numbered = 0, found = 0;
+  bool task_section = false;
+  std::vector<std::string> missing;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.rfind("附件", 0) == 0 && line.size() == std::string("附件").size() + 1 && line.back() >= '1' &&
+        line.back() <= '9') {
+      annex = line.back() - '0';
+      task_section = false;
+      continue;
+    }
+    for (const char* l1 : {"一、", "二、", "三、", "四、", "五、", "六、"}) {
+      if (line.rfind(l1, 0) == 0) {
+        task_section = absl::StrContains(line, "任务") || absl::StrContains(line, "举措");
+      }
+    }
+    if (annex < 1 || annex > 6 || !task_section || line.empty() || line[0] < '0' || line[0] > '9') continue;
+    size_t digits = line.find_first_not_of("0123456789");
+    absl::string_view mark = absl::string_view(line).substr(digits);
+    if (!absl::StartsWith(mark, ".") && !absl::StartsWith(mark, "．") && !absl::StartsWith(mark, "、")) continue;
+    ++numbered;
+    bool ok = false;
+    for (const auto& t : draft_->campaigns[annex - 1].tasks) ok = ok || t.line == n;
+    found += ok;
+    if (!ok) missing.push_back(absl::StrCat("line ", n, ": ", line.substr(0, 60)));
+  }
+  std::cout << "numbered lines in the task sections of annexes 1-6: " << numbered << ", tasks starting there: " << found
+            << "\n";
+  for (const auto& m : missing) std::cout << "  missing: " << m << "\n";
+  EXPECT_EQ(numbered, 166);  // 170 tasks less annex 5's four unnumbered paragraphs (二（一）, 二（二）其他, 二（三）×2)
+  EXPECT_EQ(found, numbered);
+}
+
 // Tasks of plan.yaml whose lead is a judgement the text does not support.
 // Annex 5 二（二）各行业领域, "1.建筑施工领域…" to "12.商贸流通领域…", name a
 // sector, not a unit, and write no 牵头: the typist gave each sector its
@@ -270,11 +309,72 @@ TEST_F(SeedDraft, FindsEveryTargetOfTheAnnexesWorkingGoals) {
     if (!ok) misses.push_back(absl::StrCat(e.code, " ", e.indicator, " ", e.value, e.unit, " ", e.comparison));
   }
   int drafted = 0;
-  for (const auto& c : draft_->campaigns) drafted += c.targets.size();
+  for (const auto& c : draft_->campaigns) {
+    drafted += c.targets.size();
+    for (const auto& t : c.targets) {
+      std::cout << absl::StrFormat("  %s line %d: %s %g%s %s (%s)\n", t.code, t.line, t.indicator, t.value, t.unit,
+                                   t.comparison, t.source);
+    }
+  }
   std::cout << "annex targets found: " << found << " of " << expected << " (draft proposes " << drafted << ")\n";
   for (const auto& m : misses) std::cout << "  target miss: " << m << "\n";
   EXPECT_EQ(found, expected);
   EXPECT_EQ(expected, 21);
+  EXPECT_EQ(drafted, 21) << "targets proposed that the 工作目标 sections do not state";
+}
+
+// The same targets as the seed writes them, independent of plan.yaml: every
+// figure of the 工作目标 / 总体目标 sections of annexes 1–6 (annexes 3, 4 and 6
+// state none), with the words of its indicator.
+TEST_F(SeedDraft, FindsEveryFigureTheWorkingGoalsSectionsWrite) {
+  struct Figure {
+    const char* campaign;
+    const char* indicator_words;
+    double value;
+    const char* unit;
+    const char* comparison;
+  };
+  const Figure figures[] = {
+      {"1", "地区生产总值增长", 7, "%", "about"},           // 地区生产总值增长7%左右
+      {"1", "总量", 1300, "亿元", "at_least"},              // 总量突破1300亿元
+      {"1", "社会消费品零售总额", 7, "%", "exactly"},       // 社会消费品零售总额增长7%
+      {"1", "固定资产投资", 7, "%", "at_least"},            // 固定资产投资增长7%以上
+      {"1", "进出口总额", 18, "%", "exactly"},              // 进出口总额增长18%
+      {"1", "一产业", 4, "%", "exactly"},                   // 一产业增长4%
+      {"1", "规模工业增加值", 8.5, "%", "exactly"},         // 规模工业增加值增长8.5%
+      {"1", "服务业增加值", 7, "%", "exactly"},             // 服务业增加值增长7%
+      {"1", "园区规工产值", 12, "%", "at_least"},           // 园区规工产值、产业税收分别增长12%和15%以上
+      {"1", "产业税收", 15, "%", "at_least"},
+      {"1", "地方一般公共预算收入", 8.5, "%", "at_least"},  // 地方一般公共预算收入增长8.5%以上
+      {"2", "研发经费投入", 13, "%", "at_least"},           // 力争研发经费投入增长13%以上
+      {"2", "高新技术企业", 500, "家", "at_least"},         // 高新技术企业总数达到500家以上
+      {"2", "科技型中小企业", 500, "家", "at_least"},       // 科技型中小企业500家以上
+      {"2", "高新技术产业增加值", 11, "%", "at_least"},     // 高新技术产业增加值增速达11%
+      {"2", "技术合同成交额", 55, "亿元", "at_least"},      // 技术合同成交额达55亿元
+      {"2", "科创平台", 10, "家", "at_least"},              // 新增市级以上科创平台10家以上
+      {"2", "有效发明专利", 260, "家", "at_least"},         // 新增有效发明专利260家以上
+      {"2", "每万人有效发明专利拥有量", 16.5, "件", "at_least"},  // 每万人有效发明专利拥有量达16.5件
+      {"5", "安全生产事故起数", 20, "%", "at_least"},       // 全市安全生产事故起数和死亡人数同比均下降20%以上
+      {"5", "死亡人数", 20, "%", "at_least"},
+  };
+  int found = 0;
+  for (const auto& f : figures) {
+    const plandraft::DraftTarget* hit = nullptr;
+    for (const auto& c : draft_->campaigns) {
+      if (c.code != f.campaign) continue;
+      for (const auto& t : c.targets) {
+        if (hit == nullptr && t.value == f.value && t.unit == f.unit && t.comparison == f.comparison &&
+            absl::StrContains(t.indicator, f.indicator_words)) {
+          hit = &t;
+        }
+      }
+    }
+    found += hit != nullptr;
+    std::cout << absl::StrFormat("  annex %s %s %g%s %s: %s\n", f.campaign, f.indicator_words, f.value, f.unit,
+                                 f.comparison, hit ? absl::StrCat("found as ", hit->code, " ", hit->indicator) : "MISSING");
+  }
+  std::cout << "figures of the working goals found: " << found << " of " << std::size(figures) << "\n";
+  EXPECT_EQ(found, static_cast<int>(std::size(figures)));
 }
 
 TEST_F(SeedDraft, ProposesTheWorkingMechanismAsCadenceRules) {
