@@ -171,6 +171,12 @@ TEST(CountyWaterPlan, ProposesTheMonthlyReportAsACadenceRule) {
   EXPECT_EQ(d.cadences[0].schedule_yaml, "{kind: monthly, day: 10}");
   EXPECT_EQ(d.cadences[0].recipient, "slj");  // 向市水利局报送
   EXPECT_EQ(d.cadences[0].what, "工作进展情况");
+  // "市水利局每季度汇总讲评" names no recipient and the plan has no leading
+  // group office: the rule is not proposed, and the report says only that.
+  int quarter_notes = 0;
+  for (const auto& u : d.uncertain) quarter_notes += absl::StrContains(u.what, "quarter-end");
+  EXPECT_EQ(quarter_notes, 1) << plandraft::WriteReport(d);
+  EXPECT_TRUE(Uncertain(d, "quarter-end", "not proposed"));
 }
 
 // ---------------------------------------------------------------- the street safety plan
