@@ -45,12 +45,12 @@ TEST(PlanDraftE2e, DraftAgainstTheDaemonThenImport) {
                      &out),
             0)
       << out;
-  EXPECT_TRUE(absl::StrContains(out, "drafted water-2024: 2 campaigns, 8 tasks, 1 proposed units")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "drafted water-2024: 2 campaigns, 10 tasks, 1 proposed units")) << out;
   EXPECT_TRUE(std::filesystem::exists(tmp.sub("water.cadences.yaml")));
   out.clear();
   ASSERT_EQ(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "imported plan water-2024")) << out;
-  EXPECT_TRUE(absl::StrContains(out, "2 campaigns, 8 tasks")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "2 campaigns, 10 tasks")) << out;
   // The proposed unit is in the store now, and the tasks are on the board.
   out.clear();
   ASSERT_EQ(Dubanctl(d.address(), "unit resolve 市河长办", &out), 0) << out;

@@ -84,7 +84,7 @@ TEST(CountyWaterPlan, AnnexesWithChineseNumeralsBecomeCampaigns) {
     for (const auto& t : c.tasks) codes.push_back(t.code);
   }
   // The running header and the page number between pages are no tasks.
-  EXPECT_EQ(codes, V({"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.2.3", "2.1.1", "2.1.2", "2.2.1"}));
+  EXPECT_EQ(codes, V({"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.2.3", "2.1.1", "2.1.2", "2.2.1", "2.2.2", "2.2.3"}));
 }
 
 TEST(CountyWaterPlan, ReadsEachBracketStyle) {
@@ -126,6 +126,23 @@ TEST(CountyWaterPlan, ProposesUnknownUnitsAndFlagsTasksWithoutALead) {
   EXPECT_TRUE(absl::StrContains(report, "line 51: task 1.2.3: task without a lead")) << report;
 }
 
+// No 牵头 written: the unit the text names acting at a clause's head leads
+// ("由市气象局对…进行复盘评估"); unit groups so named ("各园区、乡镇（街道）要…")
+// are responsible units, and the campaign's lead unit leads.
+TEST(CountyWaterPlan, ReadsTheUnitsItsTextNamesActing) {
+  Draft d = Parse(ReadFile(SourcePath("tests/data/plan_draft/county-water-plan.txt")));
+  ASSERT_NE(Task(d, "2.2.2"), nullptr);
+  EXPECT_EQ(Task(d, "2.2.2")->lead_units, V({"qxj"}));
+  EXPECT_TRUE(Task(d, "2.2.2")->responsible_units.empty());
+  EXPECT_TRUE(Task(d, "2.2.2")->lead_inferred);
+  EXPECT_TRUE(Uncertain(d, "task 2.2.2", "the unit its text names acting"));
+  ASSERT_NE(Task(d, "2.2.3"), nullptr);
+  EXPECT_EQ(Task(d, "2.2.3")->lead_units, V({"yjj"}));
+  EXPECT_EQ(Task(d, "2.2.3")->responsible_units, V({"各园区", "各乡镇（街道）"}));
+  EXPECT_TRUE(Task(d, "2.2.3")->lead_inferred);
+  EXPECT_TRUE(Uncertain(d, "task 2.2.3", "the campaign's lead unit proposed"));
+}
+
 TEST(CountyWaterPlan, ReadsTargetsWithTheirComparison) {
   Draft d = Parse(ReadFile(SourcePath("tests/data/plan_draft/county-water-plan.txt")));
   const auto& t = d.campaigns[0].targets;
@@ -154,6 +171,12 @@ TEST(CountyWaterPlan, ProposesTheMonthlyReportAsACadenceRule) {
   EXPECT_EQ(d.cadences[0].schedule_yaml, "{kind: monthly, day: 10}");
   EXPECT_EQ(d.cadences[0].recipient, "slj");  // 向市水利局报送
   EXPECT_EQ(d.cadences[0].what, "工作进展情况");
+  // "市水利局每季度汇总讲评" names no recipient and the plan has no leading
+  // group office: the rule is not proposed, and the report says only that.
+  int quarter_notes = 0;
+  for (const auto& u : d.uncertain) quarter_notes += absl::StrContains(u.what, "quarter-end");
+  EXPECT_EQ(quarter_notes, 1) << plandraft::WriteReport(d);
+  EXPECT_TRUE(Uncertain(d, "quarter-end", "not proposed"));
 }
 
 // ---------------------------------------------------------------- the street safety plan
@@ -165,7 +188,7 @@ TEST(StreetSafetyPlan, PartsGroupsAndParenthesisedNumbers) {
   ASSERT_EQ(d.campaigns.size(), 1u);  // no annex: the document is the campaign
   std::vector<std::string> codes;
   for (const auto& t : d.campaigns[0].tasks) codes.push_back(t.code);
-  EXPECT_EQ(codes, V({"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.2.3"}));
+  EXPECT_EQ(codes, V({"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5"}));
   EXPECT_EQ(Task(d, "1.1.1")->title, "落实党政同责");
 }
 
@@ -185,6 +208,12 @@ TEST(StreetSafetyPlan, ReadsRolesShortNamesAndLeadsInTheText) {
   // "由市林业局牵头组织实施"
   EXPECT_EQ(Task(d, "1.2.3")->lead_units, V({"lyj"}));
   EXPECT_FALSE(Task(d, "1.2.3")->lead_inferred);
+  // "各园区、乡镇（街道）配合": the later item takes 各 too.
+  EXPECT_EQ(Task(d, "1.2.4")->lead_units, V({"xfjydd"}));
+  EXPECT_EQ(Task(d, "1.2.4")->responsible_units, V({"各园区", "各乡镇（街道）"}));
+  // "市教育局将组织…": no 牵头, the unit the text names acting leads.
+  EXPECT_EQ(Task(d, "1.2.5")->lead_units, V({"jyj"}));
+  EXPECT_TRUE(Task(d, "1.2.5")->lead_inferred);
 }
 
 TEST(StreetSafetyPlan, ReadsBothAndCapTargets) {

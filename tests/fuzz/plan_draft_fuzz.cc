@@ -22,6 +22,7 @@ const duban::plandraft::Directory& Dir() {
     dir->Add({"zzb", "市委组织部", "department", {"市委组织部（人才服务中心）"}, false});
     dir->Add({"jkq", "宁乡经开区", "park", {}, false});
     dir->Add({"各乡镇（街道）", "各乡镇（街道）", "", {"各乡镇街道"}, true});
+    dir->Add({"各园区", "各园区", "", {}, true});
     return dir;
   }();
   return *d;

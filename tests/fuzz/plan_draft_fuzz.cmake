@@ -1,7 +1,12 @@
 # The plan-draft parser's fuzz target (engine/plans/draft/).
-#   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DDUBAN_FUZZ=ON
+#   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DDUBAN_FUZZ=ON
 #   cmake --build build-fuzz --target plan_draft_fuzz
-#   build-fuzz/tests/plan_draft_fuzz -max_total_time=60 -max_len=4096 tests/fuzz/corpus/plan_draft
+#   mkdir -p build-fuzz/corpus-work
+#   build-fuzz/tests/plan_draft_fuzz -max_total_time=120 -max_len=4096 -dict=tests/fuzz/plan_draft.dict \
+#       -artifact_prefix=build-fuzz/ build-fuzz/corpus-work tests/fuzz/corpus/plan_draft
+# New inputs go to the first folder (build-fuzz/corpus-work); a crashing input
+# is written as build-fuzz/crash-*: add it to tests/fuzz/corpus/plan_draft.
+# plan_draft.dict holds the words and marks of the forms rules.cc reads.
 # Without DUBAN_FUZZ, plan_draft_replay runs the corpus through the same
 # target under CTest.
 option(DUBAN_FUZZ "Build the libFuzzer targets (needs clang and libfuzzer-14-dev)" OFF)

@@ -60,6 +60,12 @@ class UnitReader {
   bool LooksLikeUnit(const std::string& name) const;
   // Only resolves: no proposal, no report.
   std::string Known(const std::string& name) const;
+  // Whether a ref is a unit group (各乡镇（街道）, 各园区).
+  bool IsGroup(const std::string& ref) const;
+  // The known units a text names acting at the head of its first clause that
+  // opens so ("由市安委办对…", "市安委办将…", "各园区、乡镇（街道）要…"), in
+  // order; empty when none. Only resolves: no proposal, no report.
+  std::vector<std::string> Acting(const std::string& text) const;
 
  private:
   std::string Propose(const std::string& name, int line);

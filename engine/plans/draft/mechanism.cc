@@ -311,6 +311,8 @@ void ReadMechanism(const std::vector<Paragraph>& paras, const std::vector<int>& 
           c.what = RemoveBlanks(parts[0]);
         }
         if (c.what.empty()) c.what = std::string(m[0]);
+        // Notes for the report, kept only if the rule is proposed.
+        std::vector<Uncertain> notes;
         // Who reports: each task force ("各专班"), the campaign's task force
         // members (a sentence inside a campaign's annex), or the leading group office.
         if (absl::StrContains(s, "各专班")) {
@@ -319,13 +321,13 @@ void ReadMechanism(const std::vector<Paragraph>& paras, const std::vector<int>& 
           c.task_force_members = d->campaigns[campaign_of[i]].id;
         } else if (campaign_of[i] >= 0 && office.empty() && !d->campaigns[campaign_of[i]].lead_unit.empty()) {
           c.reporter_units = {d->campaigns[campaign_of[i]].lead_unit};
-          d->uncertain.push_back({c.line, c.id, "cadence: reporters not stated; the campaign's lead unit proposed"});
+          notes.push_back({c.line, c.id, "cadence: reporters not stated; the campaign's lead unit proposed"});
         } else if (!office.empty()) {
           c.reporter_units = {office};
-          d->uncertain.push_back({c.line, c.id, "cadence: reporters not stated; the leading group office proposed"});
+          notes.push_back({c.line, c.id, "cadence: reporters not stated; the leading group office proposed"});
         } else {
           c.all_task_forces = true;
-          d->uncertain.push_back({c.line, c.id, "cadence: reporters not stated; every task force proposed"});
+          notes.push_back({c.line, c.id, "cadence: reporters not stated; every task force proposed"});
         }
         // To whom.
         std::string a, b;
@@ -346,15 +348,16 @@ void ReadMechanism(const std::vector<Paragraph>& paras, const std::vector<int>& 
           ref = d->campaigns[campaign_of[i]].task_force->office_unit;
         }
         if (ref.empty() && office.empty() && campaign_of[i] >= 0) ref = d->campaigns[campaign_of[i]].lead_unit;
-        if (ref.empty()) {
+        if (ref.empty() && !office.empty()) {
           ref = office;
-          d->uncertain.push_back({c.line, c.id, "cadence: recipient not found; the leading group office proposed"});
+          notes.push_back({c.line, c.id, "cadence: recipient not found; the leading group office proposed"});
         }
         c.recipient = ref;
         if (c.recipient.empty()) {
-          d->uncertain.push_back({c.line, c.id, "cadence: no recipient; not proposed"});
+          d->uncertain.push_back({c.line, c.id, "cadence: no recipient found and no leading group office; not proposed"});
           continue;
         }
+        d->uncertain.insert(d->uncertain.end(), notes.begin(), notes.end());
         d->cadences.push_back(std::move(c));
       }
     }

@@ -88,6 +88,20 @@ Rules Build() {
   r.lead_in_text = Re(R"(由([^，。；、由]{2,20}?)牵头)");
   // "宁乡经开区：确保不发生…", "29个乡镇（街道）：…": a paragraph that opens with a unit.
   r.unit_title = Re(R"(^([^：，。；]{2,24})：)");
+  // A task with no lead written in any of the forms above, whose text names a
+  // unit acting at the head of a clause: "…。由市安委办对专项整治三年行动…进行
+  // “回头看”", "…，市安委办将根据…建立“月排名、月通报”", "市发改局负责总调度".
+  // The first clause that opens so with a known unit decides (the earliest verb
+  // of the clause must follow the unit). One unit, or the first of several,
+  // leads; unit groups so named are exhorted rather than assigned ("各园区、
+  // 乡镇（街道）、行业部门要加大…帮扶指导力度") and become responsible units.
+  // Failing that, the document's own rule applies: "由每个方案的牵头部门负总责"
+  // (the campaign's lead unit leads).
+  r.actor_openers = {"并由", "再由", "由", "并"};
+  r.actor_verbs = {"将", "要", "负责", "对", "建立", "组织"};
+  // "各园区、乡镇（街道）" is "各园区、各乡镇（街道）": a list whose first item
+  // opens with 各 distributes it over the items after.
+  r.collective_prefix = "各";
   r.category_suffixes = {{"街道", "township"}, {"镇", "township"}, {"乡", "township"},
                          {"经开区", "park"},    {"高新区", "park"}, {"园区", "park"},
                          {"集团", "platform_company"}, {"公司", "platform_company"},

@@ -53,6 +53,9 @@ struct Rules {
   std::vector<std::string> short_name_prefixes;      // 市 (市发改局 / 发改局)
   std::unique_ptr<RE2> lead_in_text;                 // 由市安委办牵头
   std::unique_ptr<RE2> unit_title;                   // 宁乡经开区：确保…
+  std::vector<std::string> actor_openers;            // 由 / 并由 before a unit acting at a clause's head
+  std::vector<std::string> actor_verbs;              // 市安委办将… / 由市安委办对… / 市发改局负责…
+  std::string collective_prefix;                     // 各园区、乡镇（街道）: the later items take 各 too
   std::vector<std::pair<std::string, std::string>> category_suffixes;  // 镇 -> township
   std::vector<std::pair<std::string, std::string>> list_kind_words;    // 项目 -> project
 

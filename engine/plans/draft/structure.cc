@@ -416,6 +416,24 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
           if (!ref.empty()) t.lead_units.push_back(ref);
         }
         if (t.lead_units.empty() && !group_lead.empty()) t.lead_units.push_back(group_lead);
+        // "由市安委办对…", "市安委办将…", "各园区、乡镇（街道）要…": the units the text names acting.
+        if (t.lead_units.empty()) {
+          for (const auto& ref : units.Acting(plain)) {
+            if (units.IsGroup(ref)) {
+              AddUnique(&t.responsible_units, ref);  // a group so named is exhorted, not assigned
+            } else if (t.lead_units.empty()) {
+              t.lead_units.push_back(ref);
+            } else {
+              AddUnique(&t.responsible_units, ref);
+            }
+          }
+          if (!t.lead_units.empty()) {
+            t.lead_inferred = true;
+            d.uncertain.push_back({p.line, "task " + t.code,
+                                   "task without a written lead: the unit its text names acting proposed "
+                                   "(lead_basis: inferred)"});
+          }
+        }
         if (t.lead_units.empty()) {
           t.lead_inferred = true;
           if (!camp.lead_unit.empty()) {

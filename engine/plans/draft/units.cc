@@ -22,17 +22,6 @@ std::string Category(const std::string& name) {
   return "other";
 }
 
-// The content of "（…）" / "〔…〕" that encloses the whole of s, or "".
-std::string Inner(const std::string& s) {
-  for (auto [o, c] : {std::pair{"（", "）"}, std::pair{"〔", "〕"}}) {
-    size_t at = s.find(o);
-    if (at != std::string::npos && absl::EndsWith(s, c) && at > 0) {
-      return s.substr(at + std::string(o).size(), s.size() - at - std::string(o).size() - std::string(c).size());
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 bool UnitReader::LooksLikeUnit(const std::string& name) const {
@@ -107,10 +96,23 @@ std::string UnitReader::Ref(const std::string& raw, int line, bool sure) {
 }
 
 std::vector<std::string> UnitReader::List(const std::string& list, int line, bool sure) {
+  const Rules& r = GetRules();
   std::vector<std::string> out;
-  for (std::string item : SplitTopLevel(list, GetRules().list_separators)) {
+  bool distribute = false;  // the first item opens with 各
+  bool first = true;
+  for (std::string item : SplitTopLevel(list, r.list_separators)) {
     item = RemoveBlanks(item);
     if (item.empty()) continue;
+    if (first) distribute = absl::StartsWith(item, r.collective_prefix);
+    first = false;
+    // "各园区、乡镇（街道）": the later item is "各乡镇（街道）".
+    if (distribute && Known(item).empty() && !absl::StartsWith(item, r.collective_prefix)) {
+      std::string ref = Known(r.collective_prefix + item);
+      if (!ref.empty()) {
+        AddUnique(&out, ref);
+        continue;
+      }
+    }
     // "各园区及乡镇（街道）": "及" joins two collective names; the second takes "各".
     if (Known(item).empty() && absl::StrContains(item, "及")) {
       auto parts = SplitTopLevel(item, {"及"});
@@ -131,6 +133,39 @@ std::vector<std::string> UnitReader::List(const std::string& list, int line, boo
     AddUnique(&out, Ref(item, line, sure));
   }
   return out;
+}
+
+bool UnitReader::IsGroup(const std::string& ref) const {
+  const DirectoryEntry* e = dir_.ById(ref);
+  return e != nullptr && e->group;
+}
+
+std::vector<std::string> UnitReader::Acting(const std::string& text) const {
+  const Rules& r = GetRules();
+  for (std::string clause : SplitTopLevel(text, {"。", "；", "，", "："})) {
+    clause = RemoveBlanks(clause);
+    std::string opener;
+    if (StartsWithAny(clause, r.actor_openers, &opener)) clause = clause.substr(opener.size());
+    // The earliest verb of the clause; the words before it must be units.
+    size_t at = std::string::npos;
+    for (const auto& v : r.actor_verbs) at = std::min(at, clause.find(v));
+    if (at == std::string::npos || CharCount(clause.substr(0, at)) < 2 || CharCount(clause.substr(0, at)) > 40) {
+      continue;
+    }
+    std::vector<std::string> items = SplitTopLevel(clause.substr(0, at), r.list_separators);
+    if (items.empty() || Known(RemoveBlanks(items.front())).empty()) continue;
+    std::vector<std::string> refs;
+    bool distribute = absl::StartsWith(RemoveBlanks(items.front()), r.collective_prefix);
+    for (const auto& raw : items) {
+      std::string item = RemoveBlanks(raw);
+      std::string ref = Known(item);
+      if (ref.empty() && distribute) ref = Known(r.collective_prefix + item);
+      // "行业部门" and the like name no unit of the directory: left out.
+      if (!ref.empty()) AddUnique(&refs, ref);
+    }
+    return refs;
+  }
+  return {};
 }
 
 std::vector<UnitClause> UnitReader::Clauses(const std::string& para, int line) {
