@@ -464,9 +464,10 @@ void UnitList(Client& c, const Args& a, const Operands&) {
   v1::ListUnitsResponse resp;
   c.Call([&](grpc::ClientContext* ctx) { return c.org().ListUnits(ctx, req, &resp); });
   if (c.opts().json) return PrintJson(resp);
-  Table t({"ID", "NAME", "CATEGORY", "ALIASES"}, {0, 30, 0, 50});
+  Table t({"ID", "NAME", "CATEGORY", "ALIASES", "SECTORS"}, {0, 30, 0, 50, 40});
   for (const auto& u : resp.units()) {
-    t.AddRow({u.id(), u.name(), CategoryName(u.category()), absl::StrJoin(u.aliases(), "\u3001")});
+    t.AddRow({u.id(), u.name(), CategoryName(u.category()), absl::StrJoin(u.aliases(), "\u3001"),
+              absl::StrJoin(u.sectors(), "\u3001")});
   }
   t.Print(std::cout);
 }
@@ -483,9 +484,10 @@ void UnitResolve(Client& c, const Args&, const Operands& ops) {
     if (g.aliases_size() > 0) std::cout << "; aliases: " << absl::StrJoin(g.aliases(), "\u3001");
     std::cout << "\n";
   }
-  Table t({"ID", "NAME", "CATEGORY", "ALIASES"}, {0, 30, 0, 50});
+  Table t({"ID", "NAME", "CATEGORY", "ALIASES", "SECTORS"}, {0, 30, 0, 50, 40});
   for (const auto& u : resp.units()) {
-    t.AddRow({u.id(), u.name(), CategoryName(u.category()), absl::StrJoin(u.aliases(), "\u3001")});
+    t.AddRow({u.id(), u.name(), CategoryName(u.category()), absl::StrJoin(u.aliases(), "\u3001"),
+              absl::StrJoin(u.sectors(), "\u3001")});
   }
   t.Print(std::cout);
 }
@@ -581,6 +583,7 @@ void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
     std::string cat = CategoryName(u.category());
     e.category = cat.empty() ? "other" : cat;
     e.aliases.assign(u.aliases().begin(), u.aliases().end());
+    e.sectors.assign(u.sectors().begin(), u.sectors().end());
     return e;
   };
   DaemonDirectory daemon;

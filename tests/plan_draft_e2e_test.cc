@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -22,6 +24,13 @@ using testing::SourcePath;
 using testing::TempDir;
 
 // Runs dubanctl with args against addr; returns the exit code, fills *out with stdout and stderr.
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
 int Dubanctl(const std::string& addr, const std::string& args, std::string* out) {
   std::string cmd = absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -60,6 +69,36 @@ TEST(PlanDraftE2e, DraftAgainstTheDaemonThenImport) {
   // A second import of the same draft is refused: the plan id is taken.
   out.clear();
   EXPECT_NE(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out), 0) << out;
+}
+
+// The daemon's units carry the sectors the demo plan declares (units[].sectors):
+// `unit list` shows them, and a draft against the daemon gives a heading
+// that names a sector its regulator as lead.
+TEST(PlanDraftE2e, SectorHeadingsResolveAgainstTheDaemonsUnits) {
+  TempDir tmp;
+  Daemon d(tmp.sub("data"));
+  ASSERT_TRUE(d.Start()) << "duband did not start; log: " << d.log_path();
+  std::string out;
+  ASSERT_EQ(Dubanctl(d.address(), "unit list --category=department", &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "SECTORS")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "建筑施工、自建房")) << out;
+  out.clear();
+  std::string doc = SourcePath("tests/data/plan_draft/street-safety-plan.txt");
+  ASSERT_EQ(Dubanctl(d.address(),
+                     absl::StrCat("plan draft '", doc, "' --directory=daemon -o '", tmp.sub("street.yaml"),
+                                  "' --report='", tmp.sub("street.report"), "' --plan-id=street-2024"),
+                     &out),
+            0)
+      << out;
+  std::string yaml = ReadFile(tmp.sub("street.yaml"));
+  size_t at = yaml.find("建筑施工领域（含自建房）");
+  ASSERT_NE(at, std::string::npos) << yaml;
+  std::string entry = yaml.substr(at, yaml.find("- code:", at) - at);
+  EXPECT_TRUE(absl::StrContains(entry, "lead_units: [\"zjj\"]")) << entry;
+  EXPECT_TRUE(absl::StrContains(entry, "lead_basis: inferred")) << entry;
+  std::string report = ReadFile(tmp.sub("street.report"));
+  EXPECT_TRUE(absl::StrContains(report, "lead from the directory's sectors (heading '城镇燃气': 城镇燃气 -> cgj)"))
+      << report;
 }
 
 TEST(PlanDraftE2e, DocumentThatCannotBeReadIsAnErrorNamingIt) {

@@ -200,30 +200,24 @@ TEST_F(SeedDraft, EveryNumberedLineOfTheAnnexesTaskSectionsIsATask) {
 }
 
 // Tasks of plan.yaml whose lead is a judgement the text does not support.
-// Annex 5 二（二）各行业领域, "1.建筑施工领域…" to "12.商贸流通领域…", name a
-// sector, not a unit, and write no 牵头: the typist gave each sector its
-// regulator (建筑施工 -> 市住建局, 消防 -> 市消防救援大队, …), a mapping the
-// text leaves to "宁乡市安全生产委员会关于明确部分行业安全监管责任部门的通知",
-// which it cites but does not reproduce. "其他行业部门实现…" (5.2.14) names no
-// unit of the directory; the typist read it as 安委会其他成员单位. For these the
-// draft applies the document's own rule, "由每个方案的牵头部门负总责" (main
-// text, 四（二）): the annex's lead unit, flagged for review. 5.2.5 (烟花危化工矿)
-// and 5.2.13 (自然灾害), where the typist chose that same lead, are measured.
+// "其他行业部门实现…" (annex 5 二（二）, 5.2.14) names no unit and no sector a
+// unit declares; the typist read it as 安委会其他成员单位 (aqw-qt), a unit of
+// the directory the text never names. The draft applies the document's own
+// rule, "由每个方案的牵头部门负总责" (main text, 四（二）): the annex's lead
+// unit, flagged for review. (The sectors of 二（二）, "1.建筑施工领域…" to
+// "13.自然灾害领域", are read with the directory's units[].sectors and
+// measured.)
 const std::set<std::string>& LeadIsJudgement() {
-  static const auto* codes = new std::set<std::string>{"5.2.1", "5.2.2", "5.2.3",  "5.2.4",  "5.2.6", "5.2.7",
-                                                       "5.2.8", "5.2.9", "5.2.10", "5.2.11", "5.2.12", "5.2.14"};
+  static const auto* codes = new std::set<std::string>{"5.2.14"};
   return *codes;
 }
 
-// Every task is compared with plan.yaml and the figures over all of them are
-// printed. The targets (lead >= 98%, responsible >= 95%) hold over the tasks
-// whose lead the document states (牵头, a role clause, a heading's lead, a
-// list's first unit, a unit opening the paragraph) or implies by a rule (the
-// unit its text names acting; the campaign's lead unit, "由每个方案的牵头部门
-// 负总责"); the judgement tasks above are counted and printed apart.
+// Every task is compared with plan.yaml; the figures over all 170 are
+// printed and held to the targets (lead >= 98%, responsible >= 95%), with
+// every miss listed. The judgement tasks above are counted in the figures
+// and listed apart.
 TEST_F(SeedDraft, LeadAndResponsibleUnitsMatchTheHandTypedPlan) {
-  int all = 0, all_lead_ok = 0, all_resp_ok = 0;
-  int measured = 0, lead_ok = 0, resp_ok = 0, judged = 0, judged_ok = 0;
+  int all = 0, lead_ok = 0, resp_ok = 0, judged = 0, judged_ok = 0;
   std::vector<std::string> lead_miss, resp_miss, judged_lines;
   for (const auto& e : tasks_) {
     const DraftTask* t = Find(e.code);
@@ -233,21 +227,7 @@ TEST_F(SeedDraft, LeadAndResponsibleUnitsMatchTheHandTypedPlan) {
       resp.insert(t->responsible_units.begin(), t->responsible_units.end());
     }
     ++all;
-    all_lead_ok += lead == e.lead;
-    all_resp_ok += resp == e.resp;
     std::string basis = e.inferred ? " (plan.yaml: inferred)" : "";
-    if (LeadIsJudgement().count(e.code)) {
-      ++judged;
-      judged_ok += lead == e.lead;
-      judged_lines.push_back(absl::StrCat(e.code, ": draft ", Set(lead), t && t->lead_inferred ? " (flagged)" : "",
-                                          ", typed ", Set(e.lead), "; responsible draft ", Set(resp), ", typed ",
-                                          Set(e.resp)));
-      // The list holds no task whose lead the text writes, and the draft flags each.
-      EXPECT_TRUE(e.inferred) << e.code << " has a written lead in plan.yaml";
-      EXPECT_TRUE(t != nullptr && t->lead_inferred) << e.code << " is not flagged for review";
-      continue;
-    }
-    ++measured;
     if (lead == e.lead) {
       ++lead_ok;
     } else {
@@ -258,14 +238,19 @@ TEST_F(SeedDraft, LeadAndResponsibleUnitsMatchTheHandTypedPlan) {
     } else {
       resp_miss.push_back(absl::StrCat(e.code, ": draft ", Set(resp), ", expected ", Set(e.resp), basis));
     }
+    if (LeadIsJudgement().count(e.code)) {
+      ++judged;
+      judged_ok += lead == e.lead;
+      judged_lines.push_back(absl::StrCat(e.code, ": draft ", Set(lead), t && t->lead_inferred ? " (flagged)" : "",
+                                          ", typed ", Set(e.lead), "; responsible draft ", Set(resp), ", typed ",
+                                          Set(e.resp)));
+      // The list holds no task whose lead the text writes, and the draft flags each.
+      EXPECT_TRUE(e.inferred) << e.code << " has a written lead in plan.yaml";
+      EXPECT_TRUE(t != nullptr && t->lead_inferred) << e.code << " is not flagged for review";
+    }
   }
   std::cout << absl::StrFormat("all tasks: lead units right %d of %d (%.1f%%), responsible units right %d of %d (%.1f%%)\n",
-                               all_lead_ok, all, 100.0 * all_lead_ok / all, all_resp_ok, all,
-                               100.0 * all_resp_ok / all);
-  std::cout << absl::StrFormat("tasks whose lead the document states or implies by a rule: %d\n", measured);
-  std::cout << absl::StrFormat("  lead units right: %d of %d (%.1f%%)\n", lead_ok, measured, 100.0 * lead_ok / measured);
-  std::cout << absl::StrFormat("  responsible units right: %d of %d (%.1f%%)\n", resp_ok, measured,
-                               100.0 * resp_ok / measured);
+                               lead_ok, all, 100.0 * lead_ok / all, resp_ok, all, 100.0 * resp_ok / all);
   for (const auto& m : lead_miss) std::cout << "  lead miss: " << m << "\n";
   for (const auto& m : resp_miss) std::cout << "  responsible miss: " << m << "\n";
   std::cout << absl::StrFormat("tasks whose lead in plan.yaml is a judgement the text does not support: %d, "
@@ -274,8 +259,32 @@ TEST_F(SeedDraft, LeadAndResponsibleUnitsMatchTheHandTypedPlan) {
   for (const auto& m : judged_lines) std::cout << "  judgement: " << m << "\n";
   EXPECT_EQ(all, 170);
   EXPECT_EQ(judged, static_cast<int>(LeadIsJudgement().size()));
-  EXPECT_GE(lead_ok * 100, measured * 98);
-  EXPECT_GE(resp_ok * 100, measured * 95);
+  EXPECT_GE(lead_ok * 100, all * 98);
+  EXPECT_GE(resp_ok * 100, all * 95);
+}
+
+// Annex 5 二（二） names sectors, not units ("1.建筑施工领域（含自建房）：…",
+// "7.农业水利领域：…"), and writes no 牵头: each takes the unit whose
+// units[].sectors in plan.yaml the heading contains, flagged for review and
+// reported as a lead from the directory's sectors.
+TEST_F(SeedDraft, SectorHeadingsOfAnnexFiveTakeTheirRegulators) {
+  const std::map<std::string, std::string> leads = {
+      {"5.2.1", "zjj"},   {"5.2.2", "xfjydd"}, {"5.2.3", "jtysj"}, {"5.2.4", "jjdd"},  {"5.2.5", "yjj"},
+      {"5.2.6", "jyj"},   {"5.2.7", "nyncj"},  {"5.2.8", "fgj"},   {"5.2.9", "scjgj"}, {"5.2.10", "wlgtj"},
+      {"5.2.11", "cgj"},  {"5.2.12", "swj"},   {"5.2.13", "yjj"}};
+  for (const auto& [code, unit] : leads) {
+    const DraftTask* t = Find(code);
+    ASSERT_NE(t, nullptr) << code;
+    EXPECT_EQ(t->lead_units, std::vector<std::string>{unit}) << code << " " << t->title;
+    EXPECT_TRUE(t->lead_inferred) << code;
+    bool reported = false;
+    for (const auto& u : draft_->uncertain) {
+      reported = reported || (u.what == "task " + code && absl::StrContains(u.reason, "lead from the directory's sectors"));
+    }
+    EXPECT_TRUE(reported) << code;
+  }
+  // "农业水利领域": 水利's regulator is responsible.
+  EXPECT_EQ(Find("5.2.7")->responsible_units, std::vector<std::string>{"slj"});
 }
 
 // The targets of the annexes' 工作目标 / 总体目标 sections: those plan.yaml

@@ -188,7 +188,8 @@ TEST(StreetSafetyPlan, PartsGroupsAndParenthesisedNumbers) {
   ASSERT_EQ(d.campaigns.size(), 1u);  // no annex: the document is the campaign
   std::vector<std::string> codes;
   for (const auto& t : d.campaigns[0].tasks) codes.push_back(t.code);
-  EXPECT_EQ(codes, V({"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5"}));
+  EXPECT_EQ(codes, V({"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.3.1", "1.3.2", "1.3.3",
+                      "1.3.4", "1.4.1"}));
   EXPECT_EQ(Task(d, "1.1.1")->title, "落实党政同责");
 }
 
@@ -214,6 +215,44 @@ TEST(StreetSafetyPlan, ReadsRolesShortNamesAndLeadsInTheText) {
   // "市教育局将组织…": no 牵头, the unit the text names acting leads.
   EXPECT_EQ(Task(d, "1.2.5")->lead_units, V({"jyj"}));
   EXPECT_TRUE(Task(d, "1.2.5")->lead_inferred);
+}
+
+// A task or group heading that names a sector ("建筑施工领域（含自建房）：…")
+// and no unit: the unit whose declared sectors (the demo plan's
+// units[].sectors) the heading contains leads, flagged and reported.
+TEST(StreetSafetyPlan, SectorHeadingsTakeTheSectorsRegulatorAsLead) {
+  Draft d = Parse(ReadFile(SourcePath("tests/data/plan_draft/street-safety-plan.txt")));
+  ASSERT_NE(Task(d, "1.3.1"), nullptr);
+  EXPECT_EQ(Task(d, "1.3.1")->title, "建筑施工领域（含自建房）");
+  EXPECT_EQ(Task(d, "1.3.1")->lead_units, V({"zjj"}));
+  EXPECT_TRUE(Task(d, "1.3.1")->responsible_units.empty());
+  EXPECT_TRUE(Task(d, "1.3.1")->lead_inferred);
+  EXPECT_TRUE(Uncertain(d, "task 1.3.1", "lead from the directory's sectors (title '建筑施工': 建筑施工 -> zjj)"))
+      << plandraft::WriteReport(d);
+  // Two sectors in one heading: the first written leads, the other's regulator is responsible.
+  EXPECT_EQ(Task(d, "1.3.2")->lead_units, V({"nyncj"}));
+  EXPECT_EQ(Task(d, "1.3.2")->responsible_units, V({"slj"}));
+  EXPECT_TRUE(Uncertain(d, "task 1.3.2", "农业 -> nyncj; 水利 -> slj"));
+  // A written lead goes before the sector's regulator (市消防救援大队).
+  EXPECT_EQ(Task(d, "1.3.3")->lead_units, V({"yjj"}));
+  EXPECT_FALSE(Task(d, "1.3.3")->lead_inferred);
+  EXPECT_FALSE(Uncertain(d, "task 1.3.3", "sectors"));
+  // "其他行业部门…" names no sector a unit declares: the campaign's lead unit, as before.
+  EXPECT_EQ(Task(d, "1.3.4")->lead_units, V({d.campaigns[0].lead_unit.c_str()}));
+  EXPECT_TRUE(Uncertain(d, "task 1.3.4", "the campaign's lead unit proposed"));
+  EXPECT_FALSE(Uncertain(d, "task 1.3.4", "sectors"));
+  // The group heading "4. 城镇燃气行业" names the sector of its items.
+  EXPECT_EQ(Task(d, "1.4.1")->lead_units, V({"cgj"}));
+  EXPECT_TRUE(Task(d, "1.4.1")->lead_inferred);
+  EXPECT_TRUE(Uncertain(d, "task 1.4.1", "lead from the directory's sectors (heading '城镇燃气': 城镇燃气 -> cgj)"));
+  // The plan file marks them for review.
+  std::string yaml = plandraft::WritePlanYaml(d, Demo());
+  size_t at = yaml.find("建筑施工领域（含自建房）");
+  ASSERT_NE(at, std::string::npos) << yaml;
+  size_t next = yaml.find("- code:", at);
+  std::string entry = yaml.substr(at, next == std::string::npos ? std::string::npos : next - at);
+  EXPECT_TRUE(absl::StrContains(entry, "lead_basis: inferred")) << entry;
+  EXPECT_TRUE(absl::StrContains(entry, "zjj")) << entry;
 }
 
 TEST(StreetSafetyPlan, ReadsBothAndCapTargets) {
@@ -299,6 +338,39 @@ TEST(Directory, ResolvesShortNamesAndReportsAmbiguity) {
   EXPECT_EQ(Task(d, "1.1.1")->lead_units, V({"gaj"}));
   EXPECT_TRUE(Task(d, "1.1.1")->responsible_units.empty());
   EXPECT_TRUE(Uncertain(d, "税务局", "ambiguous unit: sw1, sw2")) << plandraft::WriteReport(d);
+}
+
+// The directory's sectors: the longest declared sector a heading contains
+// wins; one declared by two units is ambiguous and reported with both.
+TEST(Directory, SectorHeadingsTakeTheLongestSectorAndReportAmbiguity) {
+  Directory dir;
+  dir.set_jurisdiction("x", "宁乡市");
+  dir.Add({"jtj", "市交通局", "department", {}, false, {"交通"}});
+  dir.Add({"jj", "市交警大队", "department", {}, false, {"道路交通"}});
+  dir.Add({"ga", "市公安局", "department", {}, false, {"治安"}});
+  dir.Add({"zf", "市执法局", "department", {}, false, {"治安"}});
+  dir.Add({"yj", "市应急局", "department", {}, false, {}});
+  auto m = dir.SectorsIn("道路交通");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].sector, "道路交通");
+  EXPECT_EQ(m[0].unit_ids, V({"jj"}));
+  Draft d = Parse(
+      "附件1\n\n甲工作方案\n\n二、工作任务\n\n（一）行业领域\n\n"
+      "1.道路交通领域：整治隐患点。\n\n2.交通领域：开展检查。\n\n3.治安领域：开展整治。\n\n"
+      "4.统筹协调。加强调度。（市应急局牵头）\n",
+      dir);
+  ASSERT_NE(Task(d, "1.1.3"), nullptr) << plandraft::WriteReport(d);
+  EXPECT_EQ(Task(d, "1.1.1")->lead_units, V({"jj"}));  // not 市交通局, whose "交通" is inside "道路交通"
+  EXPECT_EQ(Task(d, "1.1.2")->lead_units, V({"jtj"}));
+  // Two units regulate 治安: neither is chosen; the campaign's lead unit is proposed instead.
+  EXPECT_TRUE(Uncertain(d, "task 1.1.3", "several units regulate (治安 -> ga, zf); none chosen"))
+      << plandraft::WriteReport(d);
+  EXPECT_EQ(Task(d, "1.1.3")->lead_units, V({"yj"}));
+  EXPECT_TRUE(Uncertain(d, "task 1.1.3", "the campaign's lead unit proposed"));
+  // A directory file's units[].sectors are read.
+  auto f = Directory::FromPlanYaml("units:\n  - {id: a, name: 市甲局, sectors: [城镇燃气]}\n");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->entries()[0].sectors, V({"城镇燃气"}));
 }
 
 TEST(Directory, RefusesAFileWithoutUnits) {

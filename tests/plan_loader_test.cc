@@ -236,6 +236,21 @@ TEST_F(DemoPlanTest, NameAndAliasResolveToTheSameUnit) {
   EXPECT_EQ(by_id->units[0].id(), "fgj");
 }
 
+// units[].sectors is stored on the unit: the regulators of annex 5's sectors.
+TEST_F(DemoPlanTest, UnitsKeepTheSectorsTheyRegulate) {
+  auto zjj = engine_->GetUnit("zjj");
+  ASSERT_TRUE(zjj.ok()) << zjj.status();
+  EXPECT_EQ(std::vector<std::string>(zjj->sectors().begin(), zjj->sectors().end()),
+            (std::vector<std::string>{"建筑施工", "自建房"}));
+  auto cgj = engine_->GetUnit("cgj");
+  ASSERT_TRUE(cgj.ok()) << cgj.status();
+  EXPECT_EQ(std::vector<std::string>(cgj->sectors().begin(), cgj->sectors().end()),
+            (std::vector<std::string>{"城镇燃气"}));
+  int with_sectors = 0;
+  for (const auto& u : engine_->ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) with_sectors += u.sectors_size() > 0;
+  EXPECT_EQ(with_sectors, 15);
+}
+
 TEST_F(DemoPlanTest, TownshipGroupResolvesToTwentyNineTownships) {
   auto r = engine_->Resolve("各乡镇（街道）");
   ASSERT_TRUE(r.ok()) << r.status();
@@ -460,6 +475,37 @@ TEST_F(BadPlanTest, MisspeltKey) {
   ExpectRefused(yaml, LineOf(yaml, "deu:"), {"plan.campaigns[0].tasks[0].deu", "unknown field"});
   std::string top = Replace(kGood, "unit_groups:", "unit_group:");
   ExpectRefused(top, LineOf(top, "unit_group:"), {"unit_group", "unknown field"});
+}
+
+TEST_F(BadPlanTest, SectorsAreStoredOnTheUnit) {
+  std::string yaml = Replace(kGood, "    aliases: [\"甲\"]\n", "    aliases: [\"甲\"]\n    sectors: [城镇燃气, 商贸流通]\n");
+  auto r = engine_->ImportPlanText("good.yaml", yaml, "tester", true);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto u = engine_->GetUnit("u1");
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_EQ(std::vector<std::string>(u->sectors().begin(), u->sectors().end()),
+            (std::vector<std::string>{"城镇燃气", "商贸流通"}));
+}
+
+TEST_F(BadPlanTest, BadSectors) {
+  auto with = [](const std::string& sectors) {
+    return Replace(kGood, "    aliases: [\"甲\"]\n", "    aliases: [\"甲\"]\n    sectors: " + sectors + "\n");
+  };
+  std::string list = with("[建筑施工、自建房]");
+  ExpectRefused(list, LineOf(list, "sectors:"), {"units[0].sectors[0]", "one sector per entry"});
+  std::string suffix = with("[城镇燃气领域]");
+  ExpectRefused(suffix, LineOf(suffix, "sectors:"), {"units[0].sectors[0]", "领域"});
+  std::string twice = with("[消防, 消防]");
+  ExpectRefused(twice, LineOf(twice, "sectors:"), {"units[0].sectors[1]", "duplicate sector"});
+  std::string blank = with("[\"\"]");
+  ExpectRefused(blank, LineOf(blank, "sectors:"), {"units[0].sectors[0]", "required"});
+  std::string scalar = with("消防");
+  ExpectRefused(scalar, LineOf(scalar, "sectors:"), {"units[0].sectors", "must be a list"});
+  std::string longer = with("[一二三四五六七八九十一二三四五六七八九十一]");  // 21 characters
+  ExpectRefused(longer, LineOf(longer, "sectors:"), {"units[0].sectors[0]", "too long"});
+  // A unit group has no sectors: an unknown key there.
+  std::string group = Replace(kGood, "    members: [u1, u2]\n", "    members: [u1, u2]\n    sectors: [消防]\n");
+  ExpectRefused(group, LineOf(group, "sectors:"), {"unit_groups[0].sectors", "unknown field"});
 }
 
 TEST_F(BadPlanTest, GroupWhereOneUnitIsNeeded) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -77,7 +78,7 @@ class Loader {
     for (size_t i = 0; i < units.size(); ++i) {
       const YAML::Node& u = units[i];
       std::string path = absl::StrCat("units[", i, "]");
-      RETURN_IF_ERROR(yamlx::OnlyKeys(doc_, u, path, {"id", "name", "category", "aliases", "note"}));
+      RETURN_IF_ERROR(yamlx::OnlyKeys(doc_, u, path, {"id", "name", "category", "aliases", "sectors", "note"}));
       ASSIGN_OR_RETURN(auto id, yamlx::String(doc_, u, "id", path, true));
       ASSIGN_OR_RETURN(auto name, yamlx::String(doc_, u, "name", path, true));
       ASSIGN_OR_RETURN(auto cat, yamlx::String(doc_, u, "category", path, true));
@@ -111,7 +112,42 @@ class Loader {
         RETURN_IF_ERROR(AddName(u, aliases[a], ref, absl::StrCat(path, ".aliases[", a, "]")));
         unit.add_aliases(aliases[a]);
       }
+      RETURN_IF_ERROR(Sectors(u, path, &unit));
       out_.units.push_back(std::move(unit));
+    }
+    return absl::OkStatus();
+  }
+
+  // units[i].sectors: the sectors (行业领域) the unit regulates, each a short
+  // name as plan documents write it before 领域 / 行业 ("建筑施工", "城镇燃气").
+  // Two units may share a sector; the plan draft then reports it as ambiguous.
+  absl::Status Sectors(const YAML::Node& u, const std::string& path, v1::Unit* unit) {
+    static constexpr size_t kMaxSectorChars = 20;
+    static constexpr size_t kMaxSectors = 50;
+    ASSIGN_OR_RETURN(auto sectors, yamlx::StringList(doc_, u, "sectors", path));
+    RETURN_IF_ERROR(At(doc_, u["sectors"], validate::Count(path + ".sectors", sectors.size(), kMaxSectors)));
+    std::set<std::string> seen;
+    for (size_t s = 0; s < sectors.size(); ++s) {
+      std::string field = absl::StrCat(path, ".sectors[", s, "]");
+      const YAML::Node at = u["sectors"][s];
+      RETURN_IF_ERROR(At(doc_, at, validate::Required(field, sectors[s], kMaxSectorChars)));
+      // One sector per entry: a list in one string would never match a heading.
+      for (const char* bad : {"、", "，", ",", "；", ";", " ", "　", "\t", "\n"}) {
+        if (absl::StrContains(sectors[s], bad)) {
+          return yamlx::Error(doc_, at, absl::StrCat(field, ": '", validate::Quote(sectors[s]),
+                                                     "' holds a separator or a blank; one sector per entry"));
+        }
+      }
+      for (const char* word : {"领域", "行业"}) {  // 领域, 行业
+        if (absl::EndsWith(sectors[s], word)) {
+          return yamlx::Error(doc_, at, absl::StrCat(field, ": '", validate::Quote(sectors[s]), "' ends with '", word,
+                                                     "'; write the sector without it (\"城镇燃气\")"));
+        }
+      }
+      if (!seen.insert(sectors[s]).second) {
+        return yamlx::Error(doc_, at, absl::StrCat(field, ": duplicate sector '", validate::Quote(sectors[s]), "'"));
+      }
+      unit->add_sectors(sectors[s]);
     }
     return absl::OkStatus();
   }

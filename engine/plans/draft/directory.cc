@@ -1,4 +1,6 @@
 // The organisation directory names are resolved against.
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/status/status.h"
@@ -56,6 +58,9 @@ absl::StatusOr<Directory> Directory::FromPlanYaml(absl::string_view yaml_text) {
         e.category = u["category"].as<std::string>("other");
         if (u["aliases"] && u["aliases"].IsSequence()) {
           for (const auto& a : u["aliases"]) e.aliases.push_back(a.as<std::string>(""));
+        }
+        if (u["sectors"] && u["sectors"].IsSequence()) {
+          for (const auto& s : u["sectors"]) e.sectors.push_back(s.as<std::string>(""));
         }
         if (e.id.empty() || e.name.empty()) return absl::InvalidArgumentError("directory: units: a unit without id or name");
         d.Add(std::move(e));
@@ -150,6 +155,57 @@ Directory::Match Directory::Resolve(const std::string& name) const {
     }
   }
   return m;
+}
+
+std::vector<Directory::SectorMatch> Directory::SectorsIn(const std::string& text) const {
+  std::string t = Key(text);
+  // Declared sector (normalised) -> the units declaring it, in directory order.
+  std::map<std::string, std::vector<std::string>> declared;
+  for (const auto& e : entries_) {
+    for (const auto& s : e.sectors) {
+      std::string k = Key(s);
+      if (k.empty()) continue;
+      auto& ids = declared[k];
+      if (std::find(ids.begin(), ids.end(), e.id) == ids.end()) ids.push_back(e.id);
+    }
+  }
+  struct Hit {
+    size_t at, len;
+    const std::string* sector;
+  };
+  std::vector<Hit> hits;
+  for (const auto& [k, ids] : declared) {
+    for (size_t at = t.find(k); at != std::string::npos; at = t.find(k, at + 1)) hits.push_back({at, k.size(), &k});
+  }
+  // Longest first, then leftmost.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.len != b.len ? a.len > b.len : a.at < b.at;
+  });
+  std::vector<SectorMatch> out;
+  std::vector<std::pair<size_t, size_t>> spans;  // of out, byte ranges
+  for (const Hit& h : hits) {
+    bool taken = false;
+    for (size_t i = 0; i < out.size(); ++i) {
+      auto [b, e] = spans[i];
+      if (h.at >= e || h.at + h.len <= b) continue;
+      taken = true;
+      // The same length over the same words: two readings, both kept as candidates.
+      if (e - b == h.len && *h.sector != out[i].sector) {
+        for (const auto& id : declared[*h.sector]) {
+          if (std::find(out[i].unit_ids.begin(), out[i].unit_ids.end(), id) == out[i].unit_ids.end()) {
+            out[i].unit_ids.push_back(id);
+          }
+        }
+        absl::StrAppend(&out[i].sector, "/", *h.sector);
+      }
+      break;
+    }
+    if (taken) continue;
+    out.push_back({*h.sector, declared[*h.sector], h.at});
+    spans.push_back({h.at, h.at + h.len});
+  }
+  std::sort(out.begin(), out.end(), [](const SectorMatch& a, const SectorMatch& b) { return a.at < b.at; });
+  return out;
 }
 
 }  // namespace duban::plandraft

@@ -66,6 +66,21 @@ class UnitReader {
   // opens so ("由市安委办对…", "市安委办将…", "各园区、乡镇（街道）要…"), in
   // order; empty when none. Only resolves: no proposal, no report.
   std::vector<std::string> Acting(const std::string& text) const;
+  // The units a title naming a sector ("建筑施工领域（含自建房）", rules.cc
+  // sector_heading) stands for, by the directory's declared sectors.
+  struct SectorUnits {
+    std::string words;  // the words before 领域 / 行业; empty: the title names no sector
+    std::vector<Directory::SectorMatch> matches;  // in text order; empty: no unit declares them
+    bool ambiguous() const {
+      for (const auto& m : matches) {
+        if (m.unit_ids.size() > 1) return true;
+      }
+      return false;
+    }
+    // "建筑施工 -> zjj; 水利 -> slj" or, ambiguous, "交通 -> jtysj, jjdd".
+    std::string Describe() const;
+  };
+  SectorUnits Sectors(const std::string& title) const;
 
  private:
   std::string Propose(const std::string& name, int line);

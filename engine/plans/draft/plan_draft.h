@@ -35,6 +35,9 @@ struct DirectoryEntry {
   std::string category;  // department | township | park | platform_company | other ("" for groups)
   std::vector<std::string> aliases;
   bool group = false;
+  // The sectors the unit regulates ("建筑施工", "城镇燃气"), as the plan
+  // file's units[].sectors declare them; empty for groups.
+  std::vector<std::string> sectors;
 };
 
 // Names, aliases and short names of the units a plan may refer to. Lookups
@@ -62,6 +65,19 @@ class Directory {
     std::vector<std::string> candidates;    // their ids, when ambiguous
   };
   Match Resolve(const std::string& name) const;
+
+  // A declared sector found in a text, and the units that declare it (more
+  // than one: ambiguous).
+  struct SectorMatch {
+    std::string sector;
+    std::vector<std::string> unit_ids;
+    size_t at = 0;  // byte offset in the normalised text
+  };
+  // The sectors of the entries (not of the fallback's answers) that a text
+  // contains, longest first: a match inside a longer one is dropped ("交通"
+  // inside "道路交通"); two of the same length that overlap are one match
+  // with both sectors' units. In the order they appear in the text.
+  std::vector<SectorMatch> SectorsIn(const std::string& text) const;
   const std::vector<DirectoryEntry>& entries() const { return entries_; }
   const DirectoryEntry* ById(const std::string& id) const;
 

@@ -109,6 +109,22 @@ Rules Build() {
                          {"中心", "department"}, {"委", "department"}};
   // A task (or its section) about projects or policies sits in that list.
   r.list_kind_words = {{"项目", "project"}, {"工程", "project"}, {"政策", "policy"}};
+  // A task or a heading that names a sector rather than a unit: "1.建筑施工领域
+  // （含自建房）：重点做好…", "7.农业水利领域：…", "（三）城镇燃气行业",
+  // "强化危险化学品领域安全整治". Read on the title (the text before the first
+  // 。 / ： / ；); the group captures the words before the first 领域 / 行业,
+  // from the start of the title or the last bracket or comma before it (a
+  // bracket after it, "（不含厂房仓储消防火灾）", is not read). When no lead is
+  // written in any form above and no unit is named acting, the units whose
+  // declared sectors (units[].sectors of the plan file, "管行业必须管安全") those
+  // words contain take the task: the longest sector wins ("道路交通" over
+  // "交通"); several sectors, in the order written, give the lead and then
+  // responsible units ("农业水利" -> 农业 leads, 水利 is responsible); one
+  // sector declared by two units is ambiguous, reported with the candidates,
+  // and none is chosen. A task's own title goes before its group's heading.
+  // Such leads are marked lead_basis: inferred and reported as "lead from the
+  // directory's sectors".
+  r.sector_heading = Re(R"(([^，。；：（）〔〕]{1,20}?)(?:领域|行业))");
 
   // ---------------------------------------------------------------- targets
   // "7%", "530亿元", "34微克/立方米", "1.8万户", "50-100亿元", "13000人"

@@ -58,6 +58,7 @@ struct Rules {
   std::string collective_prefix;                     // 各园区、乡镇（街道）: the later items take 各 too
   std::vector<std::pair<std::string, std::string>> category_suffixes;  // 镇 -> township
   std::vector<std::pair<std::string, std::string>> list_kind_words;    // 项目 -> project
+  std::unique_ptr<RE2> sector_heading;               // 建筑施工领域（含自建房）：… / 城镇燃气行业
 
   // ---- targets
   std::unique_ptr<RE2> quantity;      // 7% / 530亿元 / 34微克/立方米 / 1.8万户 / 50-100亿元

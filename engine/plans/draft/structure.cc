@@ -434,6 +434,35 @@ absl::StatusOr<Draft> ParsePlanText(absl::string_view input, const Directory& di
                                    "(lead_basis: inferred)"});
           }
         }
+        // "建筑施工领域（含自建房）：…": the title (else its group's heading) names
+        // a sector; its regulator, by the directory's declared sectors, leads.
+        if (t.lead_units.empty()) {
+          for (const std::string* heading : {&t.title, &group_title}) {
+            UnitReader::SectorUnits su = units.Sectors(*heading);
+            if (su.matches.empty()) continue;
+            std::string what = heading == &t.title ? "title" : "heading";
+            if (su.ambiguous()) {
+              d.uncertain.push_back({p.line, "task " + t.code,
+                                     absl::StrCat("task without a written lead: its ", what, " names a sector ('",
+                                                  su.words, "') that several units regulate (", su.Describe(),
+                                                  "); none chosen")});
+              break;
+            }
+            for (const auto& m : su.matches) {
+              if (t.lead_units.empty()) {
+                t.lead_units.push_back(m.unit_ids.front());
+              } else if (m.unit_ids.front() != t.lead_units.front()) {
+                AddUnique(&t.responsible_units, m.unit_ids.front());
+              }
+            }
+            t.lead_inferred = true;
+            d.uncertain.push_back({p.line, "task " + t.code,
+                                   absl::StrCat("task without a written lead: lead from the directory's sectors (",
+                                                what, " '", su.words, "': ", su.Describe(),
+                                                ") (lead_basis: inferred)")});
+            break;
+          }
+        }
         if (t.lead_units.empty()) {
           t.lead_inferred = true;
           if (!camp.lead_unit.empty()) {

@@ -168,6 +168,22 @@ std::vector<std::string> UnitReader::Acting(const std::string& text) const {
   return {};
 }
 
+UnitReader::SectorUnits UnitReader::Sectors(const std::string& title) const {
+  SectorUnits out;
+  std::string words;
+  if (!RE2::PartialMatch(title, *GetRules().sector_heading, &words)) return out;
+  out.words = RemoveBlanks(words);
+  if (out.words.empty()) return out;
+  out.matches = dir_.SectorsIn(out.words);
+  return out;
+}
+
+std::string UnitReader::SectorUnits::Describe() const {
+  std::vector<std::string> parts;
+  for (const auto& m : matches) parts.push_back(absl::StrCat(m.sector, " -> ", absl::StrJoin(m.unit_ids, ", ")));
+  return absl::StrJoin(parts, "; ");
+}
+
 std::vector<UnitClause> UnitReader::Clauses(const std::string& para, int line) {
   const Rules& r = GetRules();
   std::vector<UnitClause> out;
