@@ -18,7 +18,10 @@ const duban::plandraft::Directory& Dir() {
     dir->set_jurisdiction("ningxiang", "宁乡市");
     dir->Add({"fgj", "市发改局", "department", {"发改局"}, false});
     dir->Add({"swj", "市商务局", "department", {"商务局"}, false});
-    dir->Add({"yjj", "市应急管理局", "department", {}, false});
+    dir->Add({"yjj", "市应急管理局", "department", {}, false, {"危险化学品", "工矿"}});
+    // Sectors, two units sharing one: the sector-heading rule and its ambiguity.
+    dir->Add({"zjj", "市住建局", "department", {}, false, {"建筑施工", "自建房", "城镇燃气"}});
+    dir->Add({"cgj", "市城管局", "department", {}, false, {"城镇燃气", "燃气"}});
     dir->Add({"zzb", "市委组织部", "department", {"市委组织部（人才服务中心）"}, false});
     dir->Add({"jkq", "宁乡经开区", "park", {}, false});
     dir->Add({"各乡镇（街道）", "各乡镇（街道）", "", {"各乡镇街道"}, true});

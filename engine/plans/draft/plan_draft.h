@@ -37,7 +37,7 @@ struct DirectoryEntry {
   bool group = false;
   // The sectors the unit regulates ("建筑施工", "城镇燃气"), as the plan
   // file's units[].sectors declare them; empty for groups.
-  std::vector<std::string> sectors;
+  std::vector<std::string> sectors = {};
 };
 
 // Names, aliases and short names of the units a plan may refer to. Lookups
