@@ -357,7 +357,7 @@ TEST(Directory, SectorHeadingsTakeTheLongestSectorAndReportAmbiguity) {
   Draft d = Parse(
       "附件1\n\n甲工作方案\n\n二、工作任务\n\n（一）行业领域\n\n"
       "1.道路交通领域：整治隐患点。\n\n2.交通领域：开展检查。\n\n3.治安领域：开展整治。\n\n"
-      "4.统筹协调。加强调度。（市应急局牵头）\n",
+      "4.统筹协调。加强调度。（市应急局牵头）\n\n5.强化行业监管，整治道路交通领域隐患。\n",
       dir);
   ASSERT_NE(Task(d, "1.1.3"), nullptr) << plandraft::WriteReport(d);
   EXPECT_EQ(Task(d, "1.1.1")->lead_units, V({"jj"}));  // not 市交通局, whose "交通" is inside "道路交通"
@@ -367,6 +367,10 @@ TEST(Directory, SectorHeadingsTakeTheLongestSectorAndReportAmbiguity) {
       << plandraft::WriteReport(d);
   EXPECT_EQ(Task(d, "1.1.3")->lead_units, V({"yj"}));
   EXPECT_TRUE(Uncertain(d, "task 1.1.3", "the campaign's lead unit proposed"));
+  // "强化行业…" holds no declared sector; the next "…领域" does.
+  ASSERT_NE(Task(d, "1.1.5"), nullptr) << plandraft::WriteReport(d);
+  EXPECT_EQ(Task(d, "1.1.5")->lead_units, V({"jj"}));
+  EXPECT_TRUE(Uncertain(d, "task 1.1.5", "(title '整治道路交通': 道路交通 -> jj)")) << plandraft::WriteReport(d);
   // A directory file's units[].sectors are read.
   auto f = Directory::FromPlanYaml("units:\n  - {id: a, name: 市甲局, sectors: [城镇燃气]}\n");
   ASSERT_TRUE(f.ok()) << f.status();

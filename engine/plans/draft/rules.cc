@@ -112,9 +112,11 @@ Rules Build() {
   // A task or a heading that names a sector rather than a unit: "1.建筑施工领域
   // （含自建房）：重点做好…", "7.农业水利领域：…", "（三）城镇燃气行业",
   // "强化危险化学品领域安全整治". Read on the title (the text before the first
-  // 。 / ： / ；); the group captures the words before the first 领域 / 行业,
-  // from the start of the title or the last bracket or comma before it (a
-  // bracket after it, "（不含厂房仓储消防火灾）", is not read). When no lead is
+  // 。 / ： / ；); the group captures the words before a 领域 / 行业, from the
+  // start of the title or the last bracket or comma before it (a bracket
+  // after it, "（不含厂房仓储消防火灾）", is not read); the first such words
+  // that hold a declared sector count ("强化行业监管，整治道路交通领域隐患"
+  // is read at "整治道路交通"). When no lead is
   // written in any form above and no unit is named acting, the units whose
   // declared sectors (units[].sectors of the plan file, "管行业必须管安全") those
   // words contain take the task: the longest sector wins ("道路交通" over

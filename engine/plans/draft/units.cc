@@ -170,12 +170,17 @@ std::vector<std::string> UnitReader::Acting(const std::string& text) const {
 
 UnitReader::SectorUnits UnitReader::Sectors(const std::string& title) const {
   SectorUnits out;
+  re2::StringPiece rest(title);
   std::string words;
-  if (!RE2::PartialMatch(title, *GetRules().sector_heading, &words)) return out;
-  out.words = RemoveBlanks(words);
-  if (out.words.empty()) return out;
-  out.matches = dir_.SectorsIn(out.words);
-  return out;
+  // The first "X领域" / "X行业" whose words hold a declared sector: "强化行业
+  // 监管，整治道路交通领域隐患" is read at "整治道路交通".
+  while (RE2::FindAndConsume(&rest, *GetRules().sector_heading, &words)) {
+    out.words = RemoveBlanks(words);
+    if (out.words.empty()) continue;
+    out.matches = dir_.SectorsIn(out.words);
+    if (!out.matches.empty()) return out;
+  }
+  return SectorUnits{};
 }
 
 std::string UnitReader::SectorUnits::Describe() const {
