@@ -291,6 +291,7 @@ class Engine {
   audit::AuditLog& audit() { return *audit_; }
   // Evidence files, stored under <data_dir>/evidence.
   EvidenceStore& evidence() { return *evidence_; }
+  const EvidenceStore& evidence() const { return *evidence_; }
   const EngineOptions& options() const { return options_; }
 
  private:
