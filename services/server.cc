@@ -113,6 +113,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     }
     RETURN_IF_ERROR(NotifyMissingCalendarYears(engine.get()).status());
     RETURN_IF_ERROR(engine->RecomputeDeadlines({}, "work calendar").status());
+    RETURN_IF_ERROR(engine->RecomputeWarningChecks("work calendar").status());
   }
   // Ladders on signals (missed reports, red tasks, overdue supervision) are
   // evaluated after timers fire.
