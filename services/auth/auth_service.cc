@@ -1,5 +1,8 @@
 #include "services/auth/auth_service.h"
 
+#include <cstdint>
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/audit/audit_scope.h"
@@ -44,7 +47,16 @@ grpc::Status AuthServiceImpl::Login(grpc::ServerContext*, const v1::LoginRequest
   // A login is recorded under the account it names (successful or not);
   // a failure that locked the account says so.
   if (v1::AuditEntry* e = Entry()) e->set_account(req->account_id());
-  auto r = accounts_->Login(req->account_id(), req->password(), req->totp_code());
+  absl::StatusOr<LoginResult> r;
+  {
+    // The login's own writes (the failure count, a lockout) must not carry
+    // the call's entry, which would then say "accepted": they run under a
+    // scope marked recorded, and the entry is recorded as the call ends,
+    // with its result.
+    audit::AuditScope own_writes{v1::AuditEntry()};
+    own_writes.set_recorded_seq(std::numeric_limits<uint64_t>::max());
+    r = accounts_->Login(req->account_id(), req->password(), req->totp_code());
+  }
   if (!r.ok()) {
     if (v1::AuditEntry* e = Entry()) {
       auto a = accounts_->Account(req->account_id());
