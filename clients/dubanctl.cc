@@ -643,6 +643,7 @@ void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
     req.set_name(name);
     v1::ResolveUnitResponse resp;
     grpc::ClientContext ctx;
+    c.AddActor(&ctx);  // the session's token
     if (!c.org().ResolveUnit(&ctx, req, &resp).ok()) return std::nullopt;  // not a unit: the draft proposes one
     if (resp.has_group()) {
       pd::DirectoryEntry e;
