@@ -131,6 +131,7 @@ audit trail (audit administrators; verify runs here and trusts nothing from the 
 admin
   clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
   rules reload                                     (rereads cadences and ladders, as SIGHUP does)
+  timers dead                                      (timers set aside because their firing failed)
   server info
 
 Commands that change something (task, obligation, supervision, ranking, case, incident,
@@ -2055,6 +2056,18 @@ void ClockAdvance(Client& c, const Args& a, const Operands&) {
             << (resp.timers_fired() == 1 ? " timer" : " timers") << " fired (" << resp.late() << " late)\n";
 }
 
+void TimersDead(Client& c, const Args&, const Operands&) {
+  v1::ListDeadTimersRequest req;
+  v1::ListDeadTimersResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.admin().ListDeadTimers(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"TIMER", "DUE", "FAILED AT", "ERROR"}, {0, 0, 0, 60});
+  for (const auto& d : resp.timers()) {
+    t.AddRow({d.timer().id(), Minutes(d.timer().due()), Minutes(d.failed_at()), d.error()});
+  }
+  t.Print(std::cout);
+}
+
 void RulesReload(Client& c, const Args&, const Operands&) {
   v1::ReloadRulesRequest req;
   v1::ReloadRulesResponse resp;
@@ -2654,6 +2667,7 @@ const std::map<std::string, Command>& Commands() {
     add("clock advance", "clock advance --by=DURATION | --to=RFC3339", {}, {"by", "to"}, false, ClockAdvance);
     add("server info", "server info", {}, {}, false, ServerInfo);
     add("rules reload", "rules reload", {}, {}, false, RulesReload);
+    add("timers dead", "timers dead", {}, {}, false, TimersDead);
     const std::set<std::string> audit_filters = {"account", "unit", "subject", "from", "to", "result"};
     std::set<std::string> list_flags = audit_filters;
     list_flags.insert({"page-size", "page-token", "all"});

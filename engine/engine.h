@@ -44,7 +44,9 @@ class TimerFiring;
 struct EngineOptions {
   WorkflowOptions workflow;
   // The work calendar and the reporting cadences; without them no
-  // obligations are generated and tasks get no warning levels.
+  // obligations are generated and tasks get no warning levels. The calendar
+  // is constant after Open; the cadences are swapped by ReloadCadences, so
+  // a running engine's are read through Engine::cadences() only.
   std::shared_ptr<const WorkCalendar> calendar;
   std::shared_ptr<const CadenceConfig> cadences;
   // Supervision levels, supervisors and escalation rules; without them the
@@ -95,6 +97,7 @@ struct ObligationPage {
 struct CadenceReload {
   std::vector<std::string> added, removed, changed;  // rule ids
   int obligations_moved = 0;                         // open obligations whose deadline moved
+  int warning_checks_moved = 0;                      // when the warning thresholds changed
 };
 
 struct TimerRun {
@@ -274,6 +277,13 @@ class Engine {
   // cadences and calendar in force, and moves its reminder and deadline
   // timers; each move is a "deadline_moved" event. Returns how many moved.
   absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why);
+  // Recomputes every task's pending warning check that is still ahead (the
+  // day it turns yellow, or red when it is yellow) from the warning
+  // thresholds and calendar in force, e.g. after a calendar year was added
+  // or the thresholds reloaded; a check whose day has passed meanwhile is
+  // moved to now. Each move is a log line, and the batch's audit entry
+  // ("timers.recompute_warnings") lists them. Returns how many moved.
+  absl::StatusOr<int> RecomputeWarningChecks(absl::string_view why);
   // The due time of the earliest pending timer.
   std::optional<absl::Time> NextTimerDue() const;
   // Simulated clock only: FAILED_PRECONDITION otherwise. At most
@@ -291,7 +301,14 @@ class Engine {
   audit::AuditLog& audit() { return *audit_; }
   // Evidence files, stored under <data_dir>/evidence.
   EvidenceStore& evidence() { return *evidence_; }
+  const EvidenceStore& evidence() const { return *evidence_; }
   const EngineOptions& options() const { return options_; }
+  // The cadences in force (nullptr: none), read with one atomic load.
+  // ReloadCadences swaps them at any time: a computation takes this pointer
+  // once and holds it to its end, so that a reload during it can neither
+  // free the rules it reads nor mix old rules with new ones. Never read
+  // options().cadences on a running engine.
+  std::shared_ptr<const CadenceConfig> cadences() const { return std::atomic_load(&options_.cadences); }
 
  private:
   Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options);

@@ -15,7 +15,9 @@ case "$kind" in
   *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
 scripts/setup.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUBAN_SANITIZE="$kind" >/dev/null
+# -O1 -g1: line numbers in reports, a shorter build on a 2-core machine.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
+  -DDUBAN_SANITIZE="$kind" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 supp="$PWD/scripts/sanitizers"
 reports="$PWD/$build/sanitizer-reports"

@@ -59,6 +59,14 @@ grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext* ctx, const v1::
   return grpc::Status::OK;
 }
 
+grpc::Status AdminServiceImpl::ListDeadTimers(grpc::ServerContext*, const v1::ListDeadTimersRequest*,
+                                              v1::ListDeadTimersResponse* out) {
+  auto dead = engine_->ListDeadTimers();
+  if (!dead.ok()) return ToGrpc(dead.status());
+  for (auto& d : *dead) *out->add_timers() = std::move(d);
+  return grpc::Status::OK;
+}
+
 grpc::Status AdminServiceImpl::ReloadRules(grpc::ServerContext*, const v1::ReloadRulesRequest*,
                                            v1::ReloadRulesResponse* out) {
   if (!reload_) return ToGrpc(absl::UnimplementedError("rules: this server cannot reload its rule files"));

@@ -115,6 +115,14 @@ class Metrics::StateCollector : public prometheus::Collectable {
     AddGauge(&lag, lag_s);
     out.push_back(std::move(lag));
 
+    auto dead_timers = Family("duban_timers_dead",
+                              "Timers set aside because their firing failed (dubanctl timers dead); at most 1000 "
+                              "are counted.",
+                              prometheus::MetricType::Gauge);
+    auto dead_list = engine->ListDeadTimers();
+    AddGauge(&dead_timers, dead_list.ok() ? static_cast<double>(dead_list->size()) : 0.0);
+    out.push_back(std::move(dead_timers));
+
     const uint64_t last = engine->outbox().last_seq();
     auto seq = Family("duban_outbox_last_seq", "Notifications written to the outbox so far.",
                       prometheus::MetricType::Counter);

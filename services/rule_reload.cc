@@ -22,7 +22,7 @@ absl::StatusOr<v1::ReloadRulesResponse> RuleReloader::Reload() {
   std::lock_guard<std::mutex> lock(mu_);
   // Load everything first: all or nothing.
   std::shared_ptr<const CadenceConfig> cadences;
-  if (!config_.cadences_file.empty() && engine_->options().cadences) {
+  if (!config_.cadences_file.empty() && engine_->cadences()) {
     auto c = LoadCadencesFile(config_.cadences_file);
     if (!c.ok()) return FileError(c.status());
     cadences = std::make_shared<const CadenceConfig>(std::move(*c));
@@ -69,7 +69,7 @@ absl::StatusOr<std::vector<int>> NotifyMissingCalendarYears(Engine* engine) {
     engine->store().Put(&batch, Cf::kMeta, marker, validate::FormatDate(today));
     v1::Notification n;
     n.set_recipient(kAdminRecipient);
-    n.set_kind(v1::NOTIFICATION_KIND_WARNING);
+    n.set_kind(v1::NOTIFICATION_KIND_CALENDAR_MISSING);
     n.set_subject_id(absl::StrCat("calendar:", year));
     n.set_title(absl::StrCat(year, "年工作日历未配置"));
     n.set_body(absl::StrCat("The work calendar has no entry for ", year,

@@ -165,6 +165,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     }
     RETURN_IF_ERROR(NotifyMissingCalendarYears(engine.get()).status());
     RETURN_IF_ERROR(engine->RecomputeDeadlines({}, "work calendar").status());
+    RETURN_IF_ERROR(engine->RecomputeWarningChecks("work calendar").status());
   }
   // Ladders on signals (missed reports, red tasks, overdue supervision) are
   // evaluated after timers fire.
@@ -397,8 +398,27 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+      // The reload is an act on the record, whether or not it changed
+      // anything (as the ReloadRules RPC is, through the interceptor).
+      v1::AuditEntry act;
+      act.set_account("duband");
+      act.set_role("system");
+      act.set_command("rules.reload");
+      act.set_subject("signal:SIGHUP");
+      audit::AuditScope scope(act);
       auto r = reloader.Reload();
       if (!r.ok()) spdlog::error("SIGHUP: rules not reloaded: {}", std::string(r.status().message()));
+      if (scope.recorded_seq() == 0) {
+        act.set_result_code(static_cast<int>(r.status().code()));
+        act.set_result_message(std::string(r.status().message()).substr(0, 512));
+        if (r.ok()) {
+          act.set_detail(absl::StrCat("cadences: ", r->cadences_added_size(), " added, ", r->cadences_removed_size(),
+                                      " removed, ", r->cadences_changed_size(), " changed; ladders: ", r->ladders()));
+        }
+        if (auto rec = engine->audit().Record(std::move(act)); !rec.ok()) {
+          spdlog::error("SIGHUP: the reload's audit entry was not written: {}", rec.status().ToString());
+        }
+      }
     }
     spdlog::info("signal {}: shutting down", sig);
     stopping.store(true);

@@ -198,6 +198,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status ServerInfo(grpc::ServerContext*, const v1::ServerInfoRequest*, v1::ServerInfoResponse*) override;
   grpc::Status AdvanceClock(grpc::ServerContext*, const v1::AdvanceClockRequest*, v1::AdvanceClockResponse*) override;
   grpc::Status ReloadRules(grpc::ServerContext*, const v1::ReloadRulesRequest*, v1::ReloadRulesResponse*) override;
+  grpc::Status ListDeadTimers(grpc::ServerContext*, const v1::ListDeadTimersRequest*,
+                              v1::ListDeadTimersResponse*) override;
   // What ReloadRules runs (services/rule_reload.h); unset: UNIMPLEMENTED.
   void SetReloader(std::function<absl::StatusOr<v1::ReloadRulesResponse>()> reload) { reload_ = std::move(reload); }
 

@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
+#include "services/audit_interceptor.h"
 #include "tests/status_matchers.h"
 #include "tests/store_dump.h"
 #include "tests/test_util.h"
@@ -425,6 +426,106 @@ TEST_F(AuditAtomicityTest, ACommandWhoseEntryCannotBeWrittenLeavesNoEffect) {
   EXPECT_EQ(ok->task.version(), task_before->version() + 1);
   EXPECT_EQ(last_seq_, head + 1);
   EXPECT_TRUE(Check(Exported(), published_).ok);
+}
+
+// Index keys ("x" + field + value + NUL + seq) in the audit column family.
+int IndexKeys(Engine& e, char field) {
+  int n = 0;
+  std::string prefix = {'x', field};
+  EXPECT_TRUE(e.store().Scan(Cf::kAudit, prefix, [&](absl::string_view, absl::string_view) {
+    ++n;
+    return true;
+  }).ok());
+  return n;
+}
+
+TEST_F(AuditTest, FilteredListsReadTheIndexAndPageInSeqOrder) {
+  Acts(12);  // accounts unit-0..2 in turn, subjects task:T0..T3 in turn
+  // One index key per entry and field it has (units are not set by Act).
+  EXPECT_EQ(IndexKeys(*engine_, 'a'), 12);
+  EXPECT_EQ(IndexKeys(*engine_, 's'), 12);
+  EXPECT_EQ(IndexKeys(*engine_, 'u'), 0);
+
+  audit::AuditFilter f;
+  f.account = "unit-1";  // seqs 2, 5, 8, 11
+  auto first = log().List(f, 0, 3);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->entries.size(), 3u);
+  EXPECT_EQ(first->entries[0].seq(), 2u);
+  EXPECT_EQ(first->entries[2].seq(), 8u);
+  EXPECT_EQ(first->next_seq, 11u);
+  auto rest = log().List(f, first->next_seq, 3);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->entries.size(), 1u);
+  EXPECT_EQ(rest->entries[0].seq(), 11u);
+  EXPECT_EQ(rest->next_seq, 0u);
+
+  // Subject and account together: the subject's index, checked for both.
+  f.subject = "task:T1";  // seqs 2, 6, 10; of unit-1 only 2
+  auto both = log().List(f, 0, 10);
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->entries.size(), 1u);
+  EXPECT_EQ(both->entries[0].seq(), 2u);
+
+  // An account with no entry: nothing, and no scan of the trail.
+  f = audit::AuditFilter();
+  f.account = "nobody";
+  auto none = log().List(f, 0, 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->entries.empty());
+}
+
+TEST_F(AuditTest, PruningRemovesTheIndexOfThePrunedEntries) {
+  Acts(7);
+  clock_.MoveTo(clock_.Now() + absl::Hours(24 * 200));
+  Acts(5);
+  auto r = log().Prune(clock_.Now() - absl::Hours(24 * 190), Act("audit-admin", "audit", "test.prune"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  // 8..12 and the pruning's own entry are left, each indexed once.
+  EXPECT_EQ(IndexKeys(*engine_, 'a'), 6);
+  audit::AuditFilter f;
+  f.account = "unit-0";  // seqs 1, 4, 7 pruned; 8 and 11 left
+  auto page = log().List(f, 0, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].seq(), 8u);
+  EXPECT_EQ(page->entries[1].seq(), 11u);
+}
+
+TEST_F(AuditTest, ATrailWrittenBeforeTheIndexIsIndexedAtOpen) {
+  Acts(6);
+  // Take the store back to a trail without index keys.
+  rocksdb::WriteBatch b;
+  std::vector<std::string> keys;
+  ASSERT_TRUE(engine_->store().Scan(Cf::kAudit, "x", [&](absl::string_view k, absl::string_view) {
+    keys.emplace_back(k);
+    return true;
+  }).ok());
+  for (const auto& k : keys) engine_->store().Delete(&b, Cf::kAudit, k);
+  ASSERT_TRUE(engine_->store().WriteDirect(&b).ok());
+  EXPECT_EQ(IndexKeys(*engine_, 'a'), 0);
+  Open(audit::HashAlgorithm::kSha256, audit::SignatureAlgorithm::kEd25519);
+  EXPECT_EQ(IndexKeys(*engine_, 'a'), 6);
+  audit::AuditFilter f;
+  f.subject = "task:T2";  // seq 3
+  auto page = log().List(f, 0, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 1u);
+  EXPECT_EQ(page->entries[0].seq(), 3u);
+}
+
+// Which RPCs are acts (one audit entry each) and which are reads.
+TEST(AuditClassificationTest, ReadsAndComputationsAreNotActs) {
+  for (const char* read : {"/duban.v1.TaskService/GetTask", "/duban.v1.TaskService/ListTasks",
+                           "/duban.v1.TaskService/History", "/duban.v1.NotificationService/Watch",
+                           "/duban.v1.AssessmentService/Evaluate", "/duban.v1.AssessmentService/EvaluateAll",
+                           "/duban.v1.AdminService/ServerInfo", "/duban.v1.AdminService/ListDeadTimers"}) {
+    EXPECT_TRUE(IsReadMethod(read)) << read;
+  }
+  for (const char* act : {"/duban.v1.TaskService/ReportProgress", "/duban.v1.AssessmentService/ReportFigures",
+                          "/duban.v1.AdminService/AdvanceClock", "/duban.v1.AdminService/ReloadRules"}) {
+    EXPECT_FALSE(IsReadMethod(act)) << act;
+  }
 }
 
 }  // namespace

@@ -113,13 +113,25 @@ class LedgerTest : public ::testing::Test {
     acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
   }
 
-  void Report(const std::string& task, const std::string& unit, const std::string& work) {
+  // Reports progress on the task as the unit, with `photos` evidence files
+  // (distinct JPEG contents) uploaded by the unit.
+  void Report(const std::string& task, const std::string& unit, const std::string& work, int photos = 0) {
     TaskCommandArgs a;
     a.task_id = task;
     a.command = v1::TASK_COMMAND_ACCEPT;
     ASSERT_TRUE(engine_->Execute(Meta(unit), a).ok());
     a.command = v1::TASK_COMMAND_REPORT_PROGRESS;
     a.report.set_work_done(work);
+    for (int i = 0; i < photos; ++i) {
+      auto up = engine_->evidence().BeginUpload(unit, absl::StrCat("现场照片", i, ".jpg"));
+      ASSERT_TRUE(up.ok()) << up.status();
+      std::string jpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 16) +
+                         std::string(1000 + i, 'x');
+      ASSERT_TRUE((*up)->Append(jpeg).ok());
+      auto file = (*up)->Finish();
+      ASSERT_TRUE(file.ok()) << file.status();
+      a.report.add_evidence()->set_sha256(file->sha256());
+    }
     auto r = engine_->Execute(Meta(unit), a);
     ASSERT_TRUE(r.ok()) << r.status();
   }
@@ -133,7 +145,7 @@ class LedgerTest : public ::testing::Test {
 };
 
 TEST_F(LedgerTest, TaskLedgerOfOneCampaignReadsBackWithOpenpyxl) {
-  Report("T1", "swj", "开展促消费活动12场，带动消费约1.2亿元");
+  Report("T1", "swj", "开展促消费活动12场，带动消费约1.2亿元", /*photos=*/2);
   LedgerQuery q;
   q.kind = LedgerKind::kTasks;
   q.campaign_id = "economy";
@@ -157,8 +169,9 @@ TEST_F(LedgerTest, TaskLedgerOfOneCampaignReadsBackWithOpenpyxl) {
   EXPECT_EQ(s.name, campaign->name().substr(0, s.name.size()));
   EXPECT_EQ(s.freeze, "A2");  // the heading row stays in view
   EXPECT_EQ(s.rows[0], (std::vector<std::string>{"编号", "任务", "牵头单位", "责任单位", "牵头领导", "完成时限", "状态",
-                                                 "逾期", "最近报送", "最近报送内容", "预警", "督办级别", "报送次数"}));
-  EXPECT_EQ(s.max_column, 13);
+                                                 "逾期", "最近报送", "最近报送内容", "预警", "督办级别", "报送次数",
+                                                 "佐证材料"}));
+  EXPECT_EQ(s.max_column, 14);
   EXPECT_EQ(s.max_row, static_cast<int>(tasks->tasks.size()) + 1);
   const auto* t1 = Row(s, Column(s, "编号"), "1.1.1");
   ASSERT_NE(t1, nullptr);
@@ -168,6 +181,7 @@ TEST_F(LedgerTest, TaskLedgerOfOneCampaignReadsBackWithOpenpyxl) {
   EXPECT_EQ((*t1)[Column(s, "最近报送内容")], "开展促消费活动12场，带动消费约1.2亿元");
   EXPECT_EQ((*t1)[Column(s, "最近报送")], "2023-04-01 09:00");
   EXPECT_EQ((*t1)[Column(s, "报送次数")], "1");
+  EXPECT_EQ((*t1)[Column(s, "佐证材料")], "2");  // the report's two photos
   // Every task of the campaign is there once, in the engine's order.
   for (size_t i = 0; i < tasks->tasks.size(); ++i) {
     EXPECT_EQ(s.rows[i + 1][0], tasks->tasks[i].code());

@@ -236,6 +236,8 @@ TEST_F(OfficeE2eTest, MetricsParseAndCountCommandsTimersWatchersAndStorage) {
   EXPECT_EQ((m["duban_command_duration_seconds_count{kind=\"duban.v1.BriefingService/ListBriefings\"}"]), 1);
   EXPECT_EQ((m["duban_command_duration_seconds_bucket{kind=\"duban.v1.BriefingService/ListBriefings\",le=\"+Inf\"}"]), 1);
   EXPECT_GT(m["duban_timers_pending"], 0);  // the cadences' next ticks
+  ASSERT_TRUE(m.count("duban_timers_dead"));
+  EXPECT_EQ(m["duban_timers_dead"], 0);
   EXPECT_TRUE(m.count("duban_timer_lag_seconds"));
   EXPECT_TRUE(m.count("duban_outbox_last_seq"));
   EXPECT_TRUE(m.count("duban_dead_letters_total"));

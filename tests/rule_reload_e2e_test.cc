@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "duban/v1/audit_service.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "engine/time/clock.h"
 #include "grpcpp/grpcpp.h"
@@ -223,6 +224,42 @@ TEST_F(RuleReloadE2ETest, ACadenceAndALadderChangedUnderARunningDaemon) {
   ASSERT_TRUE(rankings_->EnterRanking(&ctx, req, &resp).ok());
   ASSERT_EQ(resp.opened_size(), 1);
   EXPECT_EQ(resp.opened(0).by_role(), "supervision_office");
+
+  // Every reload is on the audit trail: the SIGHUP's as the daemon's own
+  // act, the RPC's (accepted and refused) as the caller's.
+  auto audit = v1::AuditService::NewStub(daemon_->channel());
+  auto entries = [&](const std::string& subject) {
+    grpc::ClientContext actx;
+    v1::ListAuditEntriesRequest areq;
+    areq.mutable_filter()->set_subject(subject);
+    areq.set_page_size(1000);
+    v1::ListAuditEntriesResponse ares;
+    grpc::Status st = audit->ListAuditEntries(&actx, areq, &ares);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return std::vector<v1::AuditEntry>(ares.entries().begin(), ares.entries().end());
+  };
+  std::vector<v1::AuditEntry> hup = entries("signal:SIGHUP");
+  ASSERT_EQ(hup.size(), 1u);
+  EXPECT_EQ(hup[0].command(), "rules.reload");
+  EXPECT_EQ(hup[0].account(), "duband");
+  EXPECT_EQ(hup[0].result_code(), 0);
+  int accepted = 0, refused = 0;
+  std::string token;
+  do {
+    grpc::ClientContext actx;
+    v1::ListAuditEntriesRequest areq;
+    areq.set_page_size(1000);
+    areq.set_page_token(token);
+    v1::ListAuditEntriesResponse ares;
+    ASSERT_TRUE(audit->ListAuditEntries(&actx, areq, &ares).ok());
+    for (const auto& e : ares.entries()) {
+      if (e.command() != "duban.v1.AdminService/ReloadRules") continue;
+      (e.result_code() == 0 ? accepted : refused)++;
+    }
+    token = ares.next_page_token();
+  } while (!token.empty());
+  EXPECT_GE(accepted, 1);
+  EXPECT_EQ(refused, 1);  // the file that did not load
 }
 
 }  // namespace

@@ -259,6 +259,12 @@ TEST(TimersE2ETest, SigtermWhileTimersFireStopsCleanly) {
   absl::Time resumed = ServerNow(daemon.channel());
   EXPECT_GT(resumed, Beijing(2023, 1, 1));
   EXPECT_LT(resumed, Beijing(2024, 1, 1));
+  // No firing failed on the way: the dead-timer list is empty.
+  auto admin = v1::AdminService::NewStub(daemon.channel());
+  grpc::ClientContext ctx;
+  v1::ListDeadTimersResponse dead;
+  ASSERT_TRUE(admin->ListDeadTimers(&ctx, v1::ListDeadTimersRequest(), &dead).ok());
+  EXPECT_EQ(dead.timers_size(), 0);
 }
 
 TEST(TimersE2ETest, WebhooksInTheConfigGetTheNotificationsInOrderThroughFailures) {

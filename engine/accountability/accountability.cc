@@ -199,8 +199,8 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
   store.Put(p->batch, Cf::kIndex, trigger, c.id());
   p->triggers.insert(trigger);
 
-  auto role = current()->roles.find(action.by_role);
-  std::string role_title = role != current()->roles.end() ? role->second : action.by_role;
+  auto role = p->cfg->roles.find(action.by_role);
+  std::string role_title = role != p->cfg->roles.end() ? role->second : action.by_role;
   auto unit = engine_->GetUnit(unit_id);
   v1::Notification note;
   note.set_recipient(unit_id);
@@ -224,6 +224,8 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
   p.notes = notes;
   p.opened = opened;
   p.actor = ranking.published_by();
+  p.cfg = current();
+  const AccountabilityConfig& cfg = *p.cfg;
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board.cadence, "period", ranking.period()));
   const int year = PeriodYear(board.cadence, ord);
   auto period_of = [](const Board& b, int64_t o) {
@@ -240,7 +242,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     auto it = stored.find(board_id);
     if (it != stored.end()) return it->second;
     std::map<int64_t, v1::Ranking> m;
-    const Board* b = current()->FindBoard(board_id);
+    const Board* b = cfg.FindBoard(board_id);
     std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(board_id, ":"));
     absl::Status scanned = engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
       v1::Ranking r;
@@ -258,13 +260,13 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     return stored.emplace(board_id, std::move(m)).first->second;
   };
 
-  for (const Ladder& ladder : current()->ladders) {
+  for (const Ladder& ladder : cfg.ladders) {
     if (ladder.signal != LadderSignal::kRanking || !ladder.OnBoard(board.id)) continue;
     const bool several = ladder.boards.size() > 1;
     // Units in the band per board and period.
     std::map<std::string, std::map<int64_t, std::set<std::string>>> bands;
     for (const std::string& b : ladder.boards) {
-      const Board* bd = current()->FindBoard(b);
+      const Board* bd = cfg.FindBoard(b);
       for (const auto& [o, r] : rankings_of(b)) bands[b][o] = UnitsInBand(r, ladder.band.bottom, bd->tie_rule);
     }
     const std::set<std::string>& now_in = bands[board.id][ord];
@@ -280,7 +282,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
 
       std::vector<Occurrence> occurrences{this_period};
       for (const std::string& b : ladder.boards) {
-        const Board* bd = current()->FindBoard(b);
+        const Board* bd = cfg.FindBoard(b);
         for (const auto& [o, units] : bands[b]) {
           if (b == board.id && o == ord) continue;
           Occurrence occ = period_of(*bd, o);
@@ -298,11 +300,11 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
       }
       auto u = engine_->GetUnit(unit);
       v1::UnitCategory cat = u.ok() ? u->category() : v1::UNIT_CATEGORY_UNSPECIFIED;
-      std::optional<StepChoice> choice = ChooseStep(ladder, *current(), cat, counts);
+      std::optional<StepChoice> choice = ChooseStep(ladder, cfg, cat, counts);
       if (!choice) continue;
       std::string reason = absl::StrCat(
           board.name, " ", ranking.period(), "：", u.ok() ? u->name() : unit,
-          LadderEventWords(ladder, *current()), "（", CountFacts(ladder, counts, year, cutoff.has_value()), "）。依据“",
+          LadderEventWords(ladder, cfg), "（", CountFacts(ladder, counts, year, cutoff.has_value()), "）。依据“",
           ladder.name.empty() ? ladder.id : ladder.name, "”：", choice->rule, "。");
       RETURN_IF_ERROR(OpenCase(&p, unit, ladder.id, choice->action, choice->step, ranking.period(), reason,
                                trigger_period));
@@ -393,10 +395,11 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
         absl::StrCat("date: ", in.date, " is in the future (today is ", validate::FormatDate(today), ")"));
   }
   RETURN_IF_ERROR(validate::Required("kind", in.kind, validate::kMaxId));
-  auto kind = current()->incident_kinds.find(in.kind);
-  if (kind == current()->incident_kinds.end()) {
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  auto kind = cfg->incident_kinds.find(in.kind);
+  if (kind == cfg->incident_kinds.end()) {
     std::vector<std::string> known;
-    for (const auto& [k, name] : current()->incident_kinds) known.push_back(k);
+    for (const auto& [k, name] : cfg->incident_kinds) known.push_back(k);
     return absl::InvalidArgumentError(
         absl::StrCat("kind: unknown incident kind '", in.kind, "' (known: ", absl::StrJoin(known, ", "), ")"));
   }
@@ -414,6 +417,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   p.notes = &notes;
   p.opened = &result.opened;
   p.actor = meta.actor;
+  p.cfg = cfg;
 
   uint64_t n = next_incident_.fetch_add(1);
   v1::Incident& inc = result.incident;
@@ -426,7 +430,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   store.Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kIncident, inc.id()), inc);
   store.Put(&batch, Cf::kMeta, kIncidentCounter, std::to_string(n + 1));
 
-  for (const IncidentRule& rule : current()->incident_rules) {
+  for (const IncidentRule& rule : cfg->incident_rules) {
     bool kind_ok = rule.kinds.empty() || std::find(rule.kinds.begin(), rule.kinds.end(), in.kind) != rule.kinds.end();
     if (!kind_ok || in.deaths < rule.min_deaths) continue;
     std::string reason = absl::StrCat(inc.date(), " ", kind->second, "事故，死亡", in.deaths, "人（", inc.id(), "）",
@@ -483,8 +487,9 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
   p.notes = &notes;
   p.opened = &result.opened;
   p.actor = meta.actor;
+  p.cfg = current();
   store.Put(&batch, Cf::kEntities, key, result.problem);
-  for (const NoticeRule& rule : current()->notice_rules) {
+  for (const NoticeRule& rule : p.cfg->notice_rules) {
     if (result.times < rule.repeats) continue;
     std::string reason = absl::StrCat("同一问题在", result.times, "期月通报中出现：", problem, "（",
                                       absl::StrJoin(months, "、"), "）");

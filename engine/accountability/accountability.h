@@ -132,6 +132,9 @@ class Accountability : public RankingListener {
     std::vector<v1::Notification>* notes = nullptr;
     std::vector<v1::AccountabilityCase>* opened = nullptr;
     std::string actor;
+    // The configuration this write decides under: read once (current()) at
+    // its start, so that a reload meanwhile cannot mix old and new rules.
+    std::shared_ptr<const AccountabilityConfig> cfg;
     std::optional<uint64_t> next_case;
     std::set<std::string> triggers;  // trigger keys written in this batch
     // The first store read that failed while deciding (the batch is then
@@ -156,6 +159,8 @@ class Accountability : public RankingListener {
   absl::Status WithdrawReplaced(Pending* p, const std::string& ladder_id, const std::string& period,
                                 const std::set<std::string>& still_in);
 
+  // The configuration in force, one atomic load. A computation calls it
+  // once and keeps the pointer to its end.
   std::shared_ptr<const AccountabilityConfig> current() const { return std::atomic_load(&config_); }
 
   Engine* engine_;

@@ -618,7 +618,9 @@ void Rankings::SetListener(RankingListener* l) { listener_.store(l); }
 absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, const RankingInput& in) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
   RETURN_IF_ERROR(validate::Required("board", in.board, validate::kMaxId));
-  const Board* board = current()->FindBoard(in.board);
+  // Held to the end: `board` points into it.
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  const Board* board = cfg->FindBoard(in.board);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", in.board, "'"));
   if (board->source != BoardSource::kEntered) {
     return absl::InvalidArgumentError(
@@ -714,7 +716,9 @@ absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, co
 absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta, absl::string_view period,
                                                          absl::string_view board_id, bool replace) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
-  const Board* board = current()->FindBoard(board_id);
+  // Held to the end: `board` points into it.
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  const Board* board = cfg->FindBoard(board_id);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   if (board->source != BoardSource::kComputed) {
     return absl::InvalidArgumentError(
@@ -838,7 +842,9 @@ absl::StatusOr<RankingResult> Rankings::Persist(const CommandMeta& meta, const B
 }
 
 absl::StatusOr<v1::Ranking> Rankings::GetRanking(absl::string_view board_id, absl::string_view period) const {
-  const Board* board = current()->FindBoard(board_id);
+  // Held to the end: `board` points into it.
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  const Board* board = cfg->FindBoard(board_id);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board->cadence, "period", period));
   v1::Ranking r;
@@ -856,7 +862,9 @@ void Rankings::SetConfig(std::shared_ptr<const AccountabilityConfig> config) {
 }
 
 absl::StatusOr<std::vector<v1::Ranking>> Rankings::ListRankings(absl::string_view board_id) const {
-  const Board* board = current()->FindBoard(board_id);
+  // Held to the end: `board` points into it.
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  const Board* board = cfg->FindBoard(board_id);
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   std::vector<v1::Ranking> out;
   absl::Status bad;

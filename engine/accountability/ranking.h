@@ -231,6 +231,9 @@ class Rankings {
   // In period order.
   absl::StatusOr<std::vector<v1::Ranking>> ListRankings(absl::string_view board) const;
 
+  // The configuration in force. The reference stays valid after a reload
+  // (earlier configurations are kept), but two calls may return different
+  // ones: a computation that reads it more than once holds current().
   const AccountabilityConfig& config() const { return *current(); }
   // Replaces the configuration (rule reload). A command that has already
   // read the configuration keeps the one it read; earlier configurations

@@ -24,7 +24,8 @@ absl::CivilDay DayOf(const google::protobuf::Timestamp& ts) { return absl::ToCiv
 }  // namespace
 
 bool Accountability::HasSignalLadders() const {
-  for (const Ladder& l : current()->ladders) {
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  for (const Ladder& l : cfg->ladders) {
     if (l.signal != LadderSignal::kRanking) return true;
   }
   return false;
@@ -53,6 +54,7 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
       // The day a task turned red: red_working_days_after_due working days
       // after its due date (the day after it without a calendar).
       const auto& opts = engine_->options();
+      const std::shared_ptr<const CadenceConfig> cadences = engine_->cadences();
       scan = store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kTask), [&](absl::string_view, absl::string_view v) {
         v1::Task t;
         if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -63,8 +65,8 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
         auto due = validate::Date("due_date", t.due_date());
         if (!due.ok()) return true;
         absl::CivilDay red = *due + 1;
-        if (opts.calendar && opts.cadences) {
-          red = opts.calendar->AddWorkingDays(*due, opts.cadences->warnings.red_working_days_after_due);
+        if (opts.calendar && cadences) {
+          red = opts.calendar->AddWorkingDays(*due, cadences->warnings.red_working_days_after_due);
         }
         for (const auto& u : t.lead_unit_ids()) out[u].push_back(red);
         return true;
@@ -108,8 +110,10 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
   p.notes = &notes;
   p.opened = &opened;
   p.actor = meta.actor;
+  p.cfg = current();
+  const AccountabilityConfig& cfg = *p.cfg;
   std::map<LadderSignal, std::map<std::string, std::vector<absl::CivilDay>>> by_signal;
-  for (const Ladder& ladder : current()->ladders) {
+  for (const Ladder& ladder : cfg.ladders) {
     if (ladder.signal == LadderSignal::kRanking) continue;
     if (!by_signal.count(ladder.signal)) {
       ASSIGN_OR_RETURN(by_signal[ladder.signal], SignalOccurrences(ladder.signal, today));
@@ -131,9 +135,9 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
         }
         if (occurrences.empty()) continue;
         LadderCounts counts = CountWindows(occurrences, Occurrence{day, day});
-        std::optional<StepChoice> choice = ChooseStep(ladder, *current(), cat, counts);
+        std::optional<StepChoice> choice = ChooseStep(ladder, cfg, cat, counts);
         if (!choice) continue;
-        std::string reason = absl::StrCat(label, "：", u.ok() ? u->name() : unit, LadderEventWords(ladder, *current()),
+        std::string reason = absl::StrCat(label, "：", u.ok() ? u->name() : unit, LadderEventWords(ladder, cfg),
                                           "（", CountFacts(ladder, counts, day.year(), cutoff.has_value()),
                                           "）。依据“", ladder.name.empty() ? ladder.id : ladder.name, "”：",
                                           choice->rule, "。");

@@ -25,6 +25,30 @@ std::string SeqKey(char tag, uint64_t seq) {
 std::string EntryKey(uint64_t seq) { return SeqKey('e', seq); }
 std::string CheckpointKey(uint64_t seq) { return SeqKey('c', seq); }
 
+// Index keys, so that a filtered list reads only the entries it returns:
+//   "x" + field + value + "\0" + seq (8 bytes, big-endian)   (empty value)
+// field: 'a' account, 'u' unit_id, 's' subject. Written in the entry's own
+// batch; "xver" marks a trail whose every entry is indexed.
+constexpr char kIndexVersionKey[] = "xver";
+std::string IndexPrefix(char field, absl::string_view value) {
+  std::string k = {'x', field};
+  k.append(value.data(), value.size());
+  k.push_back('\0');
+  return k;
+}
+std::string IndexKey(char field, absl::string_view value, uint64_t seq) {
+  std::string k = IndexPrefix(field, value);
+  k += SeqKey('#', seq).substr(1);
+  return k;
+}
+std::vector<std::string> IndexKeysOf(const v1::AuditEntry& e) {
+  std::vector<std::string> out;
+  if (!e.account().empty()) out.push_back(IndexKey('a', e.account(), e.seq()));
+  if (!e.unit_id().empty()) out.push_back(IndexKey('u', e.unit_id(), e.seq()));
+  if (!e.subject().empty()) out.push_back(IndexKey('s', e.subject(), e.seq()));
+  return out;
+}
+
 // Copies the operations of one batch into another (the group's merged batch).
 class Copier : public rocksdb::WriteBatch::Handler {
  public:
@@ -125,6 +149,24 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
     }
   }
   if (!it->status().ok()) return absl::InternalError(absl::StrCat("audit: rocksdb: ", it->status().ToString()));
+  // A trail written before the index: index every entry once.
+  ASSIGN_OR_RETURN(bool indexed, store->Exists(Cf::kAudit, kIndexVersionKey));
+  if (!indexed) {
+    rocksdb::WriteBatch b;
+    absl::Status bad;
+    RETURN_IF_ERROR(store->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
+      v1::AuditEntry e;
+      if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        bad = absl::DataLossError("audit: an entry cannot be parsed");
+        return false;
+      }
+      for (const auto& k : IndexKeysOf(e)) store->Put(&b, Cf::kAudit, k, absl::string_view());
+      return true;
+    }));
+    RETURN_IF_ERROR(bad);
+    store->Put(&b, Cf::kAudit, kIndexVersionKey, absl::string_view("1"));
+    RETURN_IF_ERROR(store->WriteDirect(&b));
+  }
   return log;
 }
 
@@ -186,6 +228,7 @@ absl::Status AuditLog::CommitGroup(Writer* w) {
       }
       e.set_hash(*h);
       store_->Put(g->batch, Cf::kAudit, EntryKey(e.seq()), e);
+      for (const auto& k : IndexKeysOf(e)) store_->Put(g->batch, Cf::kAudit, k, absl::string_view());
       ++seq;
       prev = *h;
       if (options_.checkpoint_every > 0 && seq % options_.checkpoint_every == 0) due.emplace_back(seq, prev);
@@ -312,6 +355,7 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
   }
   uint64_t first = 0, last = 0;
   std::string last_hash;
+  std::vector<std::string> pruned_index;
   absl::Status bad;
   RETURN_IF_ERROR(store_->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
     v1::AuditEntry e;
@@ -323,11 +367,13 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
     if (first == 0) first = e.seq();
     last = e.seq();
     last_hash = e.hash();
+    for (auto& k : IndexKeysOf(e)) pruned_index.push_back(std::move(k));
     return true;
   }));
   RETURN_IF_ERROR(bad);
   PruneResult r;
   rocksdb::WriteBatch b;
+  for (const auto& k : pruned_index) store_->Delete(&b, Cf::kAudit, k);
   std::string bound = absl::FormatTime(absl::RFC3339_sec, before, absl::UTCTimeZone());
   std::string detail = absl::StrCat("nothing older than ", bound, " to prune");
   if (last > 0) {
@@ -353,6 +399,45 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
 absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t from_seq, size_t limit) const {
   AuditPage page;
   absl::Status bad;
+  // With a subject, account or unit filter, only the entries the index
+  // names are read (the most selective field first).
+  char field = 0;
+  std::string value;
+  if (!filter.subject.empty()) {
+    field = 's', value = filter.subject;
+  } else if (!filter.account.empty()) {
+    field = 'a', value = filter.account;
+  } else if (!filter.unit_id.empty()) {
+    field = 'u', value = filter.unit_id;
+  }
+  if (field != 0) {
+    const std::string prefix = IndexPrefix(field, value);
+    absl::Status read;
+    RETURN_IF_ERROR(store_->Scan(
+        Cf::kAudit, prefix,
+        [&](absl::string_view k, absl::string_view) {
+          if (k.size() != prefix.size() + 8) return true;
+          uint64_t seq = 0;
+          for (char ch : k.substr(prefix.size())) seq = (seq << 8) | static_cast<uint8_t>(ch);
+          v1::AuditEntry e;
+          absl::Status s = store_->GetProto(Cf::kAudit, EntryKey(seq), &e);
+          if (absl::IsNotFound(s)) return true;  // pruned meanwhile
+          if (!s.ok()) {
+            read = s;
+            return false;
+          }
+          if (!filter.Matches(e)) return true;
+          if (page.entries.size() == limit) {
+            page.next_seq = e.seq();
+            return false;
+          }
+          page.entries.push_back(std::move(e));
+          return true;
+        },
+        IndexKey(field, value, from_seq)));
+    RETURN_IF_ERROR(read);
+    return page;
+  }
   RETURN_IF_ERROR(store_->Scan(
       Cf::kAudit, "e",
       [&](absl::string_view, absl::string_view v) {

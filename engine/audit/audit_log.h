@@ -5,6 +5,9 @@
 //   "e" + seq (8 bytes, big-endian)   AuditEntry
 //   "c" + seq (8 bytes, big-endian)   AuditCheckpoint signed at entry seq
 //   "anchor"                          AuditCheckpoint of the last pruned entry
+//   "x" + f + value + "\0" + seq     index of entry seq by account (f 'a'),
+//                                     unit (f 'u') or subject (f 's'); empty
+//   "xver"                            present once every entry is indexed
 //
 // Chain order is commit order. Commands commit concurrently, so the order
 // in which entries get their seq and prev_hash must be the order in which
@@ -121,7 +124,8 @@ class AuditLog : public WriteHook {
   // same batch as the removal. Needs a signer.
   absl::StatusOr<PruneResult> Prune(absl::Time before, v1::AuditEntry act) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Entries from seq `from_seq` on that match, at most `limit`.
+  // Entries from seq `from_seq` on that match, at most `limit`. With a
+  // subject, account or unit filter only the index's entries are read.
   absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t from_seq, size_t limit) const;
   // The anchor, then every entry, in seq order, until fn returns false.
   absl::Status Export(const std::function<bool(const v1::AuditTrailLine&)>& fn) const;

@@ -244,7 +244,9 @@ absl::StatusOr<v1::Briefing> Briefings::Compose(const CadenceRule& rule, v1::Bri
 
 absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
   const auto& opts = engine_->options();
-  if (!opts.cadences || !opts.calendar) return 0;
+  // One snapshot for the whole run: `next` points into its rules.
+  const std::shared_ptr<const CadenceConfig> cadences = engine_->cadences();
+  if (!cadences || !opts.calendar) return 0;
   std::lock_guard<std::mutex> l(mu_);
   // Every period due, over all rules, oldest first.
   struct Due {
@@ -256,7 +258,7 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
   int drafted = 0;
   while (true) {
     std::optional<Due> next;
-    for (const CadenceRule& rule : opts.cadences->rules) {
+    for (const CadenceRule& rule : cadences->rules) {
       auto kind = rules_.rules.find(rule.id);
       if (kind == rules_.rules.end()) continue;
       std::optional<absl::CivilDay> start;
@@ -311,9 +313,10 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
 
 std::optional<absl::Time> Briefings::NextDraftTime() const {
   const auto& opts = engine_->options();
-  if (!opts.cadences || !opts.calendar) return std::nullopt;
+  const std::shared_ptr<const CadenceConfig> cadences = engine_->cadences();
+  if (!cadences || !opts.calendar) return std::nullopt;
   std::optional<absl::Time> best;
-  for (const CadenceRule& rule : opts.cadences->rules) {
+  for (const CadenceRule& rule : cadences->rules) {
     if (!rules_.rules.count(rule.id)) continue;
     auto stored = engine_->store().Get(Cf::kMeta, absl::StrCat(kNextKeyPrefix, rule.id));
     absl::CivilDay d;

@@ -443,6 +443,19 @@ absl::StatusOr<std::vector<v1::EvidenceFile>> EvidenceStore::List(absl::string_v
   return out;
 }
 
+absl::StatusOr<int> EvidenceStore::CountForTask(absl::string_view task_id) const {
+  if (task_id.empty()) return absl::InvalidArgumentError("task_id: required");
+  // Keys: evidence-task | task | sha | version; one file may be attached
+  // by several events.
+  const std::string prefix = Key({"evidence-task", task_id, ""});
+  std::set<std::string> shas;
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+    shas.emplace(k.substr(prefix.size(), 64));
+    return true;
+  }));
+  return static_cast<int>(shas.size());
+}
+
 absl::StatusOr<int> EvidenceStore::Sweep(absl::Time now) {
   std::vector<v1::EvidenceFile> candidates;
   absl::Status parse = absl::OkStatus();

@@ -123,6 +123,9 @@ class EvidenceStore {
   absl::StatusOr<std::vector<v1::EvidenceFile>> List(absl::string_view task_id, absl::string_view unit_id,
                                                      absl::string_view period) const;
 
+  // How many distinct files are attached to the task (any of its events).
+  absl::StatusOr<int> CountForTask(absl::string_view task_id) const;
+
   // Deletes every file no attachment names and uploaded before now - grace;
   // returns how many.
   absl::StatusOr<int> Sweep(absl::Time now);

@@ -141,7 +141,7 @@ absl::StatusOr<std::vector<LedgerTable>> TaskLedger(const Engine& engine, const 
     LedgerTable t;
     t.title = c.name().empty() ? c.id() : c.name();
     t.columns = {"编号", "任务", "牵头单位", "责任单位", "牵头领导", "完成时限", "状态", "逾期",
-                 "最近报送",  "最近报送内容", "预警", "督办级别", "报送次数"};
+                 "最近报送",  "最近报送内容", "预警", "督办级别", "报送次数", "佐证材料"};
     TaskFilter f;
     f.campaign_id = c.id();
     f.unit = q.unit;
@@ -152,11 +152,13 @@ absl::StatusOr<std::vector<LedgerTable>> TaskLedger(const Engine& engine, const 
         const v1::ProgressReport& r = task.last_report();
         std::string last = !r.work_done().empty() ? r.work_done() : r.progress();
         auto sup = supervision.find(task.id());
+        ASSIGN_OR_RETURN(int files, engine.evidence().CountForTask(task.id()));
         t.rows.push_back({task.code(), task.title(), names.Names(task.lead_unit_ids()),
                           names.Names(task.responsible_unit_ids()), task.lead_leader(), task.due_date(),
                           TaskStateLabel(task.state()), task.overdue() ? "是" : "", Time(task.last_report_at()), last,
                           WarningLabel(task.warning_level()),
-                          sup == supervision.end() ? "" : LevelLabel(sup->second), absl::StrCat(task.report_count())});
+                          sup == supervision.end() ? "" : LevelLabel(sup->second), absl::StrCat(task.report_count()),
+                          absl::StrCat(files)});
       }
       if (page.next_page_token.empty()) break;
       f.page_token = page.next_page_token;

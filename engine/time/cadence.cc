@@ -448,6 +448,17 @@ std::string RuleFingerprint(const CadenceRule& r) {
   return f;
 }
 
+WarningTimes WarningTimesFor(absl::CivilDay due, const WarningThresholds& w, const WorkCalendar& cal) {
+  return {At(cal.AddWorkingDays(due, -w.yellow_working_days_before_due), w.check_hour, w.check_minute),
+          At(cal.AddWorkingDays(due, w.red_working_days_after_due), w.check_hour, w.check_minute)};
+}
+
+bool SameWarningTimes(const WarningThresholds& a, const WarningThresholds& b) {
+  return a.yellow_working_days_before_due == b.yellow_working_days_before_due &&
+         a.red_working_days_after_due == b.red_working_days_after_due && a.check_hour == b.check_hour &&
+         a.check_minute == b.check_minute;
+}
+
 std::vector<int> UncoveredYears(const Period& p, const WorkCalendar& cal) {
   std::vector<int> out;
   if (!cal.CoversAnyYear()) return out;

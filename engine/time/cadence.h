@@ -77,6 +77,15 @@ struct WarningThresholds {
   int check_hour = 9, check_minute = 0;
 };
 
+// When a task due on `due` turns yellow and red: the check time of the day
+// so many working days before and after its due date.
+struct WarningTimes {
+  absl::Time yellow, red;
+};
+WarningTimes WarningTimesFor(absl::CivilDay due, const WarningThresholds& w, const WorkCalendar& cal);
+// Whether two sets of thresholds give every task the same warning times.
+bool SameWarningTimes(const WarningThresholds& a, const WarningThresholds& b);
+
 struct CadenceConfig {
   std::string file;
   std::vector<CadenceRule> rules;

@@ -81,7 +81,7 @@ absl::Status TimerFiring::Fire(const v1::Timer& t, bool late) {
 }
 
 absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
-  const auto& cfg = e_->options_.cadences;
+  const std::shared_ptr<const CadenceConfig> cfg = e_->cadences();
   const auto& cal = e_->options_.calendar;
   if (!cfg || !cal) return absl::OkStatus();
   const CadenceRule* rule = nullptr;
@@ -214,8 +214,7 @@ static v1::WarningLevel LevelAt(const v1::Task& t, absl::Time now, const WorkCal
   if (IsTerminal(t.state()) || t.state() == v1::TASK_STATE_DRAFT) return v1::WARNING_LEVEL_NONE;
   auto due = validate::Date("due_date", t.due_date());
   if (!due.ok()) return v1::WARNING_LEVEL_NONE;
-  absl::Time yellow = At(cal.AddWorkingDays(*due, -w.yellow_working_days_before_due), w.check_hour, w.check_minute);
-  absl::Time red = At(cal.AddWorkingDays(*due, w.red_working_days_after_due), w.check_hour, w.check_minute);
+  const auto [yellow, red] = WarningTimesFor(*due, w, cal);
   if (now >= red) return v1::WARNING_LEVEL_RED;
   if (now >= yellow) {
     *next_change = red;
@@ -226,7 +225,7 @@ static v1::WarningLevel LevelAt(const v1::Task& t, absl::Time now, const WorkCal
 }
 
 absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
-  const auto& cfg = e_->options_.cadences;
+  const std::shared_ptr<const CadenceConfig> cfg = e_->cadences();
   const auto& cal = e_->options_.calendar;
   if (!cfg || !cal) return absl::OkStatus();
   v1::Task task;
@@ -303,12 +302,11 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
 // ---------------------------------------------------------------- engine side
 
 absl::Status Engine::ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const {
-  if (!options_.cadences || !options_.calendar) return absl::OkStatus();
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  if (!cfg || !options_.calendar) return absl::OkStatus();
   auto due = validate::Date("due_date", t.due_date());
   if (!due.ok()) return absl::OkStatus();
-  const auto& w = options_.cadences->warnings;
-  absl::Time yellow = At(options_.calendar->AddWorkingDays(*due, -w.yellow_working_days_before_due), w.check_hour,
-                         w.check_minute);
+  absl::Time yellow = WarningTimesFor(*due, cfg->warnings, *options_.calendar).yellow;
   absl::Time when = std::max(yellow, not_before);
   v1::Timer check;
   check.set_id(absl::StrCat("warn:", t.id(), ":", t.due_date(), ":", absl::ToUnixSeconds(when)));
@@ -367,11 +365,12 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
 }
 
 absl::Status Engine::StartCadences() {
-  if (!options_.cadences || !options_.calendar) return absl::OkStatus();
   absl::MutexLock run(&timer_run_mu_);
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  if (!cfg || !options_.calendar) return absl::OkStatus();
   rocksdb::WriteBatch b;
   int scheduled = 0;
-  for (const auto& rule : options_.cadences->rules) {
+  for (const auto& rule : cfg->rules) {
     std::string marker = absl::StrCat("cadence|", rule.id);
     ASSIGN_OR_RETURN(bool scheduled_before, store_->Exists(Cf::kMeta, marker));
     if (scheduled_before) continue;
@@ -492,7 +491,8 @@ absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock,
                                            const std::function<bool()>& cancelled) {
   absl::MutexLock run(&timer_run_mu_);
   TimerRun total;
-  absl::Duration late_after = options_.cadences ? options_.cadences->late_after : absl::Minutes(5);
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  absl::Duration late_after = cfg ? cfg->late_after : absl::Minutes(5);
   while (true) {
     if (stopping_.load()) {
       return absl::CancelledError("clock: the daemon is shutting down; timers fired so far are committed");
