@@ -154,14 +154,10 @@ bool IsReadMethod(const std::string& full_method) {
   for (const char* prefix : {"Get", "List", "Resolve", "Watch"}) {
     if (absl::StartsWith(name, prefix)) return true;
   }
-<<<<<<< HEAD
-  return absl::EndsWith(name, "History") || name == "MonthlyBulletin" || name == "ServerInfo" || name == "WhoAmI";
-=======
   // Computations that write nothing (an assessment's evaluation is
   // recomputed from the stored figures on every call).
   return absl::EndsWith(name, "History") || name == "MonthlyBulletin" || name == "ServerInfo" ||
-         name == "Evaluate" || name == "EvaluateAll";
->>>>>>> main
+         name == "Evaluate" || name == "EvaluateAll" || name == "WhoAmI";
 }
 
 std::string SubjectOf(const std::string& full_method, const google::protobuf::Message& request) {

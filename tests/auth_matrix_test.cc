@@ -202,6 +202,8 @@ const std::vector<Row>& Rows() {
       {"AdminService/AdvanceClock", "by: '-1h'", false, "UU .. DD DD DD DD DD DD DD DD DD DD"},
       // Rereads the rule files as they are (nothing changes).
       {"AdminService/ReloadRules", "", false, "UU .. DD DD DD DD DD DD DD DD DD DD"},
+      // Timers that failed past their retries: the system administrator's.
+      {"AdminService/ListDeadTimers", "", false, "UU .. DD DD DD DD DD DD DD DD DD DD"},
 
       // The audit trail is its administrator's; the head also the auditors'.
       {"AuditService/ListAuditEntries", "", false, "UU DD DD .. DD DD DD DD DD DD DD DD"},

@@ -463,6 +463,7 @@ std::map<std::string, Rule> Build() {
   add("AdminService", "ServerInfo", Any<v1::ServerInfoRequest>("server.read"));
   add("AdminService", "AdvanceClock", OnlyRole<v1::AdvanceClockRequest>("clock.advance", kSystemAdmin));
   add("AdminService", "ReloadRules", OnlyRole<v1::ReloadRulesRequest>("rules.reload", kSystemAdmin));
+  add("AdminService", "ListDeadTimers", OnlyRole<v1::ListDeadTimersRequest>("timers.dead", kSystemAdmin));
 
   // ---- the audit trail (全程留痕): its administrator reads, exports and
   // prunes it; the head (seq and hash, for checking an exported copy) is
