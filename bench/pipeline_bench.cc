@@ -18,6 +18,11 @@
 //             written directly, then duband's restart-to-serving time, its
 //             memory, and listing by unit and by campaign.
 //
+// duband runs with bench/accounts.yaml and --dev_accounts: every call
+// carries the bearer token of `bench` (the leading group's office, acting
+// for each unit through meta.actor, role act_for), and the clock's of
+// `bench-sysadmin`; both log in each time duband starts.
+//
 // Prints figures; the exit status is 1 only when a check fails (a lost or
 // doubled command, a failed setup). Not a test; scripts/bench.sh runs it.
 #include <signal.h>
@@ -47,6 +52,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -54,11 +60,14 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/store.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/client_interceptor.h"
+#include "services/auth/credentials.h"
 #include "rocksdb/version.h"
 
 ABSL_FLAG(std::string, sections, "ceilings,duband,pg", "what to run: ceilings, duband, pg, scale");
@@ -169,6 +178,83 @@ std::string TempRoot() {
   return p;
 }
 
+// ---------------------------------------------------------------- sessions
+
+// The tokens of the running duband's sessions (bench/accounts.yaml).
+struct Sessions {
+  std::mutex mu;
+  std::string bench;     // every call but the clock's
+  std::string sysadmin;  // AdminService/AdvanceClock
+};
+Sessions g_sessions;
+
+constexpr char kBenchPassword[] = "Duban-bench-2023";
+constexpr char kBenchTotpSecret[] = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+// Adds "authorization: Bearer <token>" to every call on a duband channel.
+class BearerInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerInterceptor(grpc::experimental::ClientRpcInfo* info) : method_(info->method()) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* m) override {
+    if (m->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      std::string token;
+      {
+        std::lock_guard<std::mutex> l(g_sessions.mu);
+        bool clock = absl::EndsWith(method_, "/AdvanceClock");
+        token = clock ? g_sessions.sysadmin : g_sessions.bench;
+      }
+      if (!token.empty()) m->GetSendInitialMetadata()->insert({"authorization", "Bearer " + token});
+    }
+    m->Proceed();
+  }
+
+ private:
+  std::string method_;
+};
+
+class BearerInterceptorFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo* info) override {
+    return new BearerInterceptor(info);
+  }
+};
+
+// A channel to duband whose calls carry the sessions' tokens.
+std::shared_ptr<grpc::Channel> DubandChannel(const std::string& address, grpc::ChannelArguments args = {}) {
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<BearerInterceptorFactory>());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, grpc::InsecureChannelCredentials(), args,
+                                                                 std::move(factories));
+}
+
+// Logs bench and bench-sysadmin in (sessions end when duband stops).
+bool LogIn(const std::string& address) {
+  auto stub = duban::v1::AuthService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto login = [&](const std::string& account, bool totp, std::string* token) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    duban::v1::LoginRequest req;
+    req.set_account_id(account);
+    req.set_password(kBenchPassword);
+    if (totp) req.set_totp_code(duban::auth::TotpCode(kBenchTotpSecret, absl::Now()).value_or(""));
+    duban::v1::LoginResponse res;
+    grpc::Status s = stub->Login(&ctx, req, &res);
+    if (!s.ok() || res.must_change_password()) {
+      std::fprintf(stderr, "login %s: %s\n", account.c_str(),
+                   s.ok() ? "the session is restricted" : s.error_message().c_str());
+      return false;
+    }
+    *token = res.token();
+    return true;
+  };
+  std::string bench, sysadmin;
+  if (!login("bench", false, &bench) || !login("bench-sysadmin", true, &sysadmin)) return false;
+  std::lock_guard<std::mutex> l(g_sessions.mu);
+  g_sessions.bench = bench;
+  g_sessions.sysadmin = sysadmin;
+  return true;
+}
+
 // ---------------------------------------------------------------- child processes
 
 struct Child {
@@ -200,7 +286,7 @@ std::optional<double> WaitServing(Child* c, const std::string& port_file, double
     int port = 0;
     if (in >> port && port > 0) {
       c->address = absl::StrCat("127.0.0.1:", port);
-      c->channel = grpc::CreateChannel(c->address, grpc::InsecureChannelCredentials());
+      c->channel = DubandChannel(c->address);
       if (!c->channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30))) return {};
       return Seconds(Clock::now() - start);
     }
@@ -227,6 +313,12 @@ std::shared_ptr<grpc::Channel> OwnChannel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+// The same to duband, with the sessions' tokens.
+std::shared_ptr<grpc::Channel> OwnDubandChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return DubandChannel(address, args);
 }
 
 long VmKiB(pid_t pid, const char* field) {
@@ -336,7 +428,9 @@ std::vector<std::string> DubandArgs(const std::string& data_dir, const std::stri
                                    "--listen=127.0.0.1:0",
                                    "--port_file=" + port_file,
                                    "--clock=simulated",
-                                   "--clock_start=2023-03-20T08:00:00+08:00"};
+                                   "--clock_start=2023-03-20T08:00:00+08:00",
+                                   "--accounts=" + src + "/bench/accounts.yaml",
+                                   "--dev_accounts"};
   if (demo) {
     args.push_back("--demo_plan=" + src + "/config/demo/plan.yaml");
   } else {
@@ -358,6 +452,10 @@ bool StartDuband(Child* d, const std::string& data_dir, bool demo, double* took 
     return false;
   }
   if (took) *took = *t;
+  if (!LogIn(d->address)) {
+    std::fprintf(stderr, "duband: the bench accounts could not log in; see %s.log\n", data_dir.c_str());
+    return false;
+  }
   return true;
 }
 
@@ -411,10 +509,20 @@ class ProgressMix : public Mix {
   bool Setup(const std::shared_ptr<grpc::Channel>& ch, int max_clients) override {
     auto tasks = duban::v1::TaskService::NewStub(ch);
     for (int i = 1; i <= 170; ++i) {
+      // Each task is accepted, and reported on, by its lead unit's account.
+      grpc::ClientContext gctx;
+      duban::v1::GetTaskRequest get;
+      get.set_task_id(absl::StrCat("T", i));
+      duban::v1::Task task;
+      if (grpc::Status s = tasks->GetTask(&gctx, get, &task); !s.ok() || task.lead_unit_ids().empty()) {
+        std::fprintf(stderr, "setup: get T%d: %s\n", i, s.ok() ? "no lead unit" : s.error_message().c_str());
+        return false;
+      }
+      lead_[task.id()] = task.lead_unit_ids(0);
       grpc::ClientContext ctx;
       duban::v1::TaskRef ref;
       ref.set_task_id(absl::StrCat("T", i));
-      *ref.mutable_meta() = Meta("bench");
+      *ref.mutable_meta() = Meta(task.lead_unit_ids(0));
       duban::v1::CommandResponse res;
       grpc::Status s = tasks->AcceptTask(&ctx, ref, &res);
       if (!s.ok()) {
@@ -435,7 +543,7 @@ class ProgressMix : public Mix {
     grpc::ClientContext ctx;
     duban::v1::ReportProgressRequest req;
     req.set_task_id(id);
-    *req.mutable_meta() = Meta("bench");
+    *req.mutable_meta() = Meta(lead_.at(id));
     req.mutable_report()->set_work_done(text);
     req.mutable_report()->set_progress("按计划推进，本期完成阶段目标");
     duban::v1::CommandResponse res;
@@ -465,6 +573,7 @@ class ProgressMix : public Mix {
 
  private:
   std::vector<std::string> ids_;
+  std::map<std::string, std::string> lead_;  // task id -> its lead unit (that unit's account)
   std::vector<uint64_t> next_;
 };
 
@@ -499,7 +608,10 @@ class ObligationMix : public Mix {
           std::fprintf(stderr, "setup: list obligations: %s\n", s.error_message().c_str());
           return false;
         }
-        for (const auto& o : res.obligations()) ids_.push_back(o.id());
+        for (const auto& o : res.obligations()) {
+          ids_.push_back(o.id());
+          unit_[o.id()] = o.unit_id();
+        }
         token = res.next_page_token();
       } while (!token.empty());
     }
@@ -520,13 +632,13 @@ class ObligationMix : public Mix {
     grpc::Status s;
     if (!submitted_[c]) {
       duban::v1::SubmitReportRequest req;
-      *req.mutable_meta() = Meta("bench-unit");
+      *req.mutable_meta() = Meta(unit_.at(id));  // the reporting unit's account
       req.set_obligation_id(id);
       req.set_text(text);
       s = reports->SubmitReport(&ctx, req, &res);
     } else {
       duban::v1::ReviewReportRequest req;
-      *req.mutable_meta() = Meta("bench-office");
+      *req.mutable_meta() = Meta("");  // bench itself: the leading group's office
       req.set_obligation_id(id);
       req.set_decision(duban::v1::REVIEW_DECISION_RETURN);
       req.set_reason(text);
@@ -558,6 +670,7 @@ class ObligationMix : public Mix {
 
  private:
   std::vector<std::string> ids_;
+  std::map<std::string, std::string> unit_;  // obligation id -> its reporting unit
   std::vector<char> submitted_;  // per client: next is a review
 };
 
@@ -583,6 +696,7 @@ class SupervisionMix : public Mix {
         return false;
       }
       ids_.push_back(item.id());
+      responsible_.push_back(item.responsible_unit_id());
     }
     reported_.assign(max_clients, false);
     return true;
@@ -595,7 +709,7 @@ class SupervisionMix : public Mix {
     req.set_item_id(ids_[c]);
     req.set_text(text);
     if (!reported_[c]) {
-      *req.mutable_meta() = Meta("市应急管理局");
+      *req.mutable_meta() = Meta(responsible_[c]);  // 市应急管理局's account
       req.set_action(duban::v1::SUPERVISION_ACTION_REPORT_RECTIFICATION);
     } else {
       *req.mutable_meta() = Meta("supervisor");
@@ -629,6 +743,7 @@ class SupervisionMix : public Mix {
 
  private:
   std::vector<std::string> ids_;
+  std::vector<std::string> responsible_;  // per item: the responsible unit's id
   std::vector<char> reported_;
 };
 
@@ -863,7 +978,7 @@ void Scale(const std::string& root) {
     return;
   }
   std::vector<std::unique_ptr<duban::v1::TaskService::Stub>> stubs;
-  for (int c = 0; c < 8; ++c) stubs.push_back(duban::v1::TaskService::NewStub(OwnChannel(d.address)));
+  for (int c = 0; c < 8; ++c) stubs.push_back(duban::v1::TaskService::NewStub(OwnDubandChannel(d.address)));
   Figures w = Drive(8, absl::GetFlag(FLAGS_seconds) * 2, [&](int c, std::string* err) {
     return mix.Command(stubs[c].get(), nullptr, nullptr, c, 8, err);
   });
@@ -959,7 +1074,7 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<duban::v1::ReportService::Stub>> report_stubs;
     std::vector<std::unique_ptr<duban::v1::SupervisionService::Stub>> sup_stubs;
     for (int c = 0; c < max_clients; ++c) {
-      auto ch = OwnChannel(d.address);
+      auto ch = OwnDubandChannel(d.address);
       task_stubs.push_back(duban::v1::TaskService::NewStub(ch));
       report_stubs.push_back(duban::v1::ReportService::NewStub(ch));
       sup_stubs.push_back(duban::v1::SupervisionService::NewStub(ch));

@@ -38,11 +38,11 @@ const char* Code(grpc::StatusCode c) {
 class AuditClient {
  public:
   explicit AuditClient(const AuditCallOptions& o)
-      : opts_(o), stub_(v1::AuditService::NewStub(grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials()))) {}
+      : opts_(o), stub_(v1::AuditService::NewStub(o.channel)) {}
 
   void Prepare(grpc::ClientContext* ctx) const {
     ctx->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(opts_.timeout));
-    ctx->AddMetadata("x-duban-actor", opts_.actor);
+    if (!opts_.token.empty()) ctx->AddMetadata("authorization", "Bearer " + opts_.token);
   }
   template <typename F>
   void Call(F f) const {
@@ -156,7 +156,7 @@ int List(AuditClient& c, const Args& a, const std::string& subject) {
 std::vector<v1::AuditTrailLine> Fetch(AuditClient& c, const v1::AuditFilter& filter) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(c.opts().timeout * 30));
-  ctx.AddMetadata("x-duban-actor", c.opts().actor);
+  if (!c.opts().token.empty()) ctx.AddMetadata("authorization", "Bearer " + c.opts().token);
   v1::ExportAuditRequest req;
   *req.mutable_filter() = filter;
   auto reader = c.stub().ExportAudit(&ctx, req);

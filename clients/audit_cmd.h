@@ -5,17 +5,20 @@
 #ifndef DUBAN_CLIENTS_AUDIT_CMD_H_
 #define DUBAN_CLIENTS_AUDIT_CMD_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "grpcpp/channel.h"
 #include "cli_args.h"
 
 namespace dubanctl {
 
 struct AuditCallOptions {
   std::string addr;
-  std::string actor;
+  std::shared_ptr<grpc::Channel> channel;  // dubanctl's (TLS when --ca is given)
+  std::string token;                       // the session's bearer token; empty: none
   bool json = false;
   absl::Duration timeout = absl::Seconds(10);
 };

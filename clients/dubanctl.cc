@@ -1,11 +1,15 @@
 // dubanctl: the command-line client of duband. One command per RPC of
 // proto/duban/v1/duban.proto; readable tables by default, --json for the
 // response message.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -26,12 +30,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "audit_cmd.h"
 #include "cli_args.h"
+#include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "duban/v1/office.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/auth/credentials.h"
 #include "grpcpp/grpcpp.h"
 #include "plan_draft_command.h"
 #include "text_table.h"
@@ -52,7 +59,7 @@ organisation
   task-force list [--plan=ID]
 plans
   plan draft <document.txt|.docx> [-o plan.yaml] [--report=report.txt] [--cadences=FILE] [--directory=plan.yaml|daemon] [--plan-id=ID]
-  plan import <file.yaml>
+  plan import <file.yaml> [--dry-run] [--update]   (system administrator; --dry-run lists redefinitions)
   plan list
   plan get <plan_id>
   campaign list [--plan=ID]
@@ -133,9 +140,22 @@ command with the same id is answered with the first result) and --expected-versi
 (refused unless the record is at version N). Flags may be written --name=value
 or --name value. `watch` reconnects by itself; Ctrl-C stops it.
 
+accounts (登录与账号)
+  login <account> [--totp=CODE]      password from the terminal or stdin; writes the token file (0600)
+  logout | whoami | passwd           passwd reads the old, then the new password
+  totp enrol | totp confirm <code>   the account's own second factor
+  totp code <secret>                 the current code of a secret (a local authenticator)
+  account list | account create <id> --unit=UNIT [--name=..] [--service]   (initial password from stdin)
+  account disable <id> | account enable <id> | account reset-password <id>   (system administrator)
+  role grant <account> <role>[:scope,..] | role revoke <account> <role>     (security administrator)
+
 global flags
   --addr=HOST:PORT   duband's address (env DUBAN_ADDR; default 127.0.0.1:7420)
-  --actor=NAME       who acts (env DUBAN_ACTOR; default dubanctl)
+  --token-file=PATH  the bearer token (env DUBAN_TOKEN_FILE; default ~/.config/duban/token);
+                     env DUBAN_TOKEN gives the token itself
+  --ca=PEM           TLS: the CA of duband's certificate (TLS is used when --ca is given)
+  --cert=PEM --key=PEM   TLS: a client certificate (mutual TLS)
+  --actor=NAME       optional; the logged-in account, or one it acts for (role act_for; env DUBAN_ACTOR)
   --json             print the response message as JSON
   --timeout=10s      deadline of each call (e.g. 500ms, 30s, 2m)
 
@@ -265,37 +285,53 @@ std::string Transition(v1::TaskState from, v1::TaskState to) {
   return absl::StrCat(from == v1::TASK_STATE_UNSPECIFIED ? "new" : StateName(from), " \u2192 ", StateName(to));
 }
 
-bool PrintableAscii(const std::string& s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c > 0x7E) return false;
-  }
-  return !s.empty();
-}
-
 // ---------------------------------------------------------------- client
 
 struct Options {
   std::string addr = "127.0.0.1:7420";
-  std::string actor = "dubanctl";
+  std::string actor;
+  std::string token;       // from DUBAN_TOKEN or the token file
+  std::string token_file;  // where login writes the token
+  std::string ca, cert, key;
   bool json = false;
   absl::Duration timeout = absl::Seconds(10);
 };
 
 // Reconnects at most a second apart (the default back-off grows to two
 // minutes, too slow for `watch` to notice a restarted daemon).
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
+std::string ReadFileOrThrow(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(flag + ": cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const Options& o) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+  if (o.ca.empty()) {
+    if (!o.cert.empty() || !o.key.empty()) throw UsageError("--cert, --key: need --ca");
+    return grpc::CreateCustomChannel(o.addr, grpc::InsecureChannelCredentials(), args);
+  }
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFileOrThrow("--ca", o.ca);
+  if (o.cert.empty() != o.key.empty()) throw UsageError("--cert, --key: give both or neither");
+  if (!o.cert.empty()) {
+    tls.pem_cert_chain = ReadFileOrThrow("--cert", o.cert);
+    tls.pem_private_key = ReadFileOrThrow("--key", o.key);
+  }
+  return grpc::CreateCustomChannel(o.addr, grpc::SslCredentials(tls), args);
 }
 
 class Client {
  public:
   explicit Client(Options o)
       : opts_(std::move(o)),
-        channel_(MakeChannel(opts_.addr)),
+        channel_(MakeChannel(opts_)),
+        auth_(v1::AuthService::NewStub(channel_)),
         org_(v1::OrgService::NewStub(channel_)),
         plans_(v1::PlanService::NewStub(channel_)),
         tasks_(v1::TaskService::NewStub(channel_)),
@@ -320,13 +356,12 @@ class Client {
   v1::AssessmentService::Stub& assessment() { return *assessment_; }
   v1::BulletinService::Stub& bulletins() { return *bulletins_; }
   v1::AdminService::Stub& admin() { return *admin_; }
+  v1::AuthService::Stub& auth() { return *auth_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
-  // The actor metadata (when it is plain ASCII; gRPC metadata is not UTF-8).
-  // Without --actor the metadata is not sent, so reads are not narrowed to
-  // what one unit may see.
+  // The credential: "authorization: Bearer <token>" when there is a token.
   void AddActor(grpc::ClientContext* ctx) const {
-    if (opts_.actor != Options().actor && PrintableAscii(opts_.actor)) ctx->AddMetadata("x-duban-actor", opts_.actor);
+    if (!opts_.token.empty()) ctx->AddMetadata("authorization", "Bearer " + opts_.token);
   }
 
   // Runs one call with the deadline and the actor metadata; throws
@@ -413,6 +448,7 @@ class Client {
  private:
   Options opts_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::AuthService::Stub> auth_;
   std::unique_ptr<v1::OrgService::Stub> org_;
   std::unique_ptr<v1::PlanService::Stub> plans_;
   std::unique_ptr<v1::TaskService::Stub> tasks_;
@@ -556,7 +592,7 @@ void TaskForceList(Client& c, const Args& a, const Operands&) {
 
 // ---- plans
 
-void PlanImport(Client& c, const Args&, const Operands& ops) {
+void PlanImport(Client& c, const Args& a, const Operands& ops) {
   std::ifstream in(ops[0], std::ios::binary);
   if (!in) throw Failure(absl::StrCat(ops[0], ": cannot read the file"));
   std::stringstream buf;
@@ -565,9 +601,16 @@ void PlanImport(Client& c, const Args&, const Operands& ops) {
   req.set_actor(c.opts().actor);
   req.set_file_name(ops[0]);
   req.set_yaml(buf.str());
+  req.set_update(a.Bool("update"));
+  req.set_dry_run(a.Bool("dry-run"));
   v1::ImportPlanResponse resp;
   c.Call([&](grpc::ClientContext* ctx) { return c.plans().ImportPlan(ctx, req, &resp); });
   if (c.opts().json) return PrintJson(resp);
+  for (const auto& change : resp.changes()) std::cout << (req.dry_run() ? "would change: " : "changed: ") << change << "\n";
+  if (req.dry_run()) {
+    std::cout << "dry run: nothing written (" << resp.changes_size() << " change(s) to existing records)\n";
+    return;
+  }
   std::cout << "imported plan " << resp.plan().id() << " " << resp.plan().title() << ": " << resp.campaigns()
             << " campaigns, " << resp.tasks() << " tasks, " << resp.units() << " units, " << resp.task_forces()
             << " task forces\n";
@@ -604,6 +647,7 @@ void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
     req.set_name(name);
     v1::ResolveUnitResponse resp;
     grpc::ClientContext ctx;
+    c.AddActor(&ctx);  // the session's token
     if (!c.org().ResolveUnit(&ctx, req, &resp).ok()) return std::nullopt;  // not a unit: the draft proposes one
     if (resp.has_group()) {
       pd::DirectoryEntry e;
@@ -2050,7 +2094,7 @@ void RulesReload(Client& c, const Args&, const Operands&) {
 
 template <const char* kVerb>
 void Audit(Client& c, const Args& a, const Operands& o) {
-  AuditCallOptions ao{c.opts().addr, c.opts().actor, c.opts().json, c.opts().timeout};
+  AuditCallOptions ao{c.opts().addr, c.channel(), c.opts().token, c.opts().json, c.opts().timeout};
   int rc = RunAuditCommand(kVerb, ao, a, o);
   if (rc != 0) {
     std::cout.flush();
@@ -2252,6 +2296,225 @@ void BriefingPublish(Client& c, const Args& a, const Operands& ops) {
 
 // ---------------------------------------------------------------- dispatch
 
+// ---- accounts and sessions
+
+// A secret read from the terminal without echo, or a line of stdin.
+std::string ReadSecret(const std::string& prompt) {
+  bool tty = ::isatty(STDIN_FILENO);
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+void WipeString(std::string* s) {
+  volatile char* p = s->data();
+  for (size_t i = 0; i < s->size(); ++i) p[i] = 0;
+  s->clear();
+}
+
+// Writes the token file with mode 0600 (its folder 0700 when created).
+void WriteTokenFile(const std::string& path, const std::string& token) {
+  auto slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::string dir = path.substr(0, slash);
+    std::string partial;
+    for (size_t i = 0; i <= dir.size(); ++i) {
+      if (i == dir.size() || dir[i] == '/') {
+        if (!partial.empty()) ::mkdir(partial.c_str(), 0700);
+      }
+      if (i < dir.size()) partial.push_back(dir[i]);
+    }
+  }
+  std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  FILE* f = nullptr;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) f = ::fdopen(fd, "w");
+  if (f == nullptr || std::fprintf(f, "%s\n", token.c_str()) < 0 || std::fclose(f) != 0 ||
+      std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw Failure("token file: cannot write " + path);
+  }
+}
+
+void Login(Client& c, const Args& a, const Operands& ops) {
+  v1::LoginRequest req;
+  req.set_account_id(ops[0]);
+  std::string pw = ReadSecret("password for " + ops[0] + ": ");
+  req.set_password(pw);
+  WipeString(&pw);
+  req.set_totp_code(a.GetOr("totp", ""));
+  v1::LoginResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().Login(ctx, req, &resp); });
+  WriteTokenFile(c.opts().token_file, resp.token());
+  if (c.opts().json) {
+    resp.clear_token();
+    return PrintJson(resp);
+  }
+  std::cout << "logged in as " << resp.account().id() << " (" << absl::StrJoin(resp.account().roles(), ", ")
+            << "), until " << resp.expires_at() << "; token in " << c.opts().token_file << "\n";
+  if (resp.must_change_password()) {
+    std::cout << "this session may only change the password (dubanctl passwd) or enrol TOTP (dubanctl totp enrol)\n";
+  }
+}
+
+void Logout(Client& c, const Args&, const Operands&) {
+  v1::LogoutRequest req;
+  v1::LogoutResponse resp;
+  grpc::Status s = c.TryCall([&](grpc::ClientContext* ctx) { return c.auth().Logout(ctx, req, &resp); });
+  ::unlink(c.opts().token_file.c_str());
+  if (!s.ok() && s.error_code() != grpc::StatusCode::UNAUTHENTICATED) throw RpcFailure{s};
+  std::cout << "logged out\n";
+}
+
+void PrintAccount(const v1::Account& a) {
+  KeyValues kv;
+  kv.Add("ACCOUNT", a.id());
+  kv.Add("NAME", a.display_name());
+  kv.Add("UNIT", a.unit_id().empty() ? "-" : a.unit_id());
+  kv.Add("ROLES", absl::StrJoin(a.roles(), " "));
+  kv.Add("KIND", a.kind() == v1::ACCOUNT_KIND_SERVICE ? "service" : "person");
+  kv.Add("TOTP", a.totp_enabled() ? "yes" : "no");
+  kv.Add("STATE", a.disabled() ? "disabled" : a.locked() ? "locked" : "active");
+  kv.Print(std::cout);
+}
+
+void WhoAmI(Client& c, const Args&, const Operands&) {
+  v1::WhoAmIRequest req;
+  v1::WhoAmIResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().WhoAmI(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintAccount(resp.account());
+}
+
+void Passwd(Client& c, const Args&, const Operands&) {
+  v1::ChangePasswordRequest req;
+  std::string old_pw = ReadSecret("old password: ");
+  std::string new_pw = ReadSecret("new password: ");
+  req.set_old_password(old_pw);
+  req.set_new_password(new_pw);
+  WipeString(&old_pw);
+  WipeString(&new_pw);
+  v1::ChangePasswordResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().ChangePassword(ctx, req, &resp); });
+  ::unlink(c.opts().token_file.c_str());
+  std::cout << "password changed; every session of the account has ended: log in again\n";
+}
+
+void TotpEnrol(Client& c, const Args&, const Operands&) {
+  v1::EnrolTotpRequest req;
+  v1::EnrolTotpResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().EnrolTotp(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  std::cout << "secret: " << resp.secret_base32() << "\nuri:    " << resp.otpauth_uri()
+            << "\nthen: dubanctl totp confirm <code>\n";
+}
+
+void TotpConfirm(Client& c, const Args&, const Operands& ops) {
+  v1::ConfirmTotpRequest req;
+  req.set_code(ops[0]);
+  v1::ConfirmTotpResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().ConfirmTotp(ctx, req, &resp); });
+  ::unlink(c.opts().token_file.c_str());
+  std::cout << "TOTP enabled; log in again with --totp=CODE\n";
+}
+
+// An authenticator on the command line: the current code of a base32
+// secret (for the local development mode's administrators and scripts).
+void TotpCode(Client&, const Args&, const Operands& ops) {
+  auto code = duban::auth::TotpCode(ops[0], absl::Now());
+  if (!code.ok()) throw UsageError(std::string(code.status().message()));
+  std::cout << *code << "\n";
+}
+
+void AccountList(Client& c, const Args&, const Operands&) {
+  v1::ListAccountsRequest req;
+  v1::ListAccountsResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().ListAccounts(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  Table t({"ACCOUNT", "UNIT", "ROLES", "KIND", "STATE"});
+  for (const auto& a : resp.accounts()) {
+    t.AddRow({a.id(), a.unit_id().empty() ? "-" : a.unit_id(), absl::StrJoin(a.roles(), " "),
+              a.kind() == v1::ACCOUNT_KIND_SERVICE ? "service" : "person",
+              a.disabled() ? "disabled" : a.locked() ? "locked" : "active"});
+  }
+  t.Print(std::cout);
+}
+
+void AccountCreate(Client& c, const Args& a, const Operands& ops) {
+  v1::CreateAccountRequest req;
+  req.set_id(ops[0]);
+  req.set_unit(a.GetOr("unit", ""));
+  req.set_display_name(a.GetOr("name", ""));
+  req.set_kind(a.Bool("service") ? v1::ACCOUNT_KIND_SERVICE : v1::ACCOUNT_KIND_PERSON);
+  std::string pw = ReadSecret("initial password: ");
+  req.set_initial_password(pw);
+  WipeString(&pw);
+  v1::CreateAccountResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().CreateAccount(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintAccount(resp.account());
+}
+
+template <bool kDisable>
+void AccountSetDisabled(Client& c, const Args&, const Operands& ops) {
+  v1::SetAccountDisabledRequest req;
+  req.set_account_id(ops[0]);
+  req.set_disabled(kDisable);
+  v1::SetAccountDisabledResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().SetAccountDisabled(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintAccount(resp.account());
+}
+
+void AccountResetPassword(Client& c, const Args&, const Operands& ops) {
+  v1::ResetPasswordRequest req;
+  req.set_account_id(ops[0]);
+  std::string pw = ReadSecret("temporary password: ");
+  req.set_new_password(pw);
+  WipeString(&pw);
+  v1::ResetPasswordResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().ResetPassword(ctx, req, &resp); });
+  std::cout << "password reset; " << ops[0] << " changes it at the next login\n";
+}
+
+void RoleGrant(Client& c, const Args&, const Operands& ops) {
+  v1::GrantRoleRequest req;
+  req.set_account_id(ops[0]);
+  std::string role = ops[1];
+  auto colon = role.find(':');
+  req.mutable_grant()->set_role(role.substr(0, colon));
+  if (colon != std::string::npos) {
+    for (const auto& sc : Args::SplitList(role.substr(colon + 1))) req.mutable_grant()->add_scope(sc);
+  }
+  v1::RoleChangeResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().GrantRole(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintAccount(resp.account());
+}
+
+void RoleRevoke(Client& c, const Args&, const Operands& ops) {
+  v1::RevokeRoleRequest req;
+  req.set_account_id(ops[0]);
+  req.set_role(ops[1]);
+  v1::RoleChangeResponse resp;
+  c.Call([&](grpc::ClientContext* ctx) { return c.auth().RevokeRole(ctx, req, &resp); });
+  if (c.opts().json) return PrintJson(resp);
+  PrintAccount(resp.account());
+}
+
 const std::map<std::string, Command>& Commands() {
   using S = v1::TaskService::Stub;
   static const std::map<std::string, Command> table = [] {
@@ -2271,7 +2534,8 @@ const std::map<std::string, Command>& Commands() {
         "plan draft <document> [-o plan.yaml] [--report=FILE] [--cadences=FILE] [--directory=plan.yaml|daemon] "
         "[--plan-id=ID]",
         {"document"}, {"output", "report", "cadences", "directory", "plan-id"}, false, PlanDraftCmd);
-    add("plan import", "plan import <file.yaml>", {"file.yaml"}, {}, false, PlanImport);
+    add("plan import", "plan import <file.yaml> [--dry-run] [--update]", {"file.yaml"}, {"dry-run", "update"}, false,
+        PlanImport);
     add("plan list", "plan list", {}, {}, false, PlanList);
     add("plan get", "plan get <plan_id>", {"plan_id"}, {}, false, PlanGet);
     add("campaign list", "campaign list [--plan=ID]", {}, {"plan"}, false, CampaignList);
@@ -2425,6 +2689,22 @@ const std::map<std::string, Command>& Commands() {
     add("audit prune", "audit prune --before=DATE", {}, {"before"}, false, Audit<kAuditPrune>);
     add("audit head", "audit head", {}, {}, false, Audit<kAuditHead>);
 
+    add("login", "login <account> [--totp=CODE]", {"account"}, {"totp"}, false, Login);
+    add("logout", "logout", {}, {}, false, Logout);
+    add("whoami", "whoami", {}, {}, false, WhoAmI);
+    add("passwd", "passwd   (old, then new password: terminal or two lines of stdin)", {}, {}, false, Passwd);
+    add("totp enrol", "totp enrol", {}, {}, false, TotpEnrol);
+    add("totp confirm", "totp confirm <code>", {"code"}, {}, false, TotpConfirm);
+    add("totp code", "totp code <secret_base32>   (prints the current code; no server call)", {"secret"}, {}, false,
+        TotpCode);
+    add("account list", "account list", {}, {}, false, AccountList);
+    add("account create", "account create <id> [--unit=UNIT] [--name=NAME] [--service]", {"id"},
+        {"unit", "name", "service"}, false, AccountCreate);
+    add("account disable", "account disable <id>", {"id"}, {}, false, AccountSetDisabled<true>);
+    add("account enable", "account enable <id>", {"id"}, {}, false, AccountSetDisabled<false>);
+    add("account reset-password", "account reset-password <id>", {"id"}, {}, false, AccountResetPassword);
+    add("role grant", "role grant <account> <role>[:<scope>,...]", {"account", "role"}, {}, false, RoleGrant);
+    add("role revoke", "role revoke <account> <role>", {"account", "role"}, {}, false, RoleRevoke);
     add("export",
         "export tasks|obligations|rankings [--format=xlsx|csv] [--out=FILE|-] [--campaign=ID] [--unit=U] "
         "[--rule=ID] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--board=ID] [--period=P]",
@@ -2442,7 +2722,7 @@ const std::map<std::string, Command>& Commands() {
 }
 
 const std::set<std::string> kBooleanFlags = {"json", "help", "overdue", "all", "approve", "return", "deny", "ack",
-                                             "replace"};
+                                             "replace", "service", "update", "dry-run"};
 
 // Usage error for one command: the message, then its usage line; exit 2.
 int CommandUsageError(const std::string& msg, const Command& cmd) {
@@ -2462,6 +2742,22 @@ int Main(int argc, char** argv) {
   if (const char* env = std::getenv("DUBAN_ACTOR"); env && *env) opts.actor = env;
   opts.addr = args.GetOr("addr", opts.addr);
   opts.actor = args.GetOr("actor", opts.actor);
+  // The token: $DUBAN_TOKEN, else the token file (--token-file,
+  // $DUBAN_TOKEN_FILE, ~/.config/duban/token).
+  if (const char* env = std::getenv("DUBAN_TOKEN_FILE"); env && *env) opts.token_file = env;
+  if (opts.token_file.empty()) {
+    const char* home = std::getenv("HOME");
+    opts.token_file = std::string(home && *home ? home : ".") + "/.config/duban/token";
+  }
+  opts.token_file = args.GetOr("token-file", opts.token_file);
+  if (const char* env = std::getenv("DUBAN_TOKEN"); env && *env) {
+    opts.token = env;
+  } else if (std::ifstream in(opts.token_file); in) {
+    std::getline(in, opts.token);
+  }
+  opts.ca = args.GetOr("ca", "");
+  opts.cert = args.GetOr("cert", "");
+  opts.key = args.GetOr("key", "");
   opts.json = args.Bool("json");
   if (auto v = args.Get("timeout")) {
     std::string t = *v;
@@ -2471,8 +2767,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (opts.addr.empty()) throw UsageError("--addr: required");
-  if (opts.actor.empty()) throw UsageError("--actor: must not be empty");
-  for (const char* g : {"addr", "actor", "json", "timeout", "help"}) args.Erase(g);
+  for (const char* g : {"addr", "actor", "json", "timeout", "help", "token-file", "ca", "cert", "key"}) args.Erase(g);
 
   if (help) {
     // "help", "--help", "task --help", "task get --help".
@@ -2494,7 +2789,7 @@ int Main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  size_t words = 1;  // "watch" and "escalate" are one word; every other command two
+  size_t words = 1;  // "watch", "escalate", "login", "logout", "whoami", "passwd" are one word; the others two
   auto it = Commands().find(pos[0]);
   if (it == Commands().end()) {
     if (pos.size() < 2) {

@@ -6,7 +6,8 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       librocksdb-dev libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
-      libre2-dev pandoc)
+      libre2-dev pandoc
+      libargon2-dev openssl)
 # Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
 pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
 # The plan-draft fuzz target (DUBAN_FUZZ).

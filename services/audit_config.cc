@@ -28,7 +28,7 @@ absl::StatusOr<AuditConfig> ParseAuditConfig(const yamlx::Doc& doc, const YAML::
   if (!node.IsMap()) return yamlx::Error(doc, node, "audit: must be a mapping");
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, node, "audit",
                                   {"hash", "signature", "key_file", "checkpoint_file", "checkpoint_every",
-                                   "checkpoint_interval", "retention_days", "administrators", "webhook_recipient"}));
+                                   "checkpoint_interval", "retention_days", "webhook_recipient"}));
   ASSIGN_OR_RETURN(std::string hash, yamlx::String(doc, node, "hash", "audit", false));
   if (!hash.empty()) c.hash = hash;
   if (!audit::ParseHashAlgorithm("audit.hash", c.hash).ok()) {
@@ -60,9 +60,6 @@ absl::StatusOr<AuditConfig> ParseAuditConfig(const yamlx::Doc& doc, const YAML::
     return yamlx::Error(doc, node["retention_days"],
                         absl::StrCat("audit.retention_days: ", c.retention_days, " is below the minimum of ",
                                      audit::kMinRetentionDays, " days"));
-  }
-  if (node["administrators"].IsDefined()) {
-    ASSIGN_OR_RETURN(c.administrators, yamlx::StringList(doc, node, "administrators", "audit"));
   }
   ASSIGN_OR_RETURN(std::string recipient, yamlx::String(doc, node, "webhook_recipient", "audit", false));
   if (!recipient.empty()) c.webhook_recipient = recipient;

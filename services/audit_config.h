@@ -27,9 +27,6 @@ struct AuditConfig {
   int checkpoint_every = 1000;                      // entries; 0: off
   absl::Duration checkpoint_interval = absl::Minutes(60);  // zero: off
   int retention_days = audit::kMinRetentionDays;    // refused below 180
-  // Accounts holding the audit administrator role: the only ones that may
-  // list, export or prune the trail.
-  std::vector<std::string> administrators = {"audit-admin"};
   // Checkpoints also go to the outbox for this recipient, so a webhook with
   // `recipients: [audit-checkpoints]` delivers them off the machine.
   std::string webhook_recipient = "audit-checkpoints";

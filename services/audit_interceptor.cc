@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/audit/audit_scope.h"
+#include "services/auth.h"
+#include "services/auth/secrets.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "spdlog/spdlog.h"
@@ -64,23 +66,34 @@ class AuditInterceptor : public grpc::experimental::Interceptor {
     if (!absl::StartsWith(method, "/duban.v1.") || IsReadMethod(method)) return;
     const auto* request = static_cast<const google::protobuf::Message*>(m->GetRecvMessage());
     const grpc::ServerContext& ctx = *static_cast<grpc::ServerContext*>(info_->server_context());
-    CallPrincipal who = PrincipalOf(ctx, request, *engine_, *config_);
+    CallPrincipal who = PrincipalOf(ctx);
     v1::AuditEntry e;
     e.set_account(who.account);
     e.set_role(who.role);
     e.set_unit_id(who.unit_id);
+    e.set_acting_for(who.acting_for);
     e.set_source(ctx.peer());
     e.set_command(CommandName(method));
     if (request != nullptr) {
       e.set_subject(SubjectOf(method, *request));
       std::string request_id = StringField(*request, "request_id");
       e.set_request_id(request_id.empty() ? Metadata(ctx, "x-request-id") : request_id);
+      // A request that carries a secret (a login's password, a token) is
+      // digested without it: nothing in the trail is derived from a secret.
+      std::unique_ptr<google::protobuf::Message> without_secrets;
+      const google::protobuf::Message* digested = request;
+      if (absl::StartsWith(method, "/duban.v1.AuthService/")) {
+        without_secrets.reset(request->New());
+        without_secrets->CopyFrom(*request);
+        auth::WipeSecrets(without_secrets.get());
+        digested = without_secrets.get();
+      }
       std::string bytes;
       google::protobuf::io::StringOutputStream out(&bytes);
       {
         google::protobuf::io::CodedOutputStream coded(&out);
         coded.SetSerializationDeterministic(true);
-        request->SerializeToCodedStream(&coded);
+        digested->SerializeToCodedStream(&coded);
       }
       auto digest = audit::Digest(engine_->audit().options().hash, bytes);
       if (digest.ok()) e.set_request_digest(*digest);
@@ -118,26 +131,22 @@ class AuditInterceptor : public grpc::experimental::Interceptor {
 
 }  // namespace
 
-CallPrincipal PrincipalOf(const grpc::ServerContext& ctx, const google::protobuf::Message* request,
-                          const Engine& engine, const AuditConfig& config) {
-  CallPrincipal p;
-  p.account = Metadata(ctx, "x-duban-actor");
-  if (p.account.empty() && request != nullptr) p.account = StringField(*request, "actor");
-  if (p.account.empty()) p.account = "anonymous";
-  const auto& admins = config.administrators;
-  auto resolved = engine.Resolve(p.account);
-  if (resolved.ok() && !resolved->group && resolved->units.size() == 1) p.unit_id = resolved->units[0].id();
-  const auto& sup = engine.options().supervision;
-  if (std::find(admins.begin(), admins.end(), p.account) != admins.end()) {
-    p.role = "audit-admin";
-  } else if (sup && std::find(sup->supervisors.begin(), sup->supervisors.end(), p.account) != sup->supervisors.end()) {
-    p.role = "supervisor";
-  } else if (!p.unit_id.empty()) {
-    p.role = "unit";
-  } else {
-    p.role = "actor";
+CallPrincipal PrincipalOf(const grpc::ServerContext& ctx) {
+  CallPrincipal c;
+  const auth::Principal* p = auth::PrincipalOf(&ctx);
+  if (p == nullptr) {
+    c.account = "anonymous";
+    return c;
   }
-  return p;
+  if (p->acting_account.empty()) {
+    c.account = p->account_id;
+    c.role = auth::RolesText(*p);
+    c.unit_id = p->unit_id;
+  } else {
+    c.account = p->acting_account;
+    c.acting_for = p->account_id;
+  }
+  return c;
 }
 
 bool IsReadMethod(const std::string& full_method) {
@@ -148,14 +157,14 @@ bool IsReadMethod(const std::string& full_method) {
   // Computations that write nothing (an assessment's evaluation is
   // recomputed from the stored figures on every call).
   return absl::EndsWith(name, "History") || name == "MonthlyBulletin" || name == "ServerInfo" ||
-         name == "Evaluate" || name == "EvaluateAll";
+         name == "Evaluate" || name == "EvaluateAll" || name == "WhoAmI";
 }
 
 std::string SubjectOf(const std::string& full_method, const google::protobuf::Message& request) {
   static const std::pair<const char*, const char*> kFields[] = {
       {"task_id", "task"},   {"obligation_id", "obligation"}, {"item_id", "supervision"}, {"case_id", "case"},
       {"subject_id", "subject"}, {"recipient", "recipient"},   {"board", "ranking"},      {"unit", "unit"},
-      {"campaign_id", "campaign"}, {"plan_id", "plan"},       {"assessment_id", "assessment"}};
+      {"campaign_id", "campaign"}, {"plan_id", "plan"},       {"assessment_id", "assessment"}, {"account_id", "account"}};
   for (const auto& [field, kind] : kFields) {
     std::string v = StringField(request, field);
     if (!v.empty()) return absl::StrCat(kind, ":", v);

@@ -28,19 +28,19 @@ namespace duban {
 
 // Who is calling, as the audit trail records it.
 struct CallPrincipal {
-  std::string account;
-  std::string role;
+  std::string account;     // the authenticated account, "anonymous" without one
+  std::string role;        // its role grants, "a,b"
   std::string unit_id;
+  std::string acting_for;  // the account acted for (act_for role), if any
 };
 
-// The one place that decides a call's principal for the trail. Today: the
-// x-duban-actor metadata, else the request's meta.actor (or actor); the role
-// is "audit-admin" for the configured administrators, "supervisor" for the
-// supervision config's supervisors, "unit" for an account that is a unit,
-// else "actor". None of this is a verified credential yet: when accounts
-// and tokens arrive, this function takes the verified principal instead.
-CallPrincipal PrincipalOf(const grpc::ServerContext& ctx, const google::protobuf::Message* request,
-                          const Engine& engine, const AuditConfig& config);
+// A call's principal for the trail: the account the Guard authenticated
+// (services/auth/guard.h), never anything the request or its metadata
+// claims. The Guard runs after this interceptor has opened the entry of a
+// unary or server-streaming call, and then writes the verified caller into
+// the open entry itself; a client stream's entry opens inside its guarded
+// handler and takes the caller from here.
+CallPrincipal PrincipalOf(const grpc::ServerContext& ctx);
 
 // True for methods that change nothing and are not audited.
 bool IsReadMethod(const std::string& full_method);

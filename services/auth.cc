@@ -7,16 +7,13 @@ namespace duban {
 
 absl::StatusOr<std::string> ResolveActor(const grpc::ServerContext& ctx, const std::string& field_path,
                                          const std::string& actor) {
-  std::string from_md;
-  auto it = ctx.client_metadata().find("x-duban-actor");
-  if (it != ctx.client_metadata().end()) from_md.assign(it->second.data(), it->second.size());
-  if (!actor.empty() && !from_md.empty() && actor != from_md) {
-    return absl::PermissionDeniedError(absl::StrCat(field_path, ": '", actor,
-                                                    "' differs from the caller's x-duban-actor '", from_md, "'"));
+  const auth::Principal* p = auth::PrincipalOf(&ctx);
+  if (p == nullptr) return absl::UnauthenticatedError("authorization: missing (log in first)");
+  if (!actor.empty() && actor != p->account_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(field_path, ": '", actor, "' is not the authenticated account '", p->account_id, "'"));
   }
-  if (!actor.empty()) return actor;
-  if (!from_md.empty()) return from_md;
-  return absl::InvalidArgumentError(absl::StrCat(field_path, ": required"));
+  return p->account_id;
 }
 
 absl::StatusOr<CommandMeta> ToMeta(const grpc::ServerContext& ctx, const v1::CommandMeta& m) {
@@ -25,7 +22,9 @@ absl::StatusOr<CommandMeta> ToMeta(const grpc::ServerContext& ctx, const v1::Com
   CommandMeta meta;
   meta.actor = *actor;
   meta.comment = m.comment();
-  meta.request_id = m.request_id();
+  // Request ids are the account's own: another account's id never replays
+  // (or collides with) this one's commands.
+  if (!m.request_id().empty()) meta.request_id = absl::StrCat(*actor, "/", m.request_id());
   meta.expected_version = m.expected_version();
   return meta;
 }

@@ -55,7 +55,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, r, "", {"listen", "data_dir", "demo_plan", "clock", "workflow", "calendar", "cadences", "webhooks",
                                          "supervision", "accountability", "assessment",
                                          "metrics_listen", "channels", "storage", "audit",
-                                         "http_listen", "web_dir", "evidence"}));
+                                         "http_listen", "web_dir", "evidence", "accounts"}));
   ASSIGN_OR_RETURN(std::string listen, yamlx::String(doc, r, "listen", "", false));
   if (!listen.empty()) c.listen = listen;
   ASSIGN_OR_RETURN(std::string data_dir, yamlx::String(doc, r, "data_dir", "", false));
@@ -66,6 +66,7 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   ASSIGN_OR_RETURN(c.supervision_file, yamlx::String(doc, r, "supervision", "", false));
   ASSIGN_OR_RETURN(c.accountability_file, yamlx::String(doc, r, "accountability", "", false));
   ASSIGN_OR_RETURN(c.assessment_file, yamlx::String(doc, r, "assessment", "", false));
+  ASSIGN_OR_RETURN(c.auth.accounts_file, yamlx::String(doc, r, "accounts", "", false));
   ASSIGN_OR_RETURN(YAML::Node clock, yamlx::Map(doc, r, "clock", "", false));
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, clock, "clock", {"mode", "start"}));
   ASSIGN_OR_RETURN(std::string mode, yamlx::String(doc, clock, "mode", "clock", false));
@@ -102,7 +103,8 @@ absl::StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   // Rule and data files named in the config are relative to its folder.
   std::filesystem::path base = std::filesystem::path(path).parent_path();
   for (std::string* f : {&c.demo_plan, &c.calendar_file, &c.cadences_file, &c.supervision_file,
-                        &c.accountability_file, &c.assessment_file, &c.web_dir}) {
+                        &c.accountability_file, &c.assessment_file, &c.web_dir,
+                        &c.auth.accounts_file}) {
     if (!f->empty() && std::filesystem::path(*f).is_relative()) *f = (base / *f).lexically_normal().string();
   }
   ASSIGN_OR_RETURN(c.audit, ParseAuditConfig(doc, r["audit"], base.string()));

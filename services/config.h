@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "services/audit_config.h"
+#include "services/auth/auth_config.h"
 #include "services/channels.h"
 #include "services/webhook.h"
 
@@ -37,6 +38,7 @@ struct DaemonConfig {
   std::string http_listen;
   std::string http_port_file;  // when set, the HTTP port is written here once serving
   std::string web_dir;         // the web app's files
+  auth::AuthConfig auth;        // accounts, sessions, TLS (services/auth/auth_config.h)
   // Per-unit DingTalk / WeCom robots and e-mail (services/channels.h).
   std::vector<ChannelSettings> channels;
   // Prometheus /metrics on this address ("127.0.0.1:9464"); empty: off.

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/auth.h"
+#include "services/auth/policy.h"
 #include "services/status.h"
 #include "services/visibility.h"
 #include "spdlog/spdlog.h"
@@ -30,26 +31,28 @@ grpc::Status EvidenceServiceImpl::Upload(grpc::ServerContext* ctx, grpc::ServerR
   return grpc::Status::OK;
 }
 
-absl::StatusOr<v1::EvidenceFile> EvidenceServiceImpl::Visible(const std::string& actor,
+absl::StatusOr<v1::EvidenceFile> EvidenceServiceImpl::Visible(const auth::Principal& caller,
                                                               const std::string& sha256) const {
   auto file = engine_->evidence().Get(sha256);
   if (!file.ok()) return file.status();
   if (file->attachments().empty()) {
-    if (engine_->evidence().UploadedBy(sha256, actor)) return file;
+    if (engine_->evidence().UploadedBy(sha256, caller.account_id)) return file;
   } else {
     for (const auto& a : file->attachments()) {
-      if (MaySeeAttachment(*engine_, actor, a)) return file;
+      if (MaySeeAttachment(*engine_, caller, a)) return file;
     }
   }
   return absl::PermissionDeniedError(
-      absl::StrCat("sha256: '", actor, "' may not see what file ", sha256, " is attached to"));
+      absl::StrCat("sha256: '", caller.account_id, "' may not see what file ", sha256, " is attached to"));
 }
 
 grpc::Status EvidenceServiceImpl::Download(grpc::ServerContext* ctx, const v1::DownloadEvidenceRequest* req,
                                            grpc::ServerWriter<v1::DownloadEvidenceResponse>* out) {
   auto actor = ResolveActor(*ctx, "actor", req->actor());
   if (!actor.ok()) return ToGrpc(actor.status());
-  auto file = Visible(*actor, req->sha256());
+  const auth::Principal* caller = auth::PrincipalOf(ctx);
+  if (caller == nullptr) return ToGrpc(absl::UnauthenticatedError("authorization: missing (log in first)"));
+  auto file = Visible(*caller, req->sha256());
   if (!file.ok()) return ToGrpc(file.status());
   v1::DownloadEvidenceResponse first;
   *first.mutable_file() = *file;
@@ -66,6 +69,8 @@ grpc::Status EvidenceServiceImpl::ListEvidence(grpc::ServerContext* ctx, const v
                                                v1::ListEvidenceResponse* out) {
   auto actor = ResolveActor(*ctx, "actor", req->actor());
   if (!actor.ok()) return ToGrpc(actor.status());
+  const auth::Principal* caller = auth::PrincipalOf(ctx);
+  if (caller == nullptr) return ToGrpc(absl::UnauthenticatedError("authorization: missing (log in first)"));
   std::string unit_id;
   if (!req->unit().empty()) {
     auto r = engine_->Resolve(req->unit());
@@ -84,7 +89,7 @@ grpc::Status EvidenceServiceImpl::ListEvidence(grpc::ServerContext* ctx, const v
   if (!req->task_id().empty()) {
     auto task = engine_->GetTask(req->task_id());
     if (!task.ok()) return ToGrpc(task.status());
-    if (!MaySeeTask(*engine_, *actor, *task)) {
+    if (!auth::MaySeeTask(*caller, *task)) {
       return ToGrpc(absl::PermissionDeniedError(
           absl::StrCat("task_id: '", *actor, "' may not see task ", req->task_id())));
     }
@@ -96,7 +101,7 @@ grpc::Status EvidenceServiceImpl::ListEvidence(grpc::ServerContext* ctx, const v
     v1::EvidenceFile shown = f;
     shown.clear_attachments();
     for (const auto& a : f.attachments()) {
-      if (MaySeeAttachment(*engine_, *actor, a)) *shown.add_attachments() = a;
+      if (MaySeeAttachment(*engine_, *caller, a)) *shown.add_attachments() = a;
     }
     if (!shown.attachments().empty()) *out->add_files() = std::move(shown);
   }

@@ -6,6 +6,7 @@
 
 #include "duban/v1/evidence.grpc.pb.h"
 #include "engine/engine.h"
+#include "services/auth/principal.h"
 
 namespace duban {
 
@@ -19,8 +20,8 @@ class EvidenceServiceImpl final : public v1::EvidenceService::Service {
   grpc::Status ListEvidence(grpc::ServerContext*, const v1::ListEvidenceRequest*, v1::ListEvidenceResponse*) override;
 
  private:
-  // The file when actor may see it: PERMISSION_DENIED otherwise.
-  absl::StatusOr<v1::EvidenceFile> Visible(const std::string& actor, const std::string& sha256) const;
+  // The file when the caller may see it: PERMISSION_DENIED otherwise.
+  absl::StatusOr<v1::EvidenceFile> Visible(const auth::Principal& caller, const std::string& sha256) const;
   Engine* engine_;
 };
 

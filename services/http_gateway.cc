@@ -125,9 +125,6 @@ class Call {
       if (!token.empty()) auth = "Bearer " + token;
     }
     if (!auth.empty()) ctx_.AddMetadata("authorization", auth);
-    if (std::string actor = req.get_header_value("X-Duban-Actor"); !actor.empty()) {
-      ctx_.AddMetadata("x-duban-actor", actor);
-    }
     ctx_.AddMetadata("x-forwarded-for", req.remote_addr);
     if (unary) ctx_.set_deadline(std::chrono::system_clock::now() + absl::ToChronoSeconds(kUnaryDeadline));
     call_ = stub_.PrepareCall(&ctx_, method, &cq_);

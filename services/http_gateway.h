@@ -19,8 +19,8 @@
 // an RPC added to the protos is reachable without changes here, and
 // authentication and permissions are exactly those of the gRPC API. Passed
 // on as metadata: the Authorization header (or else the duban_token cookie,
-// as "authorization: Bearer <token>"), x-duban-actor, and the client's
-// address as x-forwarded-for.
+// as "authorization: Bearer <token>") and the client's address as
+// x-forwarded-for. A call without a valid token is UNAUTHENTICATED (401).
 //
 // Thread-safe; Start once, Stop once.
 #ifndef DUBAN_SERVICES_HTTP_GATEWAY_H_

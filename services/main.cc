@@ -1,11 +1,14 @@
 // duband: the duban daemon.
 #include <cstdio>
+#include <iostream>
+#include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "services/auth/credentials.h"
 #include "services/config.h"
 #include "services/server.h"
 #include "spdlog/spdlog.h"
@@ -38,6 +41,16 @@ ABSL_FLAG(std::string, http_port_file, "", "write the HTTP port listened on to t
 ABSL_FLAG(std::string, web_dir, "", "folder of the web app's files");
 ABSL_FLAG(int64_t, evidence_max_bytes, 0, "largest evidence file accepted, bytes (default 20 MiB)");
 ABSL_FLAG(std::string, evidence_grace, "", "how long an upload no report references is kept, e.g. 24h");
+ABSL_FLAG(std::string, accounts, "", "accounts file: session settings, policy and declared accounts (YAML)");
+ABSL_FLAG(bool, dev_accounts, false,
+          "local development mode (loopback only): demo accounts for the loaded plan, passwords in "
+          "<data_dir>/dev-credentials.txt");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the listener (TLS 1.2 or later)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of the listener");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA of client certificates (mutual TLS; maps a certificate's CN to an account)");
+ABSL_FLAG(bool, require_client_cert, false, "with --tls_client_ca: refuse connections without a client certificate");
+ABSL_FLAG(bool, insecure, false, "allow plaintext on a non-loopback address (logged as insecure)");
+ABSL_FLAG(bool, hash_password, false, "read a password from stdin, print its argon2id hash for the accounts file, exit");
 ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this address ('none' for off)");
 ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
@@ -52,6 +65,18 @@ int main(int argc, char** argv) {
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_hash_password)) {
+    std::string password;
+    std::getline(std::cin, password);
+    auto hash = duban::auth::HashPassword(password);
+    duban::auth::Wipe(&password);
+    if (!hash.ok()) {
+      std::fprintf(stderr, "duband: %s\n", std::string(hash.status().message()).c_str());
+      return 2;
+    }
+    std::printf("%s\n", hash->c_str());
+    return 0;
+  }
   duban::DaemonConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
     auto c = duban::LoadDaemonConfig(absl::GetFlag(FLAGS_config));
@@ -119,6 +144,17 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (auto v = absl::GetFlag(FLAGS_accounts); !v.empty()) config.auth.accounts_file = v == "none" ? "" : v;
+  config.auth.dev_accounts = absl::GetFlag(FLAGS_dev_accounts);
+  config.auth.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  config.auth.tls_key = absl::GetFlag(FLAGS_tls_key);
+  config.auth.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  config.auth.require_client_cert = absl::GetFlag(FLAGS_require_client_cert);
+  config.auth.insecure = absl::GetFlag(FLAGS_insecure);
+  if (absl::Status r = duban::auth::LoadAccountsFile(&config.auth); !r.ok()) {
+    std::fprintf(stderr, "duband: %s\n", std::string(r.message()).c_str());
+    return 2;
+  }
   for (auto [flag, field] : {std::pair{absl::GetFlag(FLAGS_block_cache_mb), &config.engine.store.block_cache_bytes},
                              std::pair{absl::GetFlag(FLAGS_write_buffer_mb), &config.engine.store.write_buffer_bytes},
                              std::pair{absl::GetFlag(FLAGS_max_wal_mb), &config.engine.store.max_wal_bytes}}) {
@@ -137,7 +173,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   absl::Status s = duban::RunDaemon(config);
-  if (absl::IsInvalidArgument(s)) {
+  if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
     // A bad file read at start-up (the demo plan, accountability or
     // assessment file): "file:line: reason", as for the rule files above.
     std::fprintf(stderr, "duband: %s\n", std::string(s.message()).c_str());

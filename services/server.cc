@@ -21,6 +21,10 @@
 #include "services/audit_service.h"
 #include "services/evidence_service.h"
 #include "services/http_gateway.h"
+#include "services/auth/auth_service.h"
+#include "services/auth/engine_binding.h"
+#include "services/auth/guard.h"
+#include "services/auth/tls.h"
 #include "services/channels.h"
 #include "services/metrics.h"
 #include "services/office_services.h"
@@ -68,6 +72,28 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   sigaddset(&sigs, SIGHUP);  // reload the rule files
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
+  // The listener's safety first: nothing is opened for an unsafe address.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> listener_credentials,
+                   auth::ListenerCredentials(config.auth, config.listen));
+  if (config.auth.dev_accounts && !auth::IsLoopbackAddress(config.listen)) {
+    return absl::FailedPreconditionError("dev_accounts: the local development mode serves loopback addresses only");
+  }
+  // The HTTP listener follows the same rules: HTTPS with the same
+  // certificate and key, or loopback (or --insecure, said loudly).
+  if (!config.http_listen.empty() && config.auth.tls_cert.empty() && !auth::IsLoopbackAddress(config.http_listen)) {
+    if (!config.auth.insecure) {
+      return absl::FailedPreconditionError(absl::StrCat("http_listen: ", config.http_listen,
+                                                        " is not a loopback address; give --tls_cert and --tls_key "
+                                                        "(or --insecure)"));
+    }
+    spdlog::critical("INSECURE: serving plain HTTP on non-loopback address {} (--insecure); bearer tokens and "
+                     "passwords cross the network unencrypted", config.http_listen);
+  }
+  if (config.auth.dev_accounts && !config.http_listen.empty() && !auth::IsLoopbackAddress(config.http_listen)) {
+    return absl::FailedPreconditionError(
+        "dev_accounts: the local development mode serves loopback addresses only (http_listen)");
+  }
+
   std::unique_ptr<Clock> clock;
   if (config.simulated_clock) {
     clock = std::make_unique<SimulatedClock>(config.simulated_start);
@@ -100,6 +126,32 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     spdlog::info("assessment: {} {} from {}", book->id, book->year, config.assessment_file);
     assessments = std::make_unique<Assessments>(engine.get(), std::move(*book));
   }
+
+  // Accounts: those the accounts file declares, the bootstrap
+  // administrators on the first start, and in the local development mode
+  // the demo accounts of the loaded plan.
+  const Engine* engine_ptr = engine.get();
+  auth::AccountStore accounts(&engine->store(), config.auth.options, [engine_ptr](absl::string_view name) {
+    return auth::ResolveOneUnit(*engine_ptr, name);
+  });
+  RETURN_IF_ERROR(accounts.Load());
+  if (absl::Status s = accounts.Declare(config.auth.accounts); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(config.auth.accounts_file, ": ", s.message()));
+  }
+  std::string bootstrap_file = config.data_dir + "/bootstrap-credentials.txt";
+  ASSIGN_OR_RETURN(bool bootstrapped, accounts.Bootstrap(bootstrap_file));
+  if (bootstrapped) {
+    spdlog::warn("first start: the administrators sysadmin, secadmin and auditadmin were created; their one-time "
+                 "passwords and TOTP secrets are in {} (mode 0600)", bootstrap_file);
+  }
+  if (config.auth.dev_accounts) {
+    std::string dev_file = config.data_dir + "/dev-credentials.txt";
+    RETURN_IF_ERROR(accounts.CreateDevAccounts(auth::DemoAccounts(*engine), dev_file));
+    spdlog::warn("local development mode: demo accounts of the loaded plan; their passwords are in {} (mode 0600)",
+                 dev_file);
+  }
+  auth::EngineObjects objects(engine.get(), accountability.get());
+  auth::Guard guard(&accounts, &objects, config.auth.policy);
 
   RETURN_IF_ERROR(engine->StartCadences());
   // The work calendar past its last year: warn, tell the administrator, and
@@ -207,6 +259,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   BulletinServiceImpl bulletin_service(engine.get(), accountability.get());
   AssessmentServiceImpl assessment_service(assessments.get());
   NotificationServiceImpl notifications(engine.get(), &stopping);
+  notifications.set_session_check([&accounts](const std::string& session) { return accounts.SessionAlive(session); });
+  auth::AuthServiceImpl auth_service(&accounts);
   AdminServiceImpl admin(engine.get(), config.data_dir, wake_timers);
   RuleReloader reloader(config, engine.get(), rankings.get(), accountability.get());
   admin.SetReloader([&] { return reloader.Reload(); });
@@ -248,27 +302,35 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   // A port in use is refused: without this gRPC binds with SO_REUSEPORT
   // and a second daemon would take a share of the first one's connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen, listener_credentials, &port);
   // Commands wait on a synced write. With gRPC's default of at most 2 idle
   // pollers, every concurrent call beyond them ran on a thread created for
   // it and destroyed after; keep up to 64 threads polling instead.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
-  builder.RegisterService(&org);
-  builder.RegisterService(&plans);
-  builder.RegisterService(&tasks);
-  builder.RegisterService(&reports);
-  builder.RegisterService(&supervision);
-  builder.RegisterService(&ranking_service);
-  builder.RegisterService(&accountability_service);
-  builder.RegisterService(&bulletin_service);
-  builder.RegisterService(&assessment_service);
-  builder.RegisterService(&notifications);
-  builder.RegisterService(&admin);
-  builder.RegisterService(&audit_service);
-  builder.RegisterService(&evidence);
-  builder.RegisterService(&export_service);
-  builder.RegisterService(&briefing_service);
+  // Every service is served through the Guard (services/auth/guard.h).
+  std::vector<std::unique_ptr<auth::GuardedService>> guarded;
+  auto serve = [&](grpc::Service* service, const char* name) {
+    const auto* d = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    guarded.push_back(std::make_unique<auth::GuardedService>(&guard, service, d));
+    builder.RegisterService(guarded.back().get());
+  };
+  serve(&auth_service, "duban.v1.AuthService");
+  serve(&org, "duban.v1.OrgService");
+  serve(&plans, "duban.v1.PlanService");
+  serve(&tasks, "duban.v1.TaskService");
+  serve(&reports, "duban.v1.ReportService");
+  serve(&supervision, "duban.v1.SupervisionService");
+  serve(&ranking_service, "duban.v1.RankingService");
+  serve(&accountability_service, "duban.v1.AccountabilityService");
+  serve(&bulletin_service, "duban.v1.BulletinService");
+  serve(&assessment_service, "duban.v1.AssessmentService");
+  serve(&notifications, "duban.v1.NotificationService");
+  serve(&admin, "duban.v1.AdminService");
+  serve(&audit_service, "duban.v1.AuditService");
+  serve(&evidence, "duban.v1.EvidenceService");
+  serve(&export_service, "duban.v1.ExportService");
+  serve(&briefing_service, "duban.v1.BriefingService");
   {
     // The audit trail's interceptor is always there; metrics when configured.
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
@@ -293,8 +355,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     stop_timers();
     return absl::UnavailableError(absl::StrCat("listen: cannot listen on ", config.listen));
   }
-  spdlog::info("duband {} listening on {} (port {}), data in {}, clock {}", DubanVersion(), config.listen, port,
-               config.data_dir, config.simulated_clock ? "simulated" : "real");
+  spdlog::info("duband {} listening on {} (port {}, {}), data in {}, clock {}", DubanVersion(), config.listen, port,
+               config.auth.tls_cert.empty() ? "plaintext" : "TLS", config.data_dir,
+               config.simulated_clock ? "simulated" : "real");
 
   if (!config.port_file.empty()) {
     std::string tmp = config.port_file + ".tmp";
@@ -312,6 +375,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     HttpGatewayOptions ho;
     ho.listen = config.http_listen;
     ho.web_dir = config.web_dir;
+    ho.tls_cert_file = config.auth.tls_cert;
+    ho.tls_key_file = config.auth.tls_key;
     ho.max_body_bytes = config.engine.evidence.max_bytes + (1 << 20);
     http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()), ho);
     absl::Status hs = http->Start();

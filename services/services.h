@@ -17,8 +17,9 @@ namespace duban {
 
 const char* DubanVersion();
 
-// The engine's CommandMeta from a request's: the actor through ResolveActor
-// (field "meta.actor"), the rest as given.
+// The engine's CommandMeta from a request's: the actor is the authenticated
+// account (ResolveActor, field "meta.actor"); the request id is scoped to
+// the account; the rest as given.
 absl::StatusOr<CommandMeta> ToMeta(const grpc::ServerContext& ctx, const v1::CommandMeta& m);
 
 class OrgServiceImpl final : public v1::OrgService::Service {
@@ -102,11 +103,15 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   grpc::Status Ack(grpc::ServerContext*, const v1::AckRequest*, v1::AckResponse*) override;
   grpc::Status ListNotifications(grpc::ServerContext*, const v1::ListNotificationsRequest*,
                                  v1::ListNotificationsResponse*) override;
+  // Asked while a Watch streams: false (the caller's session was revoked or
+  // expired) ends the stream with UNAUTHENTICATED.
+  void set_session_check(std::function<bool(const std::string& session)> alive) { session_alive_ = std::move(alive); }
 
  private:
   absl::StatusOr<std::string> Recipient(const std::string& name) const;
   Engine* engine_;
   const std::atomic<bool>* stopping_;
+  std::function<bool(const std::string&)> session_alive_;
 };
 
 class SupervisionServiceImpl final : public v1::SupervisionService::Service {

@@ -1,7 +1,10 @@
 // The audit trail end to end: duband records every command that reaches it,
 // accepted or refused, with who / where / what; the audit administrator
 // lists, filters and exports it; dubanctl verifies it online and offline
-// against the checkpoints duband appended to its checkpoint file.
+// against the checkpoints duband appended to its checkpoint file. The
+// account of an entry is the authenticated one (a bearer token), never a
+// name the request or its metadata claims; logins, failed logins and role
+// grants are entries too, with no secret in them or in the log.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "duban/v1/audit_service.grpc.pb.h"
+#include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
@@ -21,6 +25,7 @@ namespace {
 
 using ::duban::testing::BinaryPath;
 using ::duban::testing::Daemon;
+using ::duban::testing::kTestPassword;
 using ::duban::testing::TempDir;
 
 std::string ReadAll(const std::string& path) {
@@ -31,8 +36,9 @@ std::string ReadAll(const std::string& path) {
 }
 
 // Runs dubanctl; returns its exit status, output in *out.
-int Dubanctl(const std::string& addr, const std::string& args, std::string* out) {
-  std::string cmd = absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
+// env: "NAME=value " assignments put before the command (e.g. DUBAN_TOKEN).
+int Dubanctl(const std::string& addr, const std::string& args, std::string* out, const std::string& env = "") {
+  std::string cmd = absl::StrCat(env, BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];
@@ -52,17 +58,24 @@ class AuditE2eTest : public ::testing::Test {
                                                                 "--audit_checkpoint_file=" + checkpoint_file(),
                                                                 "--audit_checkpoint_every=4"});
     ASSERT_TRUE(daemon_->Start()) << ReadAll(daemon_->log_path());
-    tasks_ = v1::TaskService::NewStub(daemon_->channel());
-    audit_ = v1::AuditService::NewStub(daemon_->channel());
+    // Calls carry exactly the credential each test gives them (Ctx).
+    tasks_ = v1::TaskService::NewStub(daemon_->AnonymousChannel());
+    audit_ = v1::AuditService::NewStub(daemon_->AnonymousChannel());
+    auth_ = v1::AuthService::NewStub(daemon_->AnonymousChannel());
   }
   void TearDown() override { daemon_->Kill(SIGTERM); }
 
   std::string key_file() const { return dir_.sub("keys/audit.pem"); }
   std::string checkpoint_file() const { return dir_.sub("collector/checkpoints.jsonl"); }
 
-  void Ctx(grpc::ClientContext* ctx, const std::string& actor) {
+  // The call carries the account's bearer token (none for "").
+  void Ctx(grpc::ClientContext* ctx, const std::string& account) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    if (!actor.empty()) ctx->AddMetadata("x-duban-actor", actor);
+    if (account.empty()) return;
+    std::string err;
+    std::string token = daemon_->Login(account, &err);
+    ASSERT_FALSE(token.empty()) << account << ": " << err;
+    ctx->AddMetadata("authorization", "Bearer " + token);
   }
 
   grpc::Status Accept(const std::string& md_actor, const std::string& meta_actor, const std::string& task,
@@ -94,7 +107,7 @@ class AuditE2eTest : public ::testing::Test {
     req.set_page_size(7);  // several pages
     while (true) {
       grpc::ClientContext ctx;
-      Ctx(&ctx, "audit-admin");
+      Ctx(&ctx, "auditadmin");
       v1::ListAuditEntriesResponse resp;
       grpc::Status s = audit_->ListAuditEntries(&ctx, req, &resp);
       EXPECT_TRUE(s.ok()) << s.error_message();
@@ -136,6 +149,7 @@ class AuditE2eTest : public ::testing::Test {
   std::unique_ptr<Daemon> daemon_;
   std::unique_ptr<v1::TaskService::Stub> tasks_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::AuthService::Stub> auth_;
 };
 
 TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
@@ -146,12 +160,13 @@ TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
   EXPECT_EQ(Accept("swj", "swj", "T1").error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   // Refused: bad input.
   EXPECT_EQ(Accept("swj", "swj", "not-a-task").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  // Refused for permission: the request names another actor than the caller.
+  // Refused for permission: the request names another actor than the caller
+  // (swj holds no act_for role).
   EXPECT_EQ(Accept("swj", "fgj", "T3").error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // An export by someone without the role is refused; the administrator's goes through.
   int lines = 0;
   EXPECT_EQ(Export("swj", &lines).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  ASSERT_TRUE(Export("audit-admin", &lines).ok());
+  ASSERT_TRUE(Export("auditadmin", &lines).ok());
   EXPECT_GT(lines, 0);
 
   std::vector<v1::AuditEntry> accepts = ByCommand(accept);
@@ -159,7 +174,7 @@ TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
   const v1::AuditEntry& ok = accepts[0];
   EXPECT_EQ(ok.result_code(), 0);
   EXPECT_EQ(ok.account(), "swj");
-  EXPECT_EQ(ok.role(), "unit");
+  EXPECT_EQ(ok.role(), "unit_contact");
   EXPECT_EQ(ok.unit_id(), "swj");
   EXPECT_EQ(ok.subject(), "task:T1");
   EXPECT_EQ(ok.request_id(), "req-accept-1");
@@ -178,8 +193,8 @@ TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
   ASSERT_EQ(exports.size(), 2u);
   EXPECT_EQ(exports[0].account(), "swj");
   EXPECT_EQ(exports[0].result_code(), static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
-  EXPECT_EQ(exports[1].account(), "audit-admin");
-  EXPECT_EQ(exports[1].role(), "audit-admin");
+  EXPECT_EQ(exports[1].account(), "auditadmin");
+  EXPECT_EQ(exports[1].role(), "audit_admin");
   EXPECT_EQ(exports[1].result_code(), 0);
   // Reads are not entries.
   EXPECT_TRUE(ByCommand("duban.v1.AuditService/ListAuditEntries").empty());
@@ -195,7 +210,11 @@ TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
   EXPECT_EQ(List(f).size(), 1u);
   v1::AuditFilter by_unit;
   by_unit.set_unit_id("swj");
-  EXPECT_EQ(List(by_unit).size(), 5u);  // 4 accepts and the refused export
+  std::vector<v1::AuditEntry> swj_acts;
+  for (auto& e : List(by_unit)) {
+    if (e.command() != "duban.v1.AuthService/Login") swj_acts.push_back(e);
+  }
+  EXPECT_EQ(swj_acts.size(), 5u);  // 4 accepts and the refused export (and swj's login)
 
   // Only the audit administrator lists.
   grpc::ClientContext ctx;
@@ -207,24 +226,29 @@ TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
 
 TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoints) {
   for (const char* t : {"T1", "T4", "T5", "T6", "T7"}) {
-    grpc::Status s = Accept("", "", t);  // no actor: refused, still recorded
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    grpc::Status s = Accept("", "", t);  // no credential: refused, still recorded
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
   ASSERT_TRUE(WaitForCheckpoint(4)) << ReadAll(daemon_->log_path());
   std::string addr = daemon_->address();
   std::string pub = key_file() + ".pub";
+  const std::string as_admin = absl::StrCat("DUBAN_TOKEN=", daemon_->Login("auditadmin"), " ");
   std::string out;
-  int rc = Dubanctl(addr, absl::StrCat("--actor=audit-admin audit verify --public-key=", pub,
-                                       " --checkpoints=", checkpoint_file()), &out);
+  int rc = Dubanctl(addr, absl::StrCat("audit verify --public-key=", pub,
+                                       " --checkpoints=", checkpoint_file()), &out, as_admin);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("ok: "), std::string::npos) << out;
 
+  // The checkpoints the office holds when it exports: the export is itself
+  // an entry, and a checkpoint on it would be past the exported trail.
+  std::string held = dir_.sub("held-checkpoints.jsonl");
+  std::ofstream(held) << ReadAll(checkpoint_file());
   std::string trail = dir_.sub("trail.jsonl");
   out.clear();
-  ASSERT_EQ(Dubanctl(addr, absl::StrCat("--actor=audit-admin audit export --out=", trail), &out), 0) << out;
+  ASSERT_EQ(Dubanctl(addr, absl::StrCat("audit export --out=", trail), &out, as_admin), 0) << out;
   out.clear();
   rc = Dubanctl(addr, absl::StrCat("audit verify --trail=", trail, " --public-key=", pub,
-                                   " --checkpoints=", checkpoint_file()), &out);
+                                   " --checkpoints=", held), &out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("held checkpoint(s) matched"), std::string::npos) << out;
 
@@ -236,20 +260,21 @@ TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoi
   std::ofstream(dir_.sub("tampered.jsonl")) << text;
   out.clear();
   rc = Dubanctl(addr, absl::StrCat("audit verify --trail=", dir_.sub("tampered.jsonl"), " --public-key=", pub,
-                                   " --checkpoints=", checkpoint_file()), &out);
+                                   " --checkpoints=", held), &out);
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("FAILED: entry"), std::string::npos) << out;
   EXPECT_NE(out.find("modified"), std::string::npos) << out;
 
   // Listing from the command line: the subject's history.
   out.clear();
-  ASSERT_EQ(Dubanctl(addr, "--actor=audit-admin audit history task:T5", &out), 0) << out;
-  EXPECT_NE(out.find("INVALID_ARGUMENT"), std::string::npos) << out;
+  ASSERT_EQ(Dubanctl(addr, "audit history task:T5", &out, as_admin), 0) << out;
+  EXPECT_NE(out.find("UNAUTHENTICATED"), std::string::npos) << out;
+  EXPECT_NE(out.find("anonymous"), std::string::npos) << out;
 }
 
 TEST_F(AuditE2eTest, PruningInsideTheRetentionIsRefusedAndRecorded) {
   grpc::ClientContext ctx;
-  Ctx(&ctx, "audit-admin");
+  Ctx(&ctx, "auditadmin");
   v1::PruneAuditRequest req;
   req.mutable_before()->set_seconds(absl::ToUnixSeconds(absl::Now()));  // long after the simulated clock
   v1::PruneAuditResponse resp;
@@ -259,6 +284,121 @@ TEST_F(AuditE2eTest, PruningInsideTheRetentionIsRefusedAndRecorded) {
   std::vector<v1::AuditEntry> prunes = ByCommand("duban.v1.AuditService/PruneAudit");
   ASSERT_EQ(prunes.size(), 1u);
   EXPECT_EQ(prunes[0].result_code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+}
+
+TEST_F(AuditE2eTest, LoginsFailedLoginsAndGrantsAreEntriesWithoutTheirSecrets) {
+  const std::string wrong = "Wrong-password-7741";
+  {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "");
+    v1::LoginRequest req;
+    req.set_account_id("kjj");
+    req.set_password(wrong);
+    v1::LoginResponse resp;
+    EXPECT_EQ(auth_->Login(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  std::string token;
+  {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "");
+    v1::LoginRequest req;
+    req.set_account_id("kjj");
+    req.set_password(kTestPassword);
+    v1::LoginResponse resp;
+    ASSERT_TRUE(auth_->Login(&ctx, req, &resp).ok());
+    token = resp.token();
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    v1::LogoutResponse resp;
+    ASSERT_TRUE(auth_->Logout(&ctx, v1::LogoutRequest(), &resp).ok());
+  }
+  {
+    // Then the security administrator grants kjj a leader's role on a campaign.
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "secadmin");
+    v1::GrantRoleRequest req;
+    req.set_account_id("kjj");
+    req.mutable_grant()->set_role("leader");
+    req.mutable_grant()->add_scope("economy");
+    v1::RoleChangeResponse resp;
+    grpc::Status s = auth_->GrantRole(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  std::vector<v1::AuditEntry> kjj_logins;
+  for (auto& e : ByCommand("duban.v1.AuthService/Login")) {
+    if (e.account() == "kjj") kjj_logins.push_back(e);
+  }
+  ASSERT_EQ(kjj_logins.size(), 2u);
+  EXPECT_EQ(kjj_logins[0].result_code(), static_cast<int>(grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_EQ(kjj_logins[0].subject(), "account:kjj");
+  EXPECT_EQ(kjj_logins[1].result_code(), 0);
+  EXPECT_EQ(kjj_logins[1].role(), "unit_contact");
+  // Digested without the password: both attempts hash alike.
+  EXPECT_EQ(kjj_logins[0].request_digest(), kjj_logins[1].request_digest());
+
+  std::vector<v1::AuditEntry> grants = ByCommand("duban.v1.AuthService/GrantRole");
+  ASSERT_EQ(grants.size(), 1u);
+  EXPECT_EQ(grants[0].account(), "secadmin");
+  EXPECT_EQ(grants[0].role(), "security_admin");
+  EXPECT_EQ(grants[0].subject(), "account:kjj");
+  EXPECT_EQ(grants[0].result_code(), 0);
+
+  std::vector<v1::AuditEntry> logouts = ByCommand("duban.v1.AuthService/Logout");
+  ASSERT_EQ(logouts.size(), 1u);
+  EXPECT_EQ(logouts[0].account(), "kjj");
+
+  // No password, token or TOTP code in the trail or the daemon's log.
+  int lines = 0;
+  ASSERT_TRUE(Export("auditadmin", &lines).ok());
+  std::string trail;
+  {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "auditadmin");
+    auto reader = audit_->ExportAudit(&ctx, v1::ExportAuditRequest());
+    v1::AuditTrailLine l;
+    while (reader->Read(&l)) trail += l.DebugString();
+    ASSERT_TRUE(reader->Finish().ok());
+  }
+  std::string log = ReadAll(daemon_->log_path());
+  for (const std::string& secret : {wrong, std::string(kTestPassword), token}) {
+    EXPECT_EQ(trail.find(secret), std::string::npos) << "secret in the trail";
+    EXPECT_EQ(log.find(secret), std::string::npos) << "secret in the log";
+  }
+  EXPECT_NE(trail.find("account:kjj"), std::string::npos);
+}
+
+TEST_F(AuditE2eTest, ActingForAnotherAccountNeedsTheRoleAndRecordsBoth) {
+  // office-clerk holds act_for:swj; swj and fgj hold no such role.
+  grpc::Status s = Accept("office-clerk", "swj", "T1", "clerk-1");
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = Accept("office-clerk", "fgj", "T3");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(s.error_message().find("may not act for 'fgj'"), std::string::npos) << s.error_message();
+  s = Accept("fgj", "swj", "T4");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(s.error_message().find("act_for"), std::string::npos) << s.error_message();
+
+  std::vector<v1::AuditEntry> accepts = ByCommand("duban.v1.TaskService/AcceptTask");
+  ASSERT_EQ(accepts.size(), 3u);
+  EXPECT_EQ(accepts[0].account(), "office-clerk");
+  EXPECT_EQ(accepts[0].acting_for(), "swj");
+  EXPECT_EQ(accepts[0].result_code(), 0);
+  EXPECT_EQ(accepts[1].account(), "office-clerk");
+  EXPECT_EQ(accepts[1].acting_for(), "");
+  EXPECT_EQ(accepts[2].account(), "fgj");
+
+  // The task's own history names the account acted for.
+  grpc::ClientContext ctx;
+  Ctx(&ctx, "swj");
+  v1::HistoryRequest hreq;
+  hreq.set_task_id("T1");
+  v1::HistoryResponse hist;
+  ASSERT_TRUE(tasks_->History(&ctx, hreq, &hist).ok());
+  ASSERT_GT(hist.events_size(), 0);
+  EXPECT_EQ(hist.events(hist.events_size() - 1).actor(), "swj");
 }
 
 TEST(AuditConfigTest, RetentionBelow180DaysStopsTheDaemon) {

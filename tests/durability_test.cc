@@ -39,15 +39,34 @@ TEST(DurabilityTest, AcknowledgedCommandsSurviveSigkill) {
   ASSERT_TRUE(daemon.Start()) << daemon.log_path();
   auto tasks = v1::TaskService::NewStub(daemon.channel());
 
+  // 40 tasks led by units with a contact account (tests/data/accounts.yaml),
+  // each accepted (and every other one reported on) by that contact.
+  std::vector<std::pair<std::string, std::string>> work;  // task id, lead unit id
+  {
+    const std::set<std::string> contacts = {"swj", "fgj", "yjj", "wjj", "zjj", "kjj", "gxj"};
+    grpc::ClientContext ctx;
+    v1::ListTasksRequest req;
+    req.set_page_size(500);
+    v1::ListTasksResponse res;
+    ASSERT_TRUE(tasks->ListTasks(&ctx, req, &res).ok());
+    for (const auto& t : res.tasks()) {
+      if (t.lead_unit_ids_size() > 0 && contacts.count(t.lead_unit_ids(0)) && work.size() < 40) {
+        work.emplace_back(t.id(), t.lead_unit_ids(0));
+      }
+    }
+    ASSERT_EQ(work.size(), 40u);
+  }
   // task id -> version acknowledged last
   std::map<std::string, uint64_t> acked;
   std::string created_id;
+  std::string reported_twice;  // a task reported with request id report-<id>, retried after the crash
+  std::string reporter;
   for (int i = 1; i <= 40; ++i) {
-    std::string id = "T" + std::to_string(i);
+    const auto& [id, lead] = work[i - 1];
     grpc::ClientContext c1;
     v1::TaskRef ref;
     ref.set_task_id(id);
-    ref.mutable_meta()->set_actor("unit-" + std::to_string(i));
+    ref.mutable_meta()->set_actor(lead);
     v1::CommandResponse res;
     ASSERT_TRUE(tasks->AcceptTask(&c1, ref, &res).ok());
     acked[id] = res.task().version();
@@ -55,7 +74,11 @@ TEST(DurabilityTest, AcknowledgedCommandsSurviveSigkill) {
       grpc::ClientContext c2;
       v1::ReportProgressRequest rep;
       rep.set_task_id(id);
-      rep.mutable_meta()->set_actor("unit-" + std::to_string(i));
+      rep.mutable_meta()->set_actor(lead);
+      if (reported_twice.empty()) {
+        reported_twice = id;
+        reporter = lead;
+      }
       rep.mutable_meta()->set_request_id("report-" + id);
       rep.mutable_report()->set_work_done("第" + std::to_string(i) + "次报送");
       ASSERT_TRUE(tasks->ReportProgress(&c2, rep, &res).ok());
@@ -97,14 +120,14 @@ TEST(DurabilityTest, AcknowledgedCommandsSurviveSigkill) {
   // A retried request after the crash returns the first result, writes nothing.
   grpc::ClientContext ctx;
   v1::ReportProgressRequest rep;
-  rep.set_task_id("T2");
-  rep.mutable_meta()->set_actor("unit-2");
-  rep.mutable_meta()->set_request_id("report-T2");
+  rep.set_task_id(reported_twice);
+  rep.mutable_meta()->set_actor(reporter);
+  rep.mutable_meta()->set_request_id("report-" + reported_twice);
   rep.mutable_report()->set_work_done("第2次报送");
   v1::CommandResponse res;
   ASSERT_TRUE(tasks->ReportProgress(&ctx, rep, &res).ok());
   EXPECT_TRUE(res.replayed());
-  EXPECT_EQ(res.task().version(), acked["T2"]);
+  EXPECT_EQ(res.task().version(), acked[reported_twice]);
   // The demo plan is not loaded a second time, and new ids continue.
   grpc::ClientContext cctx;
   v1::CreateTaskRequest req;
@@ -164,20 +187,30 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
   constexpr int kTaskClients = 3, kObligationClients = 2, kSupervisionClients = 2;
   // Setup: accepted tasks, pending obligations (the cadences generate them
   // as the clock moves), supervision items.
+  std::map<std::string, std::string> leads;  // task id -> its lead unit, whose contact acts on it
   {
     auto tasks = v1::TaskService::NewStub(daemon.channel());
     for (int i = 1; i <= 12; ++i) {
+      grpc::ClientContext gctx;
+      v1::GetTaskRequest get;
+      get.set_task_id("T" + std::to_string(i));
+      v1::Task t;
+      ASSERT_TRUE(tasks->GetTask(&gctx, get, &t).ok());
       grpc::ClientContext ctx;
       v1::TaskRef ref;
       ref.set_task_id("T" + std::to_string(i));
-      ref.mutable_meta()->set_actor("swj");
+      leads[t.id()] = t.lead_unit_ids(0);
+      ref.mutable_meta()->set_actor(t.lead_unit_ids(0));  // the lead unit's contact (tests/data/accounts.yaml)
       v1::CommandResponse res;
       ASSERT_TRUE(tasks->AcceptTask(&ctx, ref, &res).ok());
     }
   }
   std::vector<std::string> obligations, items;
+  // The accounts the load acts as.
+  std::set<std::string> load_accounts = {"office", "supervisor", "市应急管理局"};
+  for (const auto& [task, lead] : leads) load_accounts.insert(lead);
   {
-    auto admin = v1::AdminService::NewStub(daemon.channel());
+    auto admin = v1::AdminService::NewStub(daemon.ChannelAs("sysadmin"));
     grpc::ClientContext actx;
     v1::AdvanceClockRequest areq;
     areq.set_by("168h");
@@ -190,7 +223,10 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
     v1::ListObligationsResponse res;
     ASSERT_TRUE(reports->ListObligations(&ctx, req, &res).ok());
     for (const auto& o : res.obligations()) {
-      if (static_cast<int>(obligations.size()) < kObligationClients) obligations.push_back(o.id());
+      if (static_cast<int>(obligations.size()) < kObligationClients) {
+        obligations.push_back(o.id());
+        load_accounts.insert(o.unit_id());
+      }
     }
     ASSERT_EQ(static_cast<int>(obligations.size()), kObligationClients) << "too few pending obligations";
     auto sup = v1::SupervisionService::NewStub(daemon.channel());
@@ -214,6 +250,13 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
   std::mt19937 rng(20230320);
   int serial = 0;
   for (int cycle = 0; cycle < g_kill_cycles; ++cycle) {
+    // Each account logs in before the load (sessions end with the daemon,
+    // and a login is slow on purpose): the window before the kill is then
+    // spent on commands, even on a slow machine.
+    for (const auto& a : load_accounts) {
+      std::string err;
+      ASSERT_FALSE(daemon.Login(a, &err).empty()) << err;
+    }
     std::atomic<bool> killed{false};
     auto ch = daemon.channel();
     std::vector<std::thread> clients;
@@ -232,7 +275,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
           ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
           v1::ReportProgressRequest req;
           req.set_task_id(id);
-          req.mutable_meta()->set_actor("swj");
+          req.mutable_meta()->set_actor(leads.at(id));
           req.mutable_report()->set_work_done(text);
           v1::CommandResponse res;
           task_rec.Note(id, text, tasks->ReportProgress(&ctx, req, &res));
@@ -258,7 +301,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
           grpc::Status st;
           if (o.state() == v1::OBLIGATION_STATE_SUBMITTED) {
             v1::ReviewReportRequest req;
-            req.mutable_meta()->set_actor("fgj");
+            req.mutable_meta()->set_actor("office");  // the leading-group office reviews
             req.set_obligation_id(id);
             req.set_decision(v1::REVIEW_DECISION_RETURN);
             req.set_reason(text);
@@ -304,7 +347,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
     }
     // Timers: the clock moves a day at a time, firing what falls due.
     clients.emplace_back([&] {
-      auto admin = v1::AdminService::NewStub(ch);
+      auto admin = v1::AdminService::NewStub(daemon.ChannelAs("sysadmin"));
       while (!killed.load()) {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));

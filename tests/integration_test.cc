@@ -158,20 +158,18 @@ TEST_F(IntegrationTest, MapsErrorsToCanonicalCodesNamingTheField) {
   };
   v1::TaskRef unknown;
   unknown.set_task_id("T99999");
-  *unknown.mutable_meta() = Meta("x");
-  v1::TaskRef no_actor;
-  no_actor.set_task_id("T1");
+  // T2 (1.1.2) is led by 市住建局.
+  *unknown.mutable_meta() = Meta("市住建局");
   v1::TaskRef bad_id;
   bad_id.set_task_id("task-1");
-  *bad_id.mutable_meta() = Meta("x");
+  *bad_id.mutable_meta() = Meta("市住建局");
   v1::TaskRef wrong_state;
   wrong_state.set_task_id("T2");
-  *wrong_state.mutable_meta() = Meta("x");
+  *wrong_state.mutable_meta() = Meta("市住建局");
   v1::TaskRef stale;
   stale.set_task_id("T2");
-  *stale.mutable_meta() = Meta("x", 7);
+  *stale.mutable_meta() = Meta("市住建局", 7);
   for (const auto& c : std::vector<Case>{{unknown, grpc::StatusCode::NOT_FOUND, "task_id"},
-                                         {no_actor, grpc::StatusCode::INVALID_ARGUMENT, "meta.actor"},
                                          {bad_id, grpc::StatusCode::INVALID_ARGUMENT, "task_id"},
                                          {stale, grpc::StatusCode::ABORTED, "meta.expected_version"},
                                          {wrong_state, grpc::StatusCode::FAILED_PRECONDITION, "assigned"}}) {
@@ -186,7 +184,7 @@ TEST_F(IntegrationTest, MapsErrorsToCanonicalCodesNamingTheField) {
   grpc::ClientContext ctx;
   v1::ReviewRequest review;
   review.set_task_id("T1");
-  *review.mutable_meta() = Meta("x");
+  *review.mutable_meta() = Meta("office");
   review.set_decision(static_cast<v1::ReviewDecision>(42));
   v1::CommandResponse res;
   grpc::Status s = tasks_->ReviewCompletion(&ctx, review, &res);
@@ -194,14 +192,34 @@ TEST_F(IntegrationTest, MapsErrorsToCanonicalCodesNamingTheField) {
   EXPECT_NE(s.error_message().find("decision"), std::string::npos);
 }
 
-TEST_F(IntegrationTest, ActorFromMetadataWhenTheFieldIsEmpty) {
+TEST_F(IntegrationTest, ActorIsTheAuthenticatedAccount) {
+  auto as_unit = v1::TaskService::NewStub(daemon_->ChannelAs("市住建局"));
+  // Naming another account is refused; the old x-duban-actor metadata is ignored.
+  {
+    grpc::ClientContext ctx;
+    v1::TaskRef ref;
+    ref.set_task_id("T2");
+    *ref.mutable_meta() = Meta("office");
+    v1::CommandResponse res;
+    grpc::Status s = as_unit->AcceptTask(&ctx, ref, &res);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_NE(s.error_message().find("meta.actor"), std::string::npos) << s.error_message();
+  }
   grpc::ClientContext ctx;
   ctx.AddMetadata("x-duban-actor", "office-1");
   v1::TaskRef ref;
-  ref.set_task_id("T3");
+  ref.set_task_id("T2");
   v1::CommandResponse res;
-  ASSERT_TRUE(tasks_->AcceptTask(&ctx, ref, &res).ok());
-  EXPECT_EQ(res.events(0).actor(), "office-1");
+  grpc::Status s = as_unit->AcceptTask(&ctx, ref, &res);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(res.events(0).actor(), "市住建局");
+  // Without a credential nothing is served.
+  auto anonymous = v1::TaskService::NewStub(daemon_->AnonymousChannel());
+  grpc::ClientContext actx;
+  v1::GetTaskRequest get;
+  get.set_task_id("T2");
+  v1::Task t;
+  EXPECT_EQ(anonymous->GetTask(&actx, get, &t).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(IntegrationTest, StopsCleanlyOnSigterm) {

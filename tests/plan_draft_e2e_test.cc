@@ -1,6 +1,7 @@
 // End to end: a plan document drafted by `dubanctl plan draft` against the
 // running daemon's directory (--directory=daemon), then imported over gRPC
-// with `dubanctl plan import`.
+// with `dubanctl plan import` (the system administrator's; the rest as the
+// leading group's office, each with its token in DUBAN_TOKEN).
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -31,8 +32,10 @@ std::string ReadFile(const std::string& path) {
   return b.str();
 }
 
-int Dubanctl(const std::string& addr, const std::string& args, std::string* out) {
-  std::string cmd = absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
+// token: the session's bearer token, given to dubanctl as DUBAN_TOKEN.
+int Dubanctl(const std::string& addr, const std::string& args, std::string* out, const std::string& token = "") {
+  std::string cmd = absl::StrCat(token.empty() ? "" : "DUBAN_TOKEN=" + token + " ", BinaryPath("clients/dubanctl"),
+                                 " --addr=", addr, " ", args, " 2>&1");
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];
@@ -46,29 +49,35 @@ TEST(PlanDraftE2e, DraftAgainstTheDaemonThenImport) {
   TempDir tmp;
   Daemon d(tmp.sub("data"));
   ASSERT_TRUE(d.Start()) << "duband did not start; log: " << d.log_path();
+  const std::string office = d.Login("office");
+  const std::string sysadmin = d.Login("sysadmin");
+  ASSERT_FALSE(office.empty());
+  ASSERT_FALSE(sysadmin.empty());
   std::string out;
   std::string doc = SourcePath("tests/data/plan_draft/county-water-plan.txt");
   ASSERT_EQ(Dubanctl(d.address(),
                      absl::StrCat("plan draft '", doc, "' --directory=daemon -o '", tmp.sub("water.yaml"),
                                   "' --report='", tmp.sub("water.report"), "' --plan-id=water-2024"),
-                     &out),
+                     &out, office),
             0)
       << out;
   EXPECT_TRUE(absl::StrContains(out, "drafted water-2024: 2 campaigns, 10 tasks, 1 proposed units")) << out;
   EXPECT_TRUE(std::filesystem::exists(tmp.sub("water.cadences.yaml")));
   out.clear();
-  ASSERT_EQ(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out), 0) << out;
+  ASSERT_EQ(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out, sysadmin), 0)
+      << out;
   EXPECT_TRUE(absl::StrContains(out, "imported plan water-2024")) << out;
   EXPECT_TRUE(absl::StrContains(out, "2 campaigns, 10 tasks")) << out;
   // The proposed unit is in the store now, and the tasks are on the board.
   out.clear();
-  ASSERT_EQ(Dubanctl(d.address(), "unit resolve 市河长办", &out), 0) << out;
+  ASSERT_EQ(Dubanctl(d.address(), "unit resolve 市河长办", &out, office), 0) << out;
   out.clear();
-  ASSERT_EQ(Dubanctl(d.address(), "task list --plan=water-2024", &out), 0) << out;
+  ASSERT_EQ(Dubanctl(d.address(), "task list --plan=water-2024", &out, office), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "推进灌区续建配套")) << out;
   // A second import of the same draft is refused: the plan id is taken.
   out.clear();
-  EXPECT_NE(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out), 0) << out;
+  EXPECT_NE(Dubanctl(d.address(), absl::StrCat("plan import '", tmp.sub("water.yaml"), "'"), &out, sysadmin), 0)
+      << out;
 }
 
 // The daemon's units carry the sectors the demo plan declares (units[].sectors):
@@ -78,8 +87,10 @@ TEST(PlanDraftE2e, SectorHeadingsResolveAgainstTheDaemonsUnits) {
   TempDir tmp;
   Daemon d(tmp.sub("data"));
   ASSERT_TRUE(d.Start()) << "duband did not start; log: " << d.log_path();
+  const std::string office = d.Login("office");
+  ASSERT_FALSE(office.empty());
   std::string out;
-  ASSERT_EQ(Dubanctl(d.address(), "unit list --category=department", &out), 0) << out;
+  ASSERT_EQ(Dubanctl(d.address(), "unit list --category=department", &out, office), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "SECTORS")) << out;
   EXPECT_TRUE(absl::StrContains(out, "建筑施工、自建房")) << out;
   out.clear();
@@ -87,7 +98,7 @@ TEST(PlanDraftE2e, SectorHeadingsResolveAgainstTheDaemonsUnits) {
   ASSERT_EQ(Dubanctl(d.address(),
                      absl::StrCat("plan draft '", doc, "' --directory=daemon -o '", tmp.sub("street.yaml"),
                                   "' --report='", tmp.sub("street.report"), "' --plan-id=street-2024"),
-                     &out),
+                     &out, office),
             0)
       << out;
   std::string yaml = ReadFile(tmp.sub("street.yaml"));

@@ -78,7 +78,7 @@ class RuleReloadE2ETest : public ::testing::Test {
     daemon_ = std::make_unique<Daemon>(dir_.sub("data"), std::vector<std::string>{"--cadences=" + cadences_,
                                                                                   "--accountability=" + accountability_});
     ASSERT_TRUE(daemon_->Start()) << Read(daemon_->log_path());
-    admin_ = v1::AdminService::NewStub(daemon_->channel());
+    admin_ = v1::AdminService::NewStub(daemon_->ChannelAs("sysadmin"));  // reloads and the clock are its
     reports_ = v1::ReportService::NewStub(daemon_->channel());
     rankings_ = v1::RankingService::NewStub(daemon_->channel());
     cases_ = v1::AccountabilityService::NewStub(daemon_->channel());

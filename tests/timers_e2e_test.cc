@@ -98,7 +98,7 @@ TEST(TimersE2ETest, SigkillWhileTimersFireLosesNothingAndSendsNothingTwice) {
   absl::Time start = Beijing(2023, 1, 1), end = Beijing(2024, 1, 1);
   Daemon daemon(dir.sub("data"), {"--clock_start=" + Rfc3339(start)});
   ASSERT_TRUE(daemon.Start()) << daemon.log_path();
-  std::thread advance([ch = daemon.channel(), end] {
+  std::thread advance([ch = daemon.ChannelAs("sysadmin"), end] {
     v1::AdvanceClockResponse res;
     Advance(ch, end, &res);  // cut short by the kill
   });
@@ -114,7 +114,7 @@ TEST(TimersE2ETest, SigkillWhileTimersFireLosesNothingAndSendsNothingTwice) {
   EXPECT_GT(resumed, start) << "no timer had fired before the kill";
   EXPECT_LT(resumed, end) << "the run finished before the kill; nothing was interrupted";
   v1::AdvanceClockResponse res;
-  ASSERT_TRUE(Advance(daemon.channel(), end, &res).ok());
+  ASSERT_TRUE(Advance(daemon.ChannelAs("sysadmin"), end, &res).ok());
   EXPECT_EQ(res.late(), 0);
   daemon.Kill(SIGTERM);
 
@@ -140,7 +140,7 @@ TEST(TimersE2ETest, AWeekOfDowntimeFiresTheMissedTimersOnceMarkedLate) {
     Daemon daemon(dir.sub("data"), {"--clock_start=" + Rfc3339(start), "--cadences=" + std::string(DUBAN_SOURCE_DIR) + "/tests/data/cadences-from-january.yaml"});
     ASSERT_TRUE(daemon.Start()) << daemon.log_path();
     v1::AdvanceClockResponse res;
-    ASSERT_TRUE(Advance(daemon.channel(), stop, &res).ok());
+    ASSERT_TRUE(Advance(daemon.ChannelAs("sysadmin"), stop, &res).ok());
     daemon.Kill(SIGTERM);
   }
   size_t before = AllNotifications(dir.sub("data")).size();
@@ -199,7 +199,7 @@ TEST(TimersE2ETest, AWatcherThatReconnectsWithItsCursorGetsEveryNotificationOnce
     reader->Finish();
   };
   // Time moves in the background while the watcher comes and goes.
-  std::thread clock([ch = daemon.channel()] {
+  std::thread clock([ch = daemon.ChannelAs("sysadmin")] {
     for (int month = 2; month <= 7; ++month) {
       v1::AdvanceClockResponse res;
       Advance(ch, Beijing(2023, month, 1), &res);
@@ -241,7 +241,7 @@ TEST(TimersE2ETest, SigtermWhileTimersFireStopsCleanly) {
                                   "--cadences=" + std::string(DUBAN_SOURCE_DIR) + "/tests/data/cadences-from-january.yaml"});
   ASSERT_TRUE(daemon.Start()) << daemon.log_path();
   grpc::Status advanced;
-  std::thread advance([ch = daemon.channel(), &advanced] {
+  std::thread advance([ch = daemon.ChannelAs("sysadmin"), &advanced] {
     v1::AdvanceClockResponse res;
     // Within the span one call may cover (kMaxAdvance).
     advanced = Advance(ch, Beijing(2024, 1, 1), &res);
@@ -281,7 +281,7 @@ TEST(TimersE2ETest, WebhooksInTheConfigGetTheNotificationsInOrderThroughFailures
                                    "--cadences=" + std::string(DUBAN_SOURCE_DIR) + "/tests/data/cadences-from-january.yaml"});
   ASSERT_TRUE(daemon.Start()) << daemon.log_path();
   v1::AdvanceClockResponse res;
-  ASSERT_TRUE(Advance(daemon.channel(), Beijing(2023, 1, 10), &res).ok());
+  ASSERT_TRUE(Advance(daemon.ChannelAs("sysadmin"), Beijing(2023, 1, 10), &res).ok());
   auto notes = v1::NotificationService::NewStub(daemon.channel());
   grpc::ClientContext ctx;
   v1::ListNotificationsRequest req;
@@ -312,7 +312,7 @@ TEST(TimersE2ETest, AdvanceClockIsRefusedOnTheRealClock) {
   Daemon daemon(dir.sub("data"), {"--clock=real"});
   ASSERT_TRUE(daemon.Start()) << daemon.log_path();
   v1::AdvanceClockResponse res;
-  grpc::Status s = Advance(daemon.channel(), absl::Now() + absl::Hours(24), &res);
+  grpc::Status s = Advance(daemon.ChannelAs("sysadmin"), absl::Now() + absl::Hours(24), &res);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_TRUE(absl::StrContains(s.error_message(), "clock")) << s.error_message();
 }

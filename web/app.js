@@ -40,7 +40,7 @@ const session = {
   save(s) { sessionStorage.setItem('duban', JSON.stringify(s)); },
   clear() { sessionStorage.removeItem('duban'); },
 };
-let me = session.load();   // {mode: 'token'|'actor', actor, name, unitId, roles}
+let me = session.load();   // {actor, name, unitId, roles}: the account logged in
 const units = new Map();    // id -> name
 
 // ---------------------------------------------------------------- API
@@ -49,10 +49,17 @@ class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
+// The session's token travels in the HttpOnly cookie the gateway set at
+// Login; it is sent as "Authorization: Bearer" to duband.
 function headers(extra) {
-  const h = Object.assign({}, extra || {});
-  if (me && me.mode === 'actor') h['X-Duban-Actor'] = me.actor;
-  return h;
+  return Object.assign({}, extra || {});
+}
+
+// A 401: the session ended (logout elsewhere, idle timeout, lockout).
+function sessionEnded() {
+  session.clear();
+  me = null;
+  setTimeout(route, 0);
 }
 
 async function rpc(method, body) {
@@ -62,6 +69,7 @@ async function rpc(method, body) {
   });
   let data = {};
   try { data = await r.json(); } catch (e) { /* empty body */ }
+  if (r.status === 401 && me) sessionEnded();
   if (!r.ok) throw new ApiError(r.status, data.code || 'unknown', data.message || ('HTTP ' + r.status));
   return data;
 }
@@ -149,18 +157,6 @@ async function action(button, fn, after) {
 
 // ---------------------------------------------------------------- login
 
-async function describe(account) {
-  // Without accounts on the server the account is a unit or person id.
-  try {
-    const r = await rpc('OrgService/ResolveUnit', { name: account });
-    if (r.units && r.units.length === 1 && !r.group) return { unitId: r.units[0].id, name: r.units[0].name };
-  } catch (e) { /* not a unit */ }
-  const people = await rpc('OrgService/ListPeople', {});
-  const p = (people.people || []).find((x) => x.id === account || x.name === account);
-  if (p) return { unitId: '', name: p.name };
-  return { unitId: '', name: account };  // a role such as a supervisor
-}
-
 function loginPage() {
   const err = h('div');
   const form = h('form', { class: 'card login stack', id: 'login-form' },
@@ -179,14 +175,11 @@ function loginPage() {
         body: JSON.stringify({ accountId: account, password: form.password.value, totpCode: form.totp.value.trim() }),
       });
       const data = await r.json().catch(() => ({}));
-      if (r.status === 404 && data.code === 'unimplemented') {
-        me = { mode: 'actor', actor: account };
-        Object.assign(me, await describe(account));
-      } else if (!r.ok) {
+      if (!r.ok) {
         throw new ApiError(r.status, data.code, data.message || '登录失败');
       } else {
         const a = data.account || {};
-        me = { mode: 'token', actor: a.id, name: a.displayName || a.id, unitId: a.unitId || '', roles: a.roles || [],
+        me = { actor: a.id, name: a.displayName || a.id, unitId: a.unitId || '', roles: a.roles || [],
           mustChangePassword: !!data.mustChangePassword };
       }
       session.save(me);
@@ -638,6 +631,7 @@ async function route() {
 
 window.addEventListener('hashchange', route);
 document.getElementById('logout').addEventListener('click', async () => {
+  await rpc('AuthService/Logout', {}).catch(() => {});   // revokes the session in duband
   await fetch('/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
   session.clear();
   me = null;

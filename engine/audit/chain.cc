@@ -62,6 +62,11 @@ std::string CanonicalEntry(const v1::AuditEntry& e) {
   PutStr(&out, e.result_message());
   PutStr(&out, e.request_digest());
   PutStr(&out, e.detail());
+  // Added after v1: present only when set, so earlier entries keep their hashes.
+  if (!e.acting_for().empty()) {
+    PutStr(&out, "acting_for");
+    PutStr(&out, e.acting_for());
+  }
   return out;
 }
 

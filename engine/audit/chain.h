@@ -8,6 +8,7 @@
 //   entry      := "duban-audit-entry-v1" seq:u64 at_seconds:i64 at_nanos:i32
 //                 account role unit_id source request_id subject command
 //                 result_code:i32 result_message request_digest detail
+//                 [ "acting_for" acting_for ]   (only when acting_for is set)
 //   checkpoint := "duban-audit-checkpoint-v1" seq:u64 head_hash
 //                 at_seconds:i64 at_nanos:i32 hash_algorithm
 //                 signature_algorithm key_id kind:i32

@@ -2,7 +2,10 @@
 
 Run by CTest (tests/CMakeLists.txt):
   web_desk_test.py --duband=PATH --source=SRC --out=BUILD/screenshots
-Each scenario leaves screenshots in --out.
+Each scenario leaves screenshots in --out. duband runs in the local
+development mode (--dev_accounts): every unit, office and leader of the demo
+plan has an account whose password is in <data>/dev-credentials.txt; the
+browser logs in with it, and direct calls carry the account's bearer token.
 """
 import argparse
 import base64
@@ -56,7 +59,7 @@ class Daemon:
                 "--data_dir=" + os.path.join(self.workdir, "data"),
                 "--listen=127.0.0.1:0", "--port_file=" + port_file,
                 "--http_listen=127.0.0.1:0", "--http_port_file=" + http_file,
-                "--web_dir=" + os.path.join(src, "web"),
+                "--web_dir=" + os.path.join(src, "web"), "--dev_accounts",
                 # Just after every demo task's due date: the tasks are red.
                 "--clock=simulated", "--clock_start=2024-01-15T09:00:00+08:00"]
         self.log = open(os.path.join(self.workdir, "duband.log"), "w")
@@ -76,11 +79,26 @@ class Daemon:
     def url(self, path=""):
         return "http://127.0.0.1:%d/%s" % (self.http, path)
 
-    def rpc(self, method, body, actor=None):
+    def password(self, account):
+        with open(os.path.join(self.workdir, "data", "dev-credentials.txt")) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[0] == account:
+                    return parts[1]
+        raise KeyError("no development account " + account)
+
+    def token(self, account):
+        """Logs the account in through the gateway; its bearer token."""
+        status, body = self.rpc("AuthService/Login", {"accountId": account, "password": self.password(account)})
+        if status != 200:
+            raise RuntimeError("login %s: %s" % (account, body))
+        return body["token"]
+
+    def rpc(self, method, body, account=None):
         req = urllib.request.Request(self.url("duban.v1." + method), data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
-        if actor:
-            req.add_header("X-Duban-Actor", actor)
+        if account:
+            req.add_header("Authorization", "Bearer " + self.token(account))
         try:
             with urllib.request.urlopen(req, timeout=60) as r:
                 return r.status, json.loads(r.read() or b"{}")
@@ -155,7 +173,7 @@ class WebDeskTest(unittest.TestCase):
         d.execute_script("sessionStorage.clear(); location.hash = '';")
         d.refresh()
         self.css("#account").send_keys(account)
-        self.css("#password").send_keys("x")
+        self.css("#password").send_keys(self.daemon.password(account))
         self.click("#login-submit")
         self.wait(lambda drv: drv.find_element(By.ID, "who").text != "" and
                   drv.find_element(By.ID, "main").get_attribute("data-route") not in (None, ""))
@@ -216,7 +234,7 @@ class WebDeskTest(unittest.TestCase):
         self.go("task/T1")
         self.click("#request-completion")
         self.wait_state("TASK_STATE_COMPLETION_REQUESTED")
-        self.login("fgj")
+        self.login("office")
         self.go("office")
         self.css("#review-queue tr[data-task='T1']")
         self.shot("2a-office-review-queue")
@@ -232,7 +250,7 @@ class WebDeskTest(unittest.TestCase):
         self.wait(lambda drv: "补充12场" in self.text("#history"))
         self.click("#request-completion")
         self.wait_state("TASK_STATE_COMPLETION_REQUESTED")
-        self.login("fgj")
+        self.login("office")
         self.go("task/T1")
         self.click("#approve")
         self.wait_state("TASK_STATE_COMPLETION_LEADER_REVIEW")
@@ -293,7 +311,8 @@ class WebDeskTest(unittest.TestCase):
                  "Content-Type: image/jpeg\r\n\r\n" % boundary).encode() + content +
                 ("\r\n--%s--\r\n" % boundary).encode())
         req = urllib.request.Request(self.daemon.url("duban.v1.EvidenceService/Upload"), data=body, headers={
-            "Content-Type": "multipart/form-data; boundary=" + boundary, "X-Duban-Actor": unit})
+            "Content-Type": "multipart/form-data; boundary=" + boundary,
+            "Authorization": "Bearer " + self.daemon.token(unit)})
         with urllib.request.urlopen(req, timeout=60) as r:
             sha = json.loads(r.read())["sha256"]
         self.assertEqual(self.daemon.rpc("TaskService/AcceptTask", {"taskId": task}, unit)[0], 200)

@@ -9,6 +9,9 @@
 # plan_draft.dict holds the words and marks of the forms rules.cc reads.
 # Without DUBAN_FUZZ, plan_draft_replay runs the corpus through the same
 # target under CTest.
+# Included from tests/CMakeLists.txt and, for scripts/fuzz.sh, from
+# tests/fuzz/CMakeLists.txt: once only.
+include_guard(GLOBAL)
 option(DUBAN_FUZZ "Build the libFuzzer targets (needs clang and libfuzzer-14-dev)" OFF)
 set(_pd_dir ${CMAKE_SOURCE_DIR}/engine/plans/draft)
 set(_pd_sources
