@@ -47,8 +47,9 @@ class CalendarRestartE2ETest : public ::testing::Test {
         dir_.sub("data"), std::vector<std::string>{"--calendar=" + calendar, "--clock_start=2023-11-02T08:00:00+08:00"});
     ASSERT_TRUE(daemon_->Start()) << Read(daemon_->log_path());
     tasks_ = v1::TaskService::NewStub(daemon_->channel());
-    notes_ = v1::NotificationService::NewStub(daemon_->channel());
-    admin_ = v1::AdminService::NewStub(daemon_->channel());
+    // The admin notices and the clock are the system administrator's.
+    notes_ = v1::NotificationService::NewStub(daemon_->ChannelAs("sysadmin"));
+    admin_ = v1::AdminService::NewStub(daemon_->ChannelAs("sysadmin"));
   }
   void TearDown() override {
     if (daemon_) daemon_->Kill(SIGTERM);

@@ -227,7 +227,7 @@ TEST_F(RuleReloadE2ETest, ACadenceAndALadderChangedUnderARunningDaemon) {
 
   // Every reload is on the audit trail: the SIGHUP's as the daemon's own
   // act, the RPC's (accepted and refused) as the caller's.
-  auto audit = v1::AuditService::NewStub(daemon_->channel());
+  auto audit = v1::AuditService::NewStub(daemon_->ChannelAs("auditadmin"));  // the trail is its to read
   auto entries = [&](const std::string& subject) {
     grpc::ClientContext actx;
     v1::ListAuditEntriesRequest areq;
