@@ -43,8 +43,13 @@ int CountInLog(const std::string& path, const std::string& needle) {
 class CalendarRestartE2ETest : public ::testing::Test {
  protected:
   void Start(const std::string& calendar) {
-    daemon_ = std::make_unique<Daemon>(
-        dir_.sub("data"), std::vector<std::string>{"--calendar=" + calendar, "--clock_start=2023-11-02T08:00:00+08:00"});
+    std::vector<std::string> flags{"--calendar=" + calendar, "--clock_start=2023-11-02T08:00:00+08:00"};
+    // One Daemon across restarts: it knows the administrators' changed passwords.
+    if (!daemon_) {
+      daemon_ = std::make_unique<Daemon>(dir_.sub("data"), flags);
+    } else {
+      daemon_->set_extra(flags);
+    }
     ASSERT_TRUE(daemon_->Start()) << Read(daemon_->log_path());
     tasks_ = v1::TaskService::NewStub(daemon_->channel());
     // The admin notices and the clock are the system administrator's.

@@ -306,6 +306,9 @@ class Daemon {
   // The account of channel() calls whose request names no actor; set it
   // before Start.
   void set_default_account(const std::string& account) { default_account_ = account; }
+  // The extra flags of the next Start (a restart with other files keeps
+  // the harness's passwords and sessions).
+  void set_extra(std::vector<std::string> extra) { extra_ = std::move(extra); }
   const std::string& data_dir() const { return data_dir_; }
   const std::string& address() const { return address_; }
   std::string log_path() const { return data_dir_ + ".log"; }

@@ -260,7 +260,7 @@ TEST(TimersE2ETest, SigtermWhileTimersFireStopsCleanly) {
   EXPECT_GT(resumed, Beijing(2023, 1, 1));
   EXPECT_LT(resumed, Beijing(2024, 1, 1));
   // No firing failed on the way: the dead-timer list is empty.
-  auto admin = v1::AdminService::NewStub(daemon.channel());
+  auto admin = v1::AdminService::NewStub(daemon.ChannelAs("sysadmin"));  // the dead timers are its
   grpc::ClientContext ctx;
   v1::ListDeadTimersResponse dead;
   ASSERT_TRUE(admin->ListDeadTimers(&ctx, v1::ListDeadTimersRequest(), &dead).ok());

@@ -399,6 +399,17 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
 absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t from_seq, size_t limit) const {
   AuditPage page;
   absl::Status bad;
+  // Adds a matching entry to the page; false once the page is full (its
+  // next_seq is then the first entry left out).
+  auto take = [&](v1::AuditEntry e) {
+    if (!filter.Matches(e)) return true;
+    if (page.entries.size() == limit) {
+      page.next_seq = e.seq();
+      return false;
+    }
+    page.entries.push_back(std::move(e));
+    return true;
+  };
   // With a subject, account or unit filter, only the entries the index
   // names are read (the most selective field first).
   char field = 0;
@@ -426,13 +437,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t fro
             read = s;
             return false;
           }
-          if (!filter.Matches(e)) return true;
-          if (page.entries.size() == limit) {
-            page.next_seq = e.seq();
-            return false;
-          }
-          page.entries.push_back(std::move(e));
-          return true;
+          return take(std::move(e));
         },
         IndexKey(field, value, from_seq)));
     RETURN_IF_ERROR(read);
@@ -446,13 +451,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t fro
           bad = absl::DataLossError("audit: an entry cannot be parsed");
           return false;
         }
-        if (!filter.Matches(e)) return true;
-        if (page.entries.size() == limit) {
-          page.next_seq = e.seq();
-          return false;
-        }
-        page.entries.push_back(std::move(e));
-        return true;
+        return take(std::move(e));
       },
       EntryKey(std::max<uint64_t>(from_seq, 0))));
   RETURN_IF_ERROR(bad);
