@@ -129,7 +129,10 @@ function toast(text) {
   setTimeout(() => t.remove(), 6000);
 }
 function errorBox(e) {
-  return h('div', { class: 'error', 'data-error': e.code || 'error' }, e.status === 403 ? '无权查看：' : '出错：', e.message);
+  // 404: duband hides what the account may not see (another unit's task) as
+  // if it were not there.
+  const lead = e.status === 403 ? '无权查看：' : e.status === 404 ? '无权查看或不存在：' : '出错：';
+  return h('div', { class: 'error', 'data-error': e.code || 'error' }, lead, e.message);
 }
 function warningClass(t) {
   if (DONE.has(t.state)) return 'done';
@@ -454,7 +457,7 @@ async function officePage() {
       h('table', { class: 'wide' }, h('tbody', {}, red.map((t) => h('tr', { 'data-task': t.id },
         h('td', {}, taskChip(t, false)), h('td', {}, t.title),
         h('td', {}, reasonAction('挂牌督办', 'escalate-' + t.id, (reason) => rpc('SupervisionService/Escalate', meta({ taskId: t.id, reason }))))))))),
-    h('h3', {}, '督办事项（按级别）'), levels];
+    h('h3', {}, '督办事项（按级别）'), ...levels];
 }
 
 async function rankingsPage() {
@@ -621,7 +624,7 @@ async function route() {
       default: view = await deskPage('');
     }
     if (seq !== routeSeq) return;
-    main.replaceChildren(...[].concat(view));
+    main.replaceChildren(...[].concat(view).flat(Infinity));
   } catch (e) {
     if (seq !== routeSeq) return;
     main.replaceChildren(errorBox(e));
