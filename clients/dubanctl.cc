@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "audit_cmd.h"
@@ -84,7 +85,7 @@ reports (报送)
   obligation list [--unit=UNIT] [--rule=ID] [--state=pending|submitted|accepted|returned|missed]
                   [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--page-size=N] [--page-token=T] [--all]
   obligation get|history <obligation_id>
-  obligation submit <obligation_id> --text=REPORT
+  obligation submit <obligation_id> --text=REPORT [--evidence=SHA,..]
   obligation accept <obligation_id>
   obligation return <obligation_id> --reason=R
   score get <unit>
@@ -96,7 +97,7 @@ supervision (督办)
                   [--unit=UNIT] [--person=..] [--target=..] [--measures=..] [--deadline=YYYY-MM-DD]
                   [--cycle-days=N]
   supervision start|verify|close|lookback-passed <item_id> [--text=..]
-  supervision report|return|reopen <item_id> --text=..
+  supervision report|return|reopen <item_id> --text=..   (report: [--evidence=SHA,..])
   escalate <S…|T…|obligation_id> --reason=R [--deadline=YYYY-MM-DD]
                   (an item up a level; a task or obligation: its open item up, or listed at level 1)
 rankings and accountability (排名 / 问责)
@@ -108,7 +109,7 @@ rankings and accountability (排名 / 问责)
   case list [--unit=UNIT] [--period=PERIOD] [--state=scheduled|held|followed_up|closed] [--rule=ID]
   case get|history <case_id>
   case hold <case_id> --minutes=TEXT --commitment=TEXT [--commitment=TEXT]...
-  case follow-up <case_id> --text=TEXT
+  case follow-up <case_id> --text=TEXT [--evidence=SHA,..]
   case close <case_id> [--text=REMARK]
   incident report <unit> --date=YYYY-MM-DD --kind=KIND --deaths=N [--description=..]
   notice problem <unit> <month> <problem>
@@ -1161,11 +1162,20 @@ void PrintObligationResult(Client& c, const v1::Obligation& o) {
   std::cout << "\n";
 }
 
+// --evidence=SHA[,SHA...]: files uploaded first (EvidenceService.Upload, or
+// the web desk), carried by the command's event.
+void AddEvidenceFlag(const Args& a, google::protobuf::RepeatedPtrField<v1::EvidenceRef>* out) {
+  for (absl::string_view sha : absl::StrSplit(a.GetOr("evidence", ""), ',', absl::SkipEmpty())) {
+    out->Add()->set_sha256(std::string(sha));
+  }
+}
+
 void ObligationSubmit(Client& c, const Args& a, const Operands& ops) {
   v1::SubmitReportRequest req;
   *req.mutable_meta() = c.Meta(a);
   req.set_obligation_id(ops[0]);
   req.set_text(a.Require("text"));
+  AddEvidenceFlag(a, req.mutable_evidence());
   v1::Obligation o;
   c.Call([&](grpc::ClientContext* ctx) { return c.reports().SubmitReport(ctx, req, &o); });
   PrintObligationResult(c, o);
@@ -1582,6 +1592,7 @@ void SupervisionStep(Client& c, const Args& a, const Operands& ops) {
   req.set_item_id(ops[0]);
   req.set_action(kAction);
   req.set_text(kNeedsText ? a.Require("text") : a.GetOr("text", ""));
+  if (kAction == v1::SUPERVISION_ACTION_REPORT_RECTIFICATION) AddEvidenceFlag(a, req.mutable_evidence());
   v1::SupervisionItem i;
   c.Call([&](grpc::ClientContext* ctx) { return c.supervision().Step(ctx, req, &i); });
   PrintSupervisionResult(c, i);
@@ -1840,6 +1851,7 @@ void CaseFollowUp(Client& c, const Args& a, const Operands& ops) {
   *req.mutable_meta() = c.Meta(a);
   req.set_case_id(ops[0]);
   req.set_follow_up(a.Require("text"));
+  AddEvidenceFlag(a, req.mutable_evidence());
   v1::AccountabilityCase k;
   c.Call([&](grpc::ClientContext* ctx) { return c.accountability().FollowUp(ctx, req, &k); });
   PrintCaseResult(c, k);
@@ -2591,7 +2603,8 @@ const std::map<std::string, Command>& Commands() {
     add("obligation get", "obligation get <obligation_id>", {"obligation_id"}, {}, false, ObligationGet);
     add("obligation history", "obligation history <obligation_id>", {"obligation_id"}, {}, false,
         ObligationHistory);
-    add("obligation submit", "obligation submit <obligation_id> --text=REPORT", {"obligation_id"}, {"text"}, true,
+    add("obligation submit", "obligation submit <obligation_id> --text=REPORT [--evidence=SHA,..]", {"obligation_id"},
+        {"text", "evidence"}, true,
         ObligationSubmit);
     add("obligation accept", "obligation accept <obligation_id>", {"obligation_id"}, {}, true,
         ObligationReview<true>);
@@ -2623,7 +2636,8 @@ const std::map<std::string, Command>& Commands() {
         true, SupervisionAdd);
     add("supervision start", "supervision start <item_id> [--text=..]", {"item_id"}, {"text"}, true,
         SupervisionStep<SA::SUPERVISION_ACTION_START_RECTIFICATION, false>);
-    add("supervision report", "supervision report <item_id> --text=REPORT", {"item_id"}, {"text"}, true,
+    add("supervision report", "supervision report <item_id> --text=REPORT [--evidence=SHA,..]", {"item_id"},
+        {"text", "evidence"}, true,
         SupervisionStep<SA::SUPERVISION_ACTION_REPORT_RECTIFICATION, true>);
     add("supervision verify", "supervision verify <item_id> [--text=..]", {"item_id"}, {"text"}, true,
         SupervisionStep<SA::SUPERVISION_ACTION_VERIFY, false>);
@@ -2653,7 +2667,8 @@ const std::map<std::string, Command>& Commands() {
     add("case history", "case history <case_id>", {"case_id"}, {}, false, CaseHistory);
     add("case hold", "case hold <case_id> --minutes=TEXT --commitment=TEXT [--commitment=TEXT]...", {"case_id"},
         {"minutes", "commitment"}, true, CaseHold);
-    add("case follow-up", "case follow-up <case_id> --text=TEXT", {"case_id"}, {"text"}, true, CaseFollowUp);
+    add("case follow-up", "case follow-up <case_id> --text=TEXT [--evidence=SHA,..]", {"case_id"}, {"text", "evidence"},
+        true, CaseFollowUp);
     add("case close", "case close <case_id> [--text=REMARK]", {"case_id"}, {"text"}, true, CaseClose);
     add("incident report",
         "incident report <unit> --date=YYYY-MM-DD --kind=KIND --deaths=N [--description=..]", {"unit"},

@@ -232,7 +232,10 @@ class Engine {
   absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const;
   absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const;
   // The unit reports; on time or late. From pending, returned or missed.
-  absl::StatusOr<v1::Obligation> SubmitReport(const CommandMeta& meta, absl::string_view id, absl::string_view text);
+  // evidence: files meta.actor uploaded, attached to the submission's event
+  // in the same batch (INVALID_ARGUMENT "evidence[i]..." for a bad one).
+  absl::StatusOr<v1::Obligation> SubmitReport(const CommandMeta& meta, absl::string_view id, absl::string_view text,
+                                              const EvidenceRefs& evidence = {});
   // The receiving office accepts, or returns with a reason.
   absl::StatusOr<v1::Obligation> ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
                                               absl::string_view reason);
@@ -241,8 +244,12 @@ class Engine {
 
   // ---- supervision (督办)
   absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
+  // evidence: files of a rectification report (kReportRectification only;
+  // INVALID_ARGUMENT "evidence: ..." with another command), attached to its
+  // event in the same batch.
   absl::StatusOr<v1::SupervisionItem> SupervisionStep(const CommandMeta& meta, absl::string_view id,
-                                                      SupervisionCommand command, absl::string_view text);
+                                                      SupervisionCommand command, absl::string_view text,
+                                                      const EvidenceRefs& evidence = {});
   absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req);
   absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const;
   absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const;
@@ -365,11 +372,12 @@ class Engine {
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
   absl::StatusOr<v1::Obligation> SubmitReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
-                                                  absl::string_view text);
+                                                  absl::string_view text, const EvidenceRefs& evidence);
   absl::StatusOr<v1::Obligation> ReviewReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
                                                   bool accept, absl::string_view reason);
   absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
-                                                          SupervisionCommand command, absl::string_view text);
+                                                          SupervisionCommand command, absl::string_view text,
+                                                          const EvidenceRefs& evidence);
   absl::StatusOr<v1::SupervisionItem> ListForSupervisionImpl(const CommandMeta& meta, const NewSupervisionItem& item,
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,

@@ -64,7 +64,7 @@ grpc::Status AccountabilityServiceImpl::FollowUp(grpc::ServerContext* ctx, const
   if (accountability_ == nullptr) return NotConfigured();
   auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
-  return Reply(accountability_->FollowUp(*meta, req->case_id(), req->follow_up()), out);
+  return Reply(accountability_->FollowUp(*meta, req->case_id(), req->follow_up(), req->evidence()), out);
 }
 
 grpc::Status AccountabilityServiceImpl::Close(grpc::ServerContext* ctx, const v1::CloseCaseRequest* req,

@@ -39,7 +39,7 @@ absl::StatusOr<v1::EvidenceFile> EvidenceServiceImpl::Visible(const auth::Princi
     if (engine_->evidence().UploadedBy(sha256, caller.account_id)) return file;
   } else {
     for (const auto& a : file->attachments()) {
-      if (MaySeeAttachment(*engine_, caller, a)) return file;
+      if (MaySeeAttachment(*objects_, caller, a)) return file;
     }
   }
   return absl::PermissionDeniedError(
@@ -101,7 +101,7 @@ grpc::Status EvidenceServiceImpl::ListEvidence(grpc::ServerContext* ctx, const v
     v1::EvidenceFile shown = f;
     shown.clear_attachments();
     for (const auto& a : f.attachments()) {
-      if (MaySeeAttachment(*engine_, *caller, a)) *shown.add_attachments() = a;
+      if (MaySeeAttachment(*objects_, *caller, a)) *shown.add_attachments() = a;
     }
     if (!shown.attachments().empty()) *out->add_files() = std::move(shown);
   }

@@ -6,13 +6,16 @@
 
 #include "duban/v1/evidence.grpc.pb.h"
 #include "engine/engine.h"
+#include "services/auth/policy.h"
 #include "services/auth/principal.h"
 
 namespace duban {
 
 class EvidenceServiceImpl final : public v1::EvidenceService::Service {
  public:
-  explicit EvidenceServiceImpl(Engine* engine) : engine_(engine) {}
+  // objects: the subjects files are attached to (tasks, obligations,
+  // supervision items, cases), read for the permission check; outlives this.
+  EvidenceServiceImpl(Engine* engine, auth::Objects* objects) : engine_(engine), objects_(objects) {}
   grpc::Status Upload(grpc::ServerContext*, grpc::ServerReader<v1::UploadEvidenceRequest>*,
                       v1::EvidenceFile*) override;
   grpc::Status Download(grpc::ServerContext*, const v1::DownloadEvidenceRequest*,
@@ -23,6 +26,7 @@ class EvidenceServiceImpl final : public v1::EvidenceService::Service {
   // The file when the caller may see it: PERMISSION_DENIED otherwise.
   absl::StatusOr<v1::EvidenceFile> Visible(const auth::Principal& caller, const std::string& sha256) const;
   Engine* engine_;
+  auth::Objects* objects_;
 };
 
 }  // namespace duban

@@ -34,7 +34,7 @@ grpc::Status ReportServiceImpl::SubmitReport(grpc::ServerContext* ctx, const v1:
                                              v1::Obligation* out) {
   auto meta = ToMeta(*ctx, req->meta());
   if (!meta.ok()) return ToGrpc(meta.status());
-  auto o = engine_->SubmitReport(*meta, req->obligation_id(), req->text());
+  auto o = engine_->SubmitReport(*meta, req->obligation_id(), req->text(), req->evidence());
   if (!o.ok()) return ToGrpc(o.status());
   *out = std::move(*o);
   return grpc::Status::OK;

@@ -265,7 +265,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   RuleReloader reloader(config, engine.get(), rankings.get(), accountability.get());
   admin.SetReloader([&] { return reloader.Reload(); });
   AuditServiceImpl audit_service(engine.get(), config.audit);
-  EvidenceServiceImpl evidence(engine.get());
+  EvidenceServiceImpl evidence(engine.get(), &objects);
   ExportServiceImpl export_service(engine.get(), rankings.get(), accountability.get());
   BriefingServiceImpl briefing_service(&briefings);
 

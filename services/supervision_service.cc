@@ -50,7 +50,7 @@ grpc::Status SupervisionServiceImpl::Step(grpc::ServerContext* ctx, const v1::Su
     default:
       return ToGrpc(absl::InvalidArgumentError(absl::StrCat("action: unknown value ", static_cast<int>(req->action()))));
   }
-  return Reply(engine_->SupervisionStep(*meta, req->item_id(), c, req->text()), out);
+  return Reply(engine_->SupervisionStep(*meta, req->item_id(), c, req->text(), req->evidence()), out);
 }
 
 grpc::Status SupervisionServiceImpl::Escalate(grpc::ServerContext* ctx, const v1::EscalateRequest* req,

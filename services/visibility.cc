@@ -6,11 +6,26 @@
 
 namespace duban {
 
-bool MaySeeAttachment(Engine& engine, const auth::Principal& caller, const v1::EvidenceAttachment& a) {
-  if (a.subject_kind() != "task") return false;
-  auto task = engine.GetTask(a.subject_id());
-  if (!task.ok()) return false;
-  return auth::MaySeeTask(caller, *task);
+bool MaySeeAttachment(auth::Objects& objects, const auth::Principal& caller, const v1::EvidenceAttachment& a) {
+  const std::string& kind = a.subject_kind();
+  const std::string& id = a.subject_id();
+  if (kind == "task") {
+    auto t = objects.Task(id);
+    return t.ok() && auth::MaySeeTask(caller, *t);
+  }
+  if (kind == "obligation") {
+    auto o = objects.Obligation(id);
+    return o.ok() && auth::MaySeeObligation(caller, *o);
+  }
+  if (kind == "supervision") {
+    auto s = objects.Supervision(id);
+    return s.ok() && auth::MaySeeSupervision(caller, *s);
+  }
+  if (kind == "case") {
+    auto c = objects.Case(id);
+    return c.ok() && auth::MaySeeCase(caller, *c);
+  }
+  return false;
 }
 
 absl::Status CheckCallerMaySeeTask(const grpc::ServerContext& ctx, Engine&, const v1::Task& task) {

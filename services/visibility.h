@@ -11,12 +11,15 @@
 #include "absl/status/status.h"
 #include "engine/engine.h"
 #include "grpcpp/server_context.h"
+#include "services/auth/policy.h"
 #include "services/auth/principal.h"
 
 namespace duban {
 
-// Whether the caller may see the subject of an attachment (a task today).
-bool MaySeeAttachment(Engine& engine, const auth::Principal& caller, const v1::EvidenceAttachment& a);
+// Whether the caller may see the subject of an attachment (a task,
+// obligation, supervision item or accountability case), by the permission
+// table's rule for reading that subject.
+bool MaySeeAttachment(auth::Objects& objects, const auth::Principal& caller, const v1::EvidenceAttachment& a);
 
 // PERMISSION_DENIED ("task_id: ...") when the caller of ctx may not see the
 // task; UNAUTHENTICATED when the handler has no authenticated caller.

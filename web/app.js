@@ -252,11 +252,41 @@ async function deadlinesPage() {
   return out;
 }
 
+// Uploads the chosen files; their references for a command.
+async function uploadAll(input) {
+  const evidence = [];
+  for (const f of input.files) evidence.push({ sha256: (await upload(f)).sha256, fileName: f.name });
+  return evidence;
+}
+
+function fileInput(id) {
+  return h('input', { type: 'file', multiple: true, id, class: 'files', title: '佐证材料（照片、PDF、Word/Excel）' });
+}
+
 function submitObligationForm(o) {
-  const text = h('textarea', { name: 'text', placeholder: '报送内容' });
-  const b = h('button', { class: 'act' }, '报送');
-  b.addEventListener('click', () => action(b, () => rpc('ReportService/SubmitReport', meta({ obligationId: o.id, text: text.value }))));
-  return h('div', {}, text, b);
+  const text = h('textarea', { name: 'text', placeholder: '报送内容', id: 'ob-text-' + o.id });
+  const files = fileInput('ob-files-' + o.id);
+  const b = h('button', { class: 'act', id: 'ob-submit-' + o.id }, '报送');
+  b.addEventListener('click', () => action(b, async () => rpc('ReportService/SubmitReport',
+    meta({ obligationId: o.id, text: text.value, evidence: await uploadAll(files) }))));
+  return h('div', { class: 'stack' }, text, files, b);
+}
+
+// A subject's history (obligation, supervision item, case) with its files.
+function historyLink(label, method, body, id) {
+  const box = h('div', { class: 'history', id });
+  const a = h('a', { href: '#', 'data-history': id, onclick: async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await rpc(method, body);
+      box.replaceChildren(h('ul', {}, (r.events || []).map((e) => h('li', { 'data-kind': e.kind },
+        h('span', { class: 'muted' }, when(e.at) + ' '), `${unitName(e.actor)} ${e.kind} ${e.text || ''}`,
+        (e.evidence || []).length ? evidenceList(e.evidence) : null))));
+    } catch (e) {
+      box.replaceChildren(errorBox(e));
+    }
+  } }, label);
+  return h('div', {}, a, box);
 }
 
 async function deskPage(unit) {
@@ -276,7 +306,8 @@ async function deskPage(unit) {
     h('section', { class: 'card' }, h('h3', {}, `报送事项（未办结 ${open.length}）`),
       h('table', { class: 'wide' }, h('tbody', {}, open.map((o) => h('tr', {},
         h('td', {}, `${o.ruleName} ${o.periodLabel}`), h('td', {}, '截止 ' + when(o.deadline)),
-        h('td', {}, OBLIGATION[o.state] || o.state),
+        h('td', {}, OBLIGATION[o.state] || o.state,
+          historyLink('记录', 'ReportService/ObligationHistory', { obligationId: o.id }, 'ob-history-' + o.id)),
         h('td', {}, ['OBLIGATION_STATE_PENDING', 'OBLIGATION_STATE_RETURNED', 'OBLIGATION_STATE_MISSED'].includes(o.state) ? submitObligationForm(o) : ''))))),
     ),
     h('section', { class: 'card' }, h('h3', {}, '通知'),
@@ -415,10 +446,13 @@ async function taskPage(id) {
 function supervisionSteps(item) {
   const step = (label, act, needText) => {
     const text = h('input', { placeholder: needText ? '说明（必填）' : '说明' });
+    // A rectification report carries its evidence files.
+    const files = act === 'REPORT_RECTIFICATION' ? fileInput('sv-files-' + item.id) : null;
     const b = h('button', { class: 'act' }, label);
-    b.addEventListener('click', () => action(b, () => rpc('SupervisionService/Step',
-      meta({ itemId: item.id, action: 'SUPERVISION_ACTION_' + act, text: text.value }))));
-    return h('div', { class: 'row' }, text, b);
+    b.addEventListener('click', () => action(b, async () => rpc('SupervisionService/Step',
+      meta({ itemId: item.id, action: 'SUPERVISION_ACTION_' + act, text: text.value,
+        evidence: files ? await uploadAll(files) : [] }))));
+    return h('div', { class: 'row' }, text, files, b);
   };
   switch (item.state) {
     case 'SUPERVISION_STATE_LISTED': return [step('开始整改', 'START_RECTIFICATION')];
@@ -446,7 +480,7 @@ async function officePage() {
         h('td', {}, i.id), h('td', {}, i.subjectId ? h('a', { href: '#/task/' + i.subjectId }, i.title) : i.title),
         h('td', {}, unitName(i.responsibleUnitId)), h('td', {}, SUPERVISION[i.state] || i.state, i.overdue ? '（逾期）' : ''),
         h('td', { class: 'muted' }, '期限 ' + i.deadline, i.lookbackDate ? ' · 回头看 ' + i.lookbackDate : ''),
-        h('td', {}, supervisionSteps(i)))))));
+        h('td', {}, supervisionSteps(i), historyLink('记录', 'SupervisionService/History', { itemId: i.id }, 'sv-history-' + i.id)))))));
   });
   return [h('h2', {}, '督办室'),
     h('section', { class: 'card', id: 'review-queue' }, h('h3', {}, `待审核（${queue.length}）`),
@@ -490,6 +524,16 @@ async function rankingsPage() {
   return out;
 }
 
+// After the interview: what was followed up, with its evidence files.
+function followUpForm(c) {
+  const text = h('input', { placeholder: '跟踪落实情况（必填）', id: 'case-followup-' + c.id });
+  const files = fileInput('case-files-' + c.id);
+  const b = h('button', { class: 'act' }, '跟踪落实');
+  b.addEventListener('click', () => action(b, async () => rpc('AccountabilityService/FollowUp',
+    meta({ caseId: c.id, followUp: text.value, evidence: await uploadAll(files) }))));
+  return h('div', { class: 'row' }, text, files, b);
+}
+
 async function casesPage() {
   const r = await rpc('AccountabilityService/ListCases', {});
   const cases = r.cases || [];
@@ -502,10 +546,12 @@ async function casesPage() {
           ev.preventDefault();
           const hist = await rpc('AccountabilityService/CaseHistory', { caseId: c.id });
           detail.replaceChildren(h('section', { class: 'card' }, h('h3', {}, `${c.id} 办理记录`),
-            h('ul', {}, (hist.events || []).map((e) => h('li', {}, `${when(e.at)} ${unitName(e.actor)} ${e.kind} ${e.text || ''}`)))));
+            h('ul', {}, (hist.events || []).map((e) => h('li', {}, `${when(e.at)} ${unitName(e.actor)} ${e.kind} ${e.text || ''}`,
+              (e.evidence || []).length ? evidenceList(e.evidence) : null)))));
         } }, c.id)),
         h('td', {}, unitName(c.unitId)), h('td', {}, c.actionName), h('td', { class: 'muted' }, c.reason),
-        h('td', {}, h('div', { class: 'steps' }, CASE_STEPS.map(([, label], i) => h('span', { class: i <= idx ? 'on' : '' }, label)))));
+        h('td', {}, h('div', { class: 'steps' }, CASE_STEPS.map(([, label], i) => h('span', { class: i <= idx ? 'on' : '' }, label))),
+          c.state === 'ACCOUNTABILITY_STATE_HELD' ? followUpForm(c) : null));
     }))) : h('p', {}, '暂无约谈问责事项。')), detail];
 }
 

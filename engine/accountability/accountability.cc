@@ -519,6 +519,12 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
   if (!next.ok()) return absl::FailedPreconditionError(absl::StrCat("case ", c.id(), ": ", next.status().message()));
   const CaseTransition* t = FindTransition(c.state(), command);
 
+  if (!in.evidence.empty() && command != CaseCommand::kFollowUp) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("evidence: only a follow-up carries files, not ", CaseCommandName(command)));
+  }
+  EvidenceRefs files = in.evidence;
+  RETURN_IF_ERROR(engine_->evidence().Resolve("evidence", meta.actor, &files));
   std::string text;
   switch (command) {
     case CaseCommand::kHold: {
@@ -556,11 +562,16 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
   ev.set_from_state(c.state());
   ev.set_to_state(*next);
   ev.set_text(text);
+  *ev.mutable_evidence() = files;
   c.set_state(*next);
   c.set_version(ev.version());
   *c.mutable_updated_at() = Ts(now);
 
   rocksdb::WriteBatch batch;
+  if (!files.empty()) {
+    engine_->evidence().PutAttachments(
+        &batch, files, NewEvidenceAttachment("case", c.id(), ev.version(), now, meta.actor, {c.unit_id()}));
+  }
   engine_->store().Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
   engine_->store().Put(&batch, Cf::kEvents, keys::Event(c.id(), ev.version()), ev);
   RETURN_IF_ERROR(engine_->pipeline().Audit({"case", c.id(), CaseCommandName(command), meta}, c, &batch));
@@ -581,9 +592,11 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Hold(const CommandMeta& m
 }
 
 absl::StatusOr<v1::AccountabilityCase> Accountability::FollowUp(const CommandMeta& meta, absl::string_view case_id,
-                                                                absl::string_view follow_up) {
+                                                                absl::string_view follow_up,
+                                                                const EvidenceRefs& evidence) {
   CaseInput in;
   in.follow_up = std::string(follow_up);
+  in.evidence = evidence;
   return Act(meta, case_id, CaseCommand::kFollowUp, in);
 }
 

@@ -55,6 +55,8 @@ struct CaseInput {
   std::string minutes;                   // hold: 约谈记录 (required)
   std::vector<std::string> commitments;  // hold: 整改承诺 (at least one)
   std::string follow_up;                 // follow_up: what was followed up (required)
+  // follow_up: files meta.actor uploaded (佐证材料).
+  google::protobuf::RepeatedPtrField<v1::EvidenceRef> evidence;
   std::string text;                      // close: optional remark
 };
 
@@ -99,8 +101,11 @@ class Accountability : public RankingListener {
                                              const CaseInput& in);
   absl::StatusOr<v1::AccountabilityCase> Hold(const CommandMeta& meta, absl::string_view case_id,
                                               absl::string_view minutes, const std::vector<std::string>& commitments);
-  absl::StatusOr<v1::AccountabilityCase> FollowUp(const CommandMeta& meta, absl::string_view case_id,
-                                                  absl::string_view follow_up);
+  // evidence: files meta.actor uploaded, attached to the follow-up's event
+  // in the same batch.
+  absl::StatusOr<v1::AccountabilityCase> FollowUp(
+      const CommandMeta& meta, absl::string_view case_id, absl::string_view follow_up,
+      const google::protobuf::RepeatedPtrField<v1::EvidenceRef>& evidence = {});
   absl::StatusOr<v1::AccountabilityCase> Close(const CommandMeta& meta, absl::string_view case_id,
                                                absl::string_view text = "");
 

@@ -364,20 +364,43 @@ absl::Status EvidenceStore::Resolve(absl::string_view field, absl::string_view a
   return absl::OkStatus();
 }
 
+v1::EvidenceAttachment NewEvidenceAttachment(absl::string_view kind, absl::string_view subject_id, uint64_t version,
+                                             absl::Time at, absl::string_view actor,
+                                             const std::vector<std::string>& unit_ids) {
+  v1::EvidenceAttachment a;
+  a.set_subject_kind(std::string(kind));
+  a.set_subject_id(std::string(subject_id));
+  a.set_event_version(version);
+  for (const auto& u : unit_ids) {
+    if (!u.empty()) a.add_unit_ids(u);
+  }
+  a.set_period(absl::FormatTime("%Y-%m", at, PlanTimeZone()));
+  *a.mutable_at() = Ts(at);
+  a.set_actor(std::string(actor));
+  return a;
+}
+
 void EvidenceStore::PutAttachments(rocksdb::WriteBatch* batch,
                                    const google::protobuf::RepeatedPtrField<v1::EvidenceRef>& refs,
                                    const v1::EvidenceAttachment& a) const {
   std::string value = a.SerializeAsString();
+  // A task's events keep the key layout of the header; other subjects'
+  // ids are prefixed by their kind, so no two subjects share a key.
+  const bool task = a.subject_kind() == "task";
+  const std::string subject = task ? a.subject_id() : absl::StrCat(a.subject_kind(), ":", a.subject_id());
   for (const auto& r : refs) {
     const std::string& sha = r.sha256();
-    store_->Put(batch, Cf::kIndex, WithVersion(Key({"evidence-file", sha, a.subject_id()}), a.event_version()), value);
-    if (a.subject_kind() == "task") {
+    store_->Put(batch, Cf::kIndex, WithVersion(Key({"evidence-file", sha, subject}), a.event_version()), value);
+    if (task) {
       store_->Put(batch, Cf::kIndex, WithVersion(Key({"evidence-task", a.subject_id(), sha}), a.event_version()),
                   value);
+    } else if (!a.task_id().empty()) {
+      store_->Put(batch, Cf::kIndex,
+                  WithVersion(Key({"evidence-task", a.task_id(), sha, subject}), a.event_version()), value);
     }
     for (const auto& u : a.unit_ids()) {
       store_->Put(batch, Cf::kIndex,
-                  WithVersion(Key({"evidence-unit", u, a.period(), sha, a.subject_id()}), a.event_version()), value);
+                  WithVersion(Key({"evidence-unit", u, a.period(), sha, subject}), a.event_version()), value);
     }
   }
 }
@@ -425,7 +448,9 @@ absl::StatusOr<std::vector<v1::EvidenceFile>> EvidenceStore::List(absl::string_v
   std::vector<std::pair<int64_t, std::string>> order;
   for (size_t i = 0; i < atts.size(); ++i) {
     const auto& a = atts[i];
-    if (!task_id.empty() && a.subject_id() != task_id) continue;
+    if (!task_id.empty() && !(a.subject_kind() == "task" ? a.subject_id() == task_id : a.task_id() == task_id)) {
+      continue;
+    }
     if (!period.empty() && a.period() != period) continue;
     if (!unit_id.empty() && std::find(a.unit_ids().begin(), a.unit_ids().end(), unit_id) == a.unit_ids().end()) {
       continue;
@@ -446,10 +471,13 @@ absl::StatusOr<std::vector<v1::EvidenceFile>> EvidenceStore::List(absl::string_v
 absl::StatusOr<int> EvidenceStore::CountForTask(absl::string_view task_id) const {
   if (task_id.empty()) return absl::InvalidArgumentError("task_id: required");
   // Keys: evidence-task | task | sha | version; one file may be attached
-  // by several events.
+  // by several events. Files of a supervision item about the task (their
+  // keys name the item too) are not the task's own.
   const std::string prefix = Key({"evidence-task", task_id, ""});
   std::set<std::string> shas;
-  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view v) {
+    v1::EvidenceAttachment a;
+    if (a.ParseFromArray(v.data(), static_cast<int>(v.size())) && a.subject_kind() != "task") return true;
     shas.emplace(k.substr(prefix.size(), 64));
     return true;
   }));

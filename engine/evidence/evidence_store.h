@@ -10,7 +10,11 @@
 //   index    "evidence-up"   | sha | actor              -> ""  (who uploaded it)
 //   index    "evidence-file" | sha | subject | u64 ver  -> EvidenceAttachment
 //   index    "evidence-task" | task | sha | u64 ver     -> EvidenceAttachment
-//   index    "evidence-unit" | unit | YYYY-MM | sha | u64 ver -> EvidenceAttachment
+//   index    "evidence-task" | task | sha | subject | u64 ver (a supervision
+//                                   item about the task) -> EvidenceAttachment
+//   index    "evidence-unit" | unit | YYYY-MM | sha | subject | u64 ver -> EvidenceAttachment
+// where subject is a task's id, or "<kind>:<id>" for an obligation,
+// supervision item or accountability case.
 // A file no attachment names is deleted by Sweep once it is older than the
 // grace period.
 //
@@ -51,6 +55,15 @@ struct EvidenceOptions {
 // The content type from the first bytes (at least 12 when the file has
 // them) and the file name; "" when unknown.
 std::string EvidenceTypeOf(absl::string_view head, absl::string_view file_name);
+
+// The files a command's event carries (佐证材料).
+using EvidenceRefs = google::protobuf::RepeatedPtrField<v1::EvidenceRef>;
+
+// The attachment of one event of a subject: kind is "task", "obligation",
+// "supervision" or "case"; period is at's month in the plan's time zone.
+v1::EvidenceAttachment NewEvidenceAttachment(absl::string_view kind, absl::string_view subject_id, uint64_t version,
+                                             absl::Time at, absl::string_view actor,
+                                             const std::vector<std::string>& unit_ids);
 
 class EvidenceStore;
 
@@ -123,7 +136,8 @@ class EvidenceStore {
   absl::StatusOr<std::vector<v1::EvidenceFile>> List(absl::string_view task_id, absl::string_view unit_id,
                                                      absl::string_view period) const;
 
-  // How many distinct files are attached to the task (any of its events).
+  // How many distinct files are attached to the task (any of its events;
+  // not those of a supervision item about it).
   absl::StatusOr<int> CountForTask(absl::string_view task_id) const;
 
   // Deletes every file no attachment names and uploaded before now - grace;

@@ -301,7 +301,7 @@ absl::StatusOr<std::vector<v1::SupervisionEvent>> Engine::SupervisionHistory(abs
 // and notifies its responsible unit and the body that listed it.
 static void RecordSupervision(TimerFiring* w, v1::SupervisionItem* item, const std::string& kind,
                               SupervisionState to, int to_level, const std::string& actor, const std::string& text,
-                              bool deadline_changed) {
+                              bool deadline_changed, const EvidenceRefs* evidence = nullptr) {
   v1::SupervisionEvent ev;
   ev.set_item_id(item->id());
   ev.set_version(item->version() + 1);
@@ -313,6 +313,13 @@ static void RecordSupervision(TimerFiring* w, v1::SupervisionItem* item, const s
   ev.set_from_level(item->level());
   ev.set_to_level(to_level);
   ev.set_text(text);
+  if (evidence != nullptr && !evidence->empty()) {
+    *ev.mutable_evidence() = *evidence;
+    v1::EvidenceAttachment a = NewEvidenceAttachment("supervision", item->id(), ev.version(), w->now(), actor,
+                                                     {item->responsible_unit_id()});
+    if (item->subject_kind() == v1::SUPERVISION_SUBJECT_TASK) a.set_task_id(item->subject_id());
+    w->engine()->evidence().PutAttachments(w->batch(), *evidence, a);
+  }
   item->set_version(ev.version());
   item->set_state(to);
   item->set_level(to_level);
@@ -480,25 +487,33 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& meta, absl::string_view id,
-                                                            SupervisionCommand c, absl::string_view text) {
+                                                            SupervisionCommand c, absl::string_view text,
+                                                            const EvidenceRefs& evidence) {
   absl::Time start = absl::Now();
-  auto r = SupervisionStepImpl(meta, id, c, text);
+  auto r = SupervisionStepImpl(meta, id, c, text, evidence);
   LogCommand("supervision", id, SupervisionCommandName(c), meta.actor, r.status(), start);
   return r;
 }
 
 absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
-                                                                SupervisionCommand c, absl::string_view text) {
+                                                                SupervisionCommand c, absl::string_view text,
+                                                                const EvidenceRefs& evidence) {
   RETURN_IF_ERROR(CheckMeta(meta));
   if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   bool needs_text = c == SupervisionCommand::kReportRectification || c == SupervisionCommand::kReturn ||
                     c == SupervisionCommand::kReopen;
   RETURN_IF_ERROR(validate::Text(c == SupervisionCommand::kReportRectification ? "text" : "reason", text,
                                  validate::kMaxText, needs_text));
+  if (!evidence.empty() && c != SupervisionCommand::kReportRectification) {
+    return absl::InvalidArgumentError(absl::StrCat("evidence: only a rectification report carries files, not ",
+                                                   SupervisionCommandName(c)));
+  }
   if (NeedsSupervisor(c)) RETURN_IF_ERROR(CheckSupervisor(meta, SupervisionCommandName(c)));
   KeyLocks::Guard lock = LockCommand(meta, {std::string(id)});
+  std::string shas;
+  for (const auto& r : evidence) absl::StrAppend(&shas, "\n", r.sha256());
   std::string fp = Fingerprint(SupervisionCommandName(c), absl::StrCat(id, "\n", text, "\n", meta.comment, "\n",
-                                                                       meta.expected_version));
+                                                                       meta.expected_version, shas));
   ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
   if (replay) return std::move(*replay);
   ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(id));
@@ -507,6 +522,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
                                            meta.expected_version));
   }
   ASSIGN_OR_RETURN(SupervisionState to, NextSupervisionState(item.state(), c));
+  EvidenceRefs files = evidence;
+  RETURN_IF_ERROR(evidence_->Resolve("evidence", meta.actor, &files));
   TimerFiring w(this, clock_->Now());
   bool deadline_changed = false;
   if (c == SupervisionCommand::kReportRectification) item.set_last_report(std::string(text));
@@ -531,7 +548,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
     t.mutable_lookback()->set_item_id(item.id());
     w.AddTimer(std::move(t));
   }
-  RecordSupervision(&w, &item, EventKind(c), to, item.level(), meta.actor, std::string(text), deadline_changed);
+  RecordSupervision(&w, &item, EventKind(c), to, item.level(), meta.actor, std::string(text), deadline_changed,
+                    &files);
   if (c == SupervisionCommand::kReturn || c == SupervisionCommand::kReopen) {
     NotifySupervision(&w, item, absl::StrCat(c == SupervisionCommand::kReopen ? "回头看发现问题复发，重新整改：" : "整改退回：",
                                              item.title()),

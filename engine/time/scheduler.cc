@@ -47,7 +47,8 @@ absl::Status TimerFiring::Score(const std::string& unit, const std::function<voi
 }
 
 absl::Status TimerFiring::ObligationEvent(v1::Obligation* o, const std::string& kind, v1::ObligationState to,
-                                          const std::string& actor, const std::string& text, bool late) {
+                                          const std::string& actor, const std::string& text, bool late,
+                                          const EvidenceRefs* evidence) {
   v1::ObligationEvent ev;
   ev.set_obligation_id(o->id());
   ev.set_version(o->version() + 1);
@@ -58,6 +59,11 @@ absl::Status TimerFiring::ObligationEvent(v1::Obligation* o, const std::string& 
   ev.set_to_state(to);
   ev.set_text(text);
   ev.set_late(late);
+  if (evidence != nullptr && !evidence->empty()) {
+    *ev.mutable_evidence() = *evidence;
+    e_->evidence_->PutAttachments(batch(), *evidence,
+                                  NewEvidenceAttachment("obligation", o->id(), ev.version(), now_, actor, {o->unit_id()}));
+  }
   o->set_version(ev.version());
   o->set_state(to);
   Put(Cf::kEvents, keys::Event(o->id(), ev.version()), ev);
@@ -696,11 +702,12 @@ absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f
 }
 
 absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, absl::string_view id,
-                                                    absl::string_view text) {
+                                                    absl::string_view text, const EvidenceRefs& evidence) {
   CommandSpec spec;
   spec.info = {"obligation", std::string(id), "submit_report", meta};
   AddField(&spec.body, id);
   AddField(&spec.body, text);
+  for (const auto& r : evidence) AddField(&spec.body, r.sha256());
   AddField(&spec.body, meta.comment);
   AddField(&spec.body, static_cast<int64_t>(meta.expected_version));
   spec.subjects = {std::string(id)};
@@ -709,11 +716,12 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, abs
   if (auto o = LoadObligation(id); o.ok()) spec.subjects.push_back(ScoreSubject(o->unit_id()));
   TimerFiring txn(this, clock_->Now());
   return Unwrap(pipeline_->Run<v1::Obligation, TimerFiring>(
-      spec, &txn, [&](TimerFiring& w) { return SubmitReportImpl(&w, meta, id, text); }));
+      spec, &txn, [&](TimerFiring& w) { return SubmitReportImpl(&w, meta, id, text, evidence); }));
 }
 
 absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(TimerFiring* wp, const CommandMeta& meta,
-                                                        absl::string_view id, absl::string_view text) {
+                                                        absl::string_view id, absl::string_view text,
+                                                        const EvidenceRefs& evidence) {
   TimerFiring& w = *wp;
   RETURN_IF_ERROR(validate::Required("text", text, validate::kMaxText));
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
@@ -725,11 +733,13 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(TimerFiring* wp, const C
   absl::Time now = w.now();
   bool late = now > FromTs(o.deadline());
   bool was_missed = o.state() == v1::OBLIGATION_STATE_MISSED;
+  EvidenceRefs files = evidence;
+  RETURN_IF_ERROR(evidence_->Resolve("evidence", meta.actor, &files));
   o.set_report_text(std::string(text));
   *o.mutable_submitted_at() = Ts(now);
   o.set_submitted_late(late);
   RETURN_IF_ERROR(w.ObligationEvent(&o, "submitted", v1::OBLIGATION_STATE_SUBMITTED, meta.actor,
-                                    meta.comment.empty() ? std::string(text) : meta.comment, late));
+                                    meta.comment.empty() ? std::string(text) : meta.comment, late, &files));
   if (late && was_missed) {
     RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_late_submissions(s->late_submissions() + 1); }));
   }

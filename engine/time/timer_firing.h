@@ -41,8 +41,11 @@ class TimerFiring : public Txn {
   // ---- effects
   absl::Status Fire(const v1::Timer& t, bool late);
   absl::Status Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn);
+  // evidence (resolved, may be null): files the event carries, attached in
+  // this batch.
   absl::Status ObligationEvent(v1::Obligation* o, const std::string& kind, v1::ObligationState to,
-                               const std::string& actor, const std::string& text, bool late);
+                               const std::string& actor, const std::string& text, bool late,
+                               const EvidenceRefs* evidence = nullptr);
 
  private:
   absl::Status Tick(const v1::Timer& t, bool late);

@@ -512,6 +512,9 @@ std::map<std::string, Rule> Build() {
 }  // namespace
 
 bool MaySeeTask(const Principal& p, const v1::Task& task) { return SeesTask(p, task); }
+bool MaySeeObligation(const Principal& p, const v1::Obligation& ob) { return SeesObligation(p, ob); }
+bool MaySeeSupervision(const Principal& p, const v1::SupervisionItem& item) { return SeesSupervision(p, item); }
+bool MaySeeCase(const Principal& p, const v1::AccountabilityCase& c) { return SeesCase(p, c); }
 
 const std::map<std::string, Rule>& RpcTable() {
   static const auto* table = new std::map<std::string, Rule>(Build());

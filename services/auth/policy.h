@@ -61,6 +61,10 @@ struct Rule {
 // leaders, and the roles that read everything): the rule GetTask applies,
 // also used to filter lists.
 bool MaySeeTask(const Principal& p, const v1::Task& task);
+// The same for GetObligation, GetSupervision and GetCase.
+bool MaySeeObligation(const Principal& p, const v1::Obligation& ob);
+bool MaySeeSupervision(const Principal& p, const v1::SupervisionItem& item);
+bool MaySeeCase(const Principal& p, const v1::AccountabilityCase& c);
 
 // The table. Built once; never changes afterwards.
 const std::map<std::string, Rule>& RpcTable();

@@ -337,6 +337,27 @@ class WebDeskTest(unittest.TestCase):
         finally:
             d.set_window_size(1280, 900)
 
+    def test_6_unit_submits_an_obligation_with_a_file(self):
+        self.login("swj")
+        self.go("desk")
+        box = self.css("textarea[id^='ob-text-']")
+        ob = box.get_attribute("id")[len("ob-text-"):]
+        box.send_keys("本期工作情况：已完成")
+        self.css("[id='ob-files-%s']" % ob).send_keys(self.photo)
+        self.click("[id='ob-submit-%s']" % ob)
+        # Submitted: the form is gone; the obligation's history shows the photo.
+        self.wait(lambda drv: self.attr("[id='ob-submit-%s']" % ob, "id") is None)
+        self.click("a[data-history='ob-history-%s']" % ob)
+        self.wait(lambda drv: drv.execute_script(
+            "const i = document.querySelector(arguments[0]); return i ? i.naturalWidth : 0;",
+            "[id='ob-history-%s'] img[data-sha256]" % ob) > 0)
+        el = self.css("[id='ob-history-%s']" % ob)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+        self.shot("6-unit-obligation-with-file")
+        status, listed = self.daemon.rpc("EvidenceService/ListEvidence", {"unit": "swj"}, "swj")
+        self.assertEqual(status, 200)
+        self.assertIn("obligation", [a["subjectKind"] for f in listed["files"] for a in f["attachments"]])
+
 
 def main():
     global ARGS
