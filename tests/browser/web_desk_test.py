@@ -32,15 +32,16 @@ ARGS = None
 WAIT = 30
 
 
-def make_photo(driver, path):
-    """Writes a real JPEG photo drawn by the browser itself (a canvas)."""
+def make_photo(driver, path, label="现场"):
+    """Writes a real JPEG photo drawn by the browser itself (a canvas).
+    Files are stored by content: each label makes a different file."""
     data = driver.execute_script("""
         const c = document.createElement('canvas'); c.width = 160; c.height = 120;
         const g = c.getContext('2d');
         g.fillStyle = '#8bc34a'; g.fillRect(0, 0, 160, 120);
         g.fillStyle = '#b71c1c'; g.fillRect(20, 20, 120, 50);
-        g.fillStyle = '#fff'; g.font = '20px sans-serif'; g.fillText('现场', 55, 52);
-        return c.toDataURL('image/jpeg', 0.9).split(',')[1];""")
+        g.fillStyle = '#fff'; g.font = '20px sans-serif'; g.fillText(arguments[0], 55, 52);
+        return c.toDataURL('image/jpeg', 0.9).split(',')[1];""", label)
     with open(path, "wb") as f:
         f.write(base64.b64decode(data))
 
@@ -136,6 +137,10 @@ class WebDeskTest(unittest.TestCase):
         cls.driver.get(cls.daemon.url(""))
         cls.photo = os.path.join(cls.tmp, "现场照片.jpg")
         make_photo(cls.driver, cls.photo)
+        # Another unit's own photo: not the same content as swj's (a file
+        # attached to swj's task is swj's to see, whoever else uploads it).
+        cls.other_photo = os.path.join(cls.tmp, "住建现场.jpg")
+        make_photo(cls.driver, cls.other_photo, "住建")
 
     @classmethod
     def tearDownClass(cls):
@@ -307,7 +312,7 @@ class WebDeskTest(unittest.TestCase):
 
     def upload_as(self, unit, task):
         boundary = "duban-test-boundary"
-        with open(self.photo, "rb") as f:
+        with open(self.other_photo, "rb") as f:
             content = f.read()
         body = (("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\n"
                  "Content-Type: image/jpeg\r\n\r\n" % boundary).encode() + content +
