@@ -5,11 +5,13 @@
 // (and task, for an item about a task) include it, the file's owner and
 // those who may see the subject download it, another unit is refused, and
 // an unknown file is refused naming the field.
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "duban/v1/duban.grpc.pb.h"
 #include "duban/v1/evidence.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -19,6 +21,7 @@
 namespace duban {
 namespace {
 
+using testing::BinaryPath;
 using testing::Daemon;
 using testing::TempDir;
 
@@ -99,27 +102,44 @@ class EvidenceSubjectsTest : public ::testing::Test {
     EXPECT_FALSE(Listed("市住建局", by_unit, sha));
   }
 
+  // An obligation of 市商务局 it may submit; "" when none.
+  std::string OpenObligation() {
+    auto reports = v1::ReportService::NewStub(As("市商务局"));
+    grpc::ClientContext ctx;
+    v1::ListObligationsRequest req;
+    req.set_page_size(1000);
+    v1::ListObligationsResponse res;
+    EXPECT_TRUE(reports->ListObligations(&ctx, req, &res).ok());
+    for (const auto& o : res.obligations()) {
+      if (o.unit_id() == "swj" &&
+          (o.state() == v1::OBLIGATION_STATE_PENDING || o.state() == v1::OBLIGATION_STATE_MISSED)) {
+        return o.id();
+      }
+    }
+    return "";
+  }
+
+  // The files of the obligation's last event.
+  std::vector<std::string> LastEventFiles(const std::string& id) {
+    auto reports = v1::ReportService::NewStub(As("市商务局"));
+    grpc::ClientContext ctx;
+    v1::ObligationHistoryRequest hr;
+    hr.set_obligation_id(id);
+    v1::ObligationHistoryResponse h;
+    EXPECT_TRUE(reports->ObligationHistory(&ctx, hr, &h).ok());
+    std::vector<std::string> out;
+    if (h.events_size() == 0) return out;
+    for (const auto& r : h.events(h.events_size() - 1).evidence()) out.push_back(r.sha256());
+    return out;
+  }
+
   TempDir dir_;
   std::unique_ptr<Daemon> daemon_;
 };
 
 TEST_F(EvidenceSubjectsTest, ObligationSubmissionCarriesFiles) {
   auto reports = v1::ReportService::NewStub(As("市商务局"));
-  std::string id;
-  {
-    grpc::ClientContext ctx;
-    v1::ListObligationsRequest req;
-    req.set_page_size(1000);
-    v1::ListObligationsResponse res;
-    ASSERT_TRUE(reports->ListObligations(&ctx, req, &res).ok());
-    for (const auto& o : res.obligations()) {
-      if (o.unit_id() == "swj" && (o.state() == v1::OBLIGATION_STATE_PENDING ||
-                                   o.state() == v1::OBLIGATION_STATE_MISSED)) {
-        id = o.id();
-        break;
-      }
-    }
-  }
+  std::string id = OpenObligation();
   ASSERT_FALSE(id.empty()) << "no open obligation of 市商务局";
   v1::SubmitReportRequest req;
   req.set_obligation_id(id);
@@ -168,6 +188,24 @@ TEST_F(EvidenceSubjectsTest, ObligationSubmissionCarriesFiles) {
     EXPECT_EQ(last.evidence(0).content_type(), "image/png");
   }
   ExpectOwnerAndSubjectSeeItOthersDoNot("市商务局", ref.sha256());
+}
+
+TEST_F(EvidenceSubjectsTest, DubanctlObligationSubmitTakesEvidence) {
+  std::string id = OpenObligation();
+  ASSERT_FALSE(id.empty()) << "no open obligation of 市商务局";
+  v1::EvidenceRef a = Upload("市商务局", "一.png");
+  v1::EvidenceRef b = Upload("市商务局", "二.png");
+  std::string cmd = absl::StrCat("DUBAN_TOKEN=", daemon_->Login("市商务局"), " ", BinaryPath("clients/dubanctl"),
+                                 " --addr=", daemon_->address(), " obligation submit '", id,
+                                 "' --text=本期已完成 --evidence=", a.sha256(), ",", b.sha256(), " 2>&1");
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+    EXPECT_EQ(::pclose(p), 0) << out;
+  }
+  EXPECT_EQ(LastEventFiles(id), (std::vector<std::string>{a.sha256(), b.sha256()})) << out;
 }
 
 TEST_F(EvidenceSubjectsTest, RectificationReportCarriesFiles) {
