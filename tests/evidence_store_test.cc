@@ -189,6 +189,36 @@ TEST_F(EvidenceStoreTest, SweepRemovesOnlyUnreferencedUploadsPastTheGracePeriod)
   EXPECT_EQ(StoredFiles(root()), 1);
 }
 
+TEST_F(EvidenceStoreTest, OtherSubjectsAttachmentsAreListedKeptAndNotCountedAsTheTasks) {
+  auto f = Upload("swj", "整改照片.jpg", kJpeg);
+  ASSERT_TRUE(f.ok());
+  EvidenceRefs refs;
+  refs.Add()->set_sha256(f->sha256());
+  // Same id and version under different kinds: no key is shared.
+  rocksdb::WriteBatch batch;
+  v1::EvidenceAttachment item = NewEvidenceAttachment("supervision", "T1", 2, clock_.Now(), "swj", {"swj"});
+  item.set_task_id("T1");
+  engine_->evidence().PutAttachments(&batch, refs, item);
+  engine_->evidence().PutAttachments(
+      &batch, refs, NewEvidenceAttachment("obligation", "T1", 2, clock_.Now(), "swj", {"swj"}));
+  ASSERT_TRUE(engine_->store().Write(&batch).ok());
+
+  auto file = engine_->evidence().Get(f->sha256());
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->attachments_size(), 2);
+  auto by_task = engine_->evidence().List("T1", "", "");
+  ASSERT_TRUE(by_task.ok());
+  ASSERT_EQ(by_task->size(), 1u);  // the item about T1
+  auto by_unit = engine_->evidence().List("", "swj", "2023-03");
+  ASSERT_TRUE(by_unit.ok());
+  ASSERT_EQ(by_unit->size(), 1u);
+  EXPECT_EQ((*by_unit)[0].attachments_size(), 2);
+  // The ledger's count is of the task's own reports.
+  EXPECT_EQ(*engine_->evidence().CountForTask("T1"), 0);
+  // Referenced: kept past the grace period.
+  EXPECT_EQ(*engine_->evidence().Sweep(clock_.Now() + absl::Hours(25)), 0);
+}
+
 TEST_F(EvidenceStoreTest, LeftoverTempFilesAreRemovedAtStart) {
   {
     std::FILE* f = std::fopen((root() + "/tmp/crashed-upload").c_str(), "w");
