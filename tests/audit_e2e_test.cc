@@ -285,6 +285,31 @@ TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
     ASSERT_TRUE(auth_->Logout(&ctx, v1::LogoutRequest(), &resp).ok());
     acts.push_back({"duban.v1.AuthService/Logout", "kjj", "unit_contact", "", grpc::StatusCode::OK});
   }
+  // A lockout: the fifth wrong password locks gxj, and its entry says so.
+  for (int i = 0; i < 5; ++i) {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "");
+    v1::LoginRequest req;
+    req.set_account_id("gxj");
+    req.set_password("Wrong-password-" + std::to_string(i));
+    v1::LoginResponse resp;
+    EXPECT_EQ(auth_->Login(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    acts.push_back({"duban.v1.AuthService/Login", "gxj", "", "account:gxj", grpc::StatusCode::UNAUTHENTICATED});
+  }
+  // An account change that ends the account's sessions: disabling kjj
+  // revokes its tokens (the system administrator's act).
+  {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "sysadmin");
+    v1::SetAccountDisabledRequest req;
+    req.set_account_id("kjj");
+    req.set_disabled(true);
+    v1::SetAccountDisabledResponse resp;
+    grpc::Status st = auth_->SetAccountDisabled(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    acts.push_back({"duban.v1.AuthService/SetAccountDisabled", "sysadmin", "system_admin", "account:kjj",
+                    grpc::StatusCode::OK});
+  }
   // A grant.
   {
     grpc::ClientContext ctx;
@@ -381,6 +406,14 @@ TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
     }
   }
   EXPECT_EQ(others[0].request_id(), "mix-1");
+  // The lockout is named on the login that caused it, and only there.
+  std::vector<std::string> gxj_details;
+  for (auto& e : others) {
+    if (e.account() == "gxj") gxj_details.push_back(e.detail());
+  }
+  ASSERT_EQ(gxj_details.size(), 5u);
+  EXPECT_EQ(gxj_details[3], "");
+  EXPECT_EQ(gxj_details[4], "account locked");
   EXPECT_EQ(others[3].request_id(), "mix-4");
   // The timer firings: every timer the clock fired is named by exactly one entry.
   ASSERT_GT(fired, 0);
