@@ -120,6 +120,28 @@ class AuditE2eTest : public ::testing::Test {
     return out;
   }
 
+  // A Login call with the password given (no credential on the call).
+  grpc::Status LoginWith(const std::string& account, const std::string& password, v1::LoginResponse* resp) {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "");
+    v1::LoginRequest req;
+    req.set_account_id(account);
+    req.set_password(password);
+    return auth_->Login(&ctx, req, resp);
+  }
+
+  // The security administrator grants kjj a leader's role on the economy campaign.
+  grpc::Status GrantKjjALeadersRole() {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "secadmin");
+    v1::GrantRoleRequest req;
+    req.set_account_id("kjj");
+    req.mutable_grant()->set_role("leader");
+    req.mutable_grant()->add_scope("economy");
+    v1::RoleChangeResponse resp;
+    return auth_->GrantRole(&ctx, req, &resp);
+  }
+
   std::vector<v1::AuditEntry> ByCommand(const std::string& command) {
     std::vector<v1::AuditEntry> out;
     for (auto& e : List(v1::AuditFilter())) {
@@ -265,13 +287,8 @@ TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
   // Logins: one that succeeds, one with a wrong password; then a logout.
   std::string kjj_token;
   for (const std::string& password : {std::string("Not-the-password-1"), std::string(kTestPassword)}) {
-    grpc::ClientContext ctx;
-    Ctx(&ctx, "");
-    v1::LoginRequest req;
-    req.set_account_id("kjj");
-    req.set_password(password);
     v1::LoginResponse resp;
-    grpc::Status st = auth_->Login(&ctx, req, &resp);
+    grpc::Status st = LoginWith("kjj", password, &resp);
     bool right = password == kTestPassword;
     EXPECT_EQ(st.ok(), right) << st.error_message();
     if (right) kjj_token = resp.token();
@@ -287,13 +304,9 @@ TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
   }
   // A lockout: the fifth wrong password locks gxj, and its entry says so.
   for (int i = 0; i < 5; ++i) {
-    grpc::ClientContext ctx;
-    Ctx(&ctx, "");
-    v1::LoginRequest req;
-    req.set_account_id("gxj");
-    req.set_password("Wrong-password-" + std::to_string(i));
     v1::LoginResponse resp;
-    EXPECT_EQ(auth_->Login(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(LoginWith("gxj", "Wrong-password-" + std::to_string(i), &resp).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
     acts.push_back({"duban.v1.AuthService/Login", "gxj", "", "account:gxj", grpc::StatusCode::UNAUTHENTICATED});
   }
   // An account change that ends the account's sessions: disabling kjj
@@ -312,14 +325,7 @@ TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
   }
   // A grant.
   {
-    grpc::ClientContext ctx;
-    Ctx(&ctx, "secadmin");
-    v1::GrantRoleRequest req;
-    req.set_account_id("kjj");
-    req.mutable_grant()->set_role("leader");
-    req.mutable_grant()->add_scope("economy");
-    v1::RoleChangeResponse resp;
-    grpc::Status st = auth_->GrantRole(&ctx, req, &resp);
+    grpc::Status st = GrantKjjALeadersRole();
     ASSERT_TRUE(st.ok()) << st.error_message();
     acts.push_back({"duban.v1.AuthService/GrantRole", "secadmin", "security_admin", "account:kjj",
                     grpc::StatusCode::OK});
@@ -518,14 +524,7 @@ TEST_F(AuditE2eTest, LoginsFailedLoginsAndGrantsAreEntriesWithoutTheirSecrets) {
   }
   {
     // Then the security administrator grants kjj a leader's role on a campaign.
-    grpc::ClientContext ctx;
-    Ctx(&ctx, "secadmin");
-    v1::GrantRoleRequest req;
-    req.set_account_id("kjj");
-    req.mutable_grant()->set_role("leader");
-    req.mutable_grant()->add_scope("economy");
-    v1::RoleChangeResponse resp;
-    grpc::Status s = auth_->GrantRole(&ctx, req, &resp);
+    grpc::Status s = GrantKjjALeadersRole();
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 

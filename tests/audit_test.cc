@@ -183,18 +183,24 @@ TEST_F(AuditTest, CutTailIsCaughtByAHeldCheckpoint) {
   EXPECT_NE(v.problem.find("truncated"), std::string::npos) << v.problem;
 }
 
-TEST_F(AuditTest, RewriteFromEntryJWithRecomputedHashesIsCaughtByAHeldCheckpoint) {
-  Acts(20);
-  audit::Trail t = Exported();
-  // Rewrite entries 12..20: another account, every hash recomputed.
-  for (size_t i = 11; i < t.entries.size(); ++i) {
-    v1::AuditEntry& e = t.entries[i];
+// Entries 12 and later of an exported trail rewritten with another
+// account, every hash recomputed: a chain consistent in itself.
+void RewriteFromEntry12(audit::Trail* t) {
+  for (size_t i = 11; i < t->entries.size(); ++i) {
+    v1::AuditEntry& e = t->entries[i];
     e.set_account("someone-else");
-    e.set_prev_hash(t.entries[i - 1].hash());
+    e.set_prev_hash(t->entries[i - 1].hash());
     auto h = audit::EntryHash(audit::HashAlgorithm::kSha256, e);
     ASSERT_TRUE(h.ok());
     e.set_hash(*h);
   }
+}
+
+TEST_F(AuditTest, RewriteFromEntryJWithRecomputedHashesIsCaughtByAHeldCheckpoint) {
+  Acts(20);
+  audit::Trail t = Exported();
+  // Rewrite entries 12..20: another account, every hash recomputed.
+  RewriteFromEntry12(&t);
   audit::Verification alone = Check(t, {});
   EXPECT_TRUE(alone.ok);  // self-consistent
   // The checkpoint at 15 signed the hashes of entries 11..15: the rewrite is
@@ -218,14 +224,7 @@ TEST_F(AuditTest, RewriteFromEntryJWithRecomputedHashesIsCaughtByAHeldCheckpoint
 TEST_F(AuditTest, ARewriteAgainstCheckpointsWithoutEntryHashesIsNamedAtTheCheckpoint) {
   Acts(20);
   audit::Trail t = Exported();
-  for (size_t i = 11; i < t.entries.size(); ++i) {
-    v1::AuditEntry& e = t.entries[i];
-    e.set_account("someone-else");
-    e.set_prev_hash(t.entries[i - 1].hash());
-    auto h = audit::EntryHash(audit::HashAlgorithm::kSha256, e);
-    ASSERT_TRUE(h.ok());
-    e.set_hash(*h);
-  }
+  RewriteFromEntry12(&t);
   // Checkpoints in the earlier format: the head only, signed without entry
   // hashes (their canonical bytes are those of that format).
   std::vector<v1::AuditCheckpoint> heads_only;

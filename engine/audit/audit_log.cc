@@ -25,6 +25,14 @@ std::string SeqKey(char tag, uint64_t seq) {
 std::string EntryKey(uint64_t seq) { return SeqKey('e', seq); }
 std::string CheckpointKey(uint64_t seq) { return SeqKey('c', seq); }
 
+// Parses a stored entry for a Scan callback: false (with *bad set to
+// DATA_LOSS) when it cannot be parsed, which ends the scan.
+bool ParseEntry(absl::string_view v, v1::AuditEntry* e, absl::Status* bad) {
+  if (e->ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+  *bad = absl::DataLossError("audit: an entry cannot be parsed");
+  return false;
+}
+
 // Index keys, so that a filtered list reads only the entries it returns:
 //   "x" + field + value + "\0" + seq (8 bytes, big-endian)   (empty value)
 // field: 'a' account, 'u' unit_id, 's' subject. Written in the entry's own
@@ -156,10 +164,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
     absl::Status bad;
     RETURN_IF_ERROR(store->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
       v1::AuditEntry e;
-      if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-        bad = absl::DataLossError("audit: an entry cannot be parsed");
-        return false;
-      }
+      if (!ParseEntry(v, &e, &bad)) return false;
       for (const auto& k : IndexKeysOf(e)) store->Put(&b, Cf::kAudit, k, absl::string_view());
       return true;
     }));
@@ -288,10 +293,7 @@ absl::StatusOr<v1::AuditCheckpoint> AuditLog::SignAndStore(uint64_t seq, const s
         Cf::kAudit, "e",
         [&](absl::string_view, absl::string_view v) {
           v1::AuditEntry e;
-          if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-            bad = absl::DataLossError("audit: an entry cannot be parsed");
-            return false;
-          }
+          if (!ParseEntry(v, &e, &bad)) return false;
           if (e.seq() > seq) return false;
           if (next == 0) {
             c.set_entry_hashes_from(e.seq());
@@ -400,10 +402,7 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
   absl::Status bad;
   RETURN_IF_ERROR(store_->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
     v1::AuditEntry e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError("audit: an entry cannot be parsed");
-      return false;
-    }
+    if (!ParseEntry(v, &e, &bad)) return false;
     if (FromTs(e.at()) >= before) return false;
     if (first == 0) first = e.seq();
     last = e.seq();
@@ -488,10 +487,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t fro
       Cf::kAudit, "e",
       [&](absl::string_view, absl::string_view v) {
         v1::AuditEntry e;
-        if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          bad = absl::DataLossError("audit: an entry cannot be parsed");
-          return false;
-        }
+        if (!ParseEntry(v, &e, &bad)) return false;
         return take(std::move(e));
       },
       EntryKey(std::max<uint64_t>(from_seq, 0))));
