@@ -326,7 +326,7 @@ void RegisterAuditCommands(Registry& r) {
         Audit<kAuditList>);
   r.Add("audit history", "audit history <KIND:ID> [--all]", {"subject"}, {"all", "page-size", "page-token"}, false,
         Audit<kAuditHistory>);
-  r.Add("audit export", "audit export [--out=FILE] [--account=A] [--unit=U] [--subject=S] [--from=DATE] [--to=DATE] "
+  r.Add("audit export", "audit export [--out=FILE] [--progress] [--account=A] [--unit=U] [--subject=S] [--from=DATE] [--to=DATE] "
         "[--result=accepted|refused]", {}, export_flags, false, Audit<kAuditExport>);
   r.Add("audit verify", "audit verify --public-key=FILE|--hmac-key=FILE --checkpoints=FILE [--trail=FILE] "
         "[--hash=sha256|sm3]", {}, {"public-key", "hmac-key", "checkpoints", "trail", "hash"}, false,

@@ -89,7 +89,7 @@ void Export(Client& c, const Args& a, const Operands& ops) {
 void RegisterExportCommands(Registry& r) {
   r.Add("export",
         "export tasks|obligations|rankings [--format=xlsx|csv] [--out=FILE|-] [--campaign=ID] [--unit=U] "
-        "[--rule=ID] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--board=ID] [--period=P]",
+        "[--rule=ID] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--board=ID] [--period=P] [--progress]",
         {"ledger"}, {"progress", "format", "out", "campaign", "unit", "rule", "from", "to", "board", "period"}, false, Export);
 }
 

@@ -34,7 +34,8 @@ organisation
   task-force list [--plan=ID]
 plans
   plan draft <document.txt|.docx> [-o plan.yaml] [--report=report.txt] [--cadences=FILE] [--directory=plan.yaml|daemon] [--plan-id=ID]
-  plan import <file.yaml> [--dry-run] [--update]   (system administrator; --dry-run lists redefinitions)
+  plan import <file.yaml> [--dry-run] [--update] [--progress]
+                                   (system administrator; --dry-run lists redefinitions)
   plan list
   plan get <plan_id>
   campaign list [--plan=ID]
@@ -98,11 +99,20 @@ audit trail (audit administrators; verify runs here and trusts nothing from the 
   audit list [--account=A] [--unit=U] [--subject=KIND:ID] [--from=DATE] [--to=DATE]
              [--result=accepted|refused] [--page-size=N] [--page-token=T] [--all]
   audit history <KIND:ID>          (who did what to it, when, from where, refusals included)
-  audit export [--out=FILE] [filters as for list]      (JSON lines; unfiltered: verifiable)
+  audit export [--out=FILE] [--progress] [filters as for list]   (JSON lines; unfiltered: verifiable)
   audit verify --public-key=FILE|--hmac-key=FILE --checkpoints=FILE [--trail=FILE] [--hash=sha256|sm3]
                                    (without --trail: the running daemon's trail)
   audit prune --before=DATE        (at least the retention period, 180 days or more, ago)
   audit head
+ledgers and briefings
+  export tasks|obligations|rankings [--format=xlsx|csv] [--out=FILE|-] [--campaign=ID] [--unit=U] [--rule=ID]
+         [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--board=ID] [--period=P] [--progress]
+  bulletin <YYYY-MM>                                 (the monthly bulletin, 月通报)
+  briefing list [--kind=dekad|monthly|quarterly|annual] [--state=draft|published]
+  briefing get <briefing_id> [--format=markdown|html] [--out=FILE]
+  briefing edit <briefing_id> [--title=..] [--preface=..] [--remarks=..]
+  briefing publish <briefing_id>
+  (--progress: the steps of a long operation on stderr; shown anyway when stderr is a terminal)
 admin
   clock advance --by=DURATION | --to=RFC3339      (simulated clock only)
   rules reload                                     (rereads cadences and ladders, as SIGHUP does)
