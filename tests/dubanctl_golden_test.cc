@@ -119,6 +119,8 @@ TEST_F(DubanctlGoldenTest, HelpAndUsageErrorsPrintTheUsageAndExitTwo) {
            {"error-bad-enum", "office", "task list --state=sleeping"},
            {"error-bad-date", "office", "task request-extension T1 --due=2023-4-1 --reason=r"},
            {"error-bad-timeout", "office", "--timeout=soon task list"},
+           {"error-stray-help", "office", "task get T1 help"},
+           {"error-stray-verb", "office", "task list get"},
        }) {
     SCOPED_TRACE(c.name);
     Check(c);
@@ -130,6 +132,8 @@ TEST_F(DubanctlGoldenTest, ServerRefusalsPrintTheCodeAndExitOne) {
            {"refused-not-found", "office", "task get NO-SUCH-TASK"},
            {"refused-unauthenticated", "", "task list --plan=ningxiang-2023-six-battles"},
            {"refused-permission", "office", "account list"},
+           // A word that names a noun is still the operand it stands for.
+           {"refused-operand-naming-a-noun", "office", "unit resolve plan"},
        }) {
     SCOPED_TRACE(c.name);
     Check(c);

@@ -269,18 +269,28 @@ int Main(int argc, char** argv) {
     if (opt->count() > 0) given[name] = opt->results();
   }
   Args globals(std::move(given));
-  bool help = globals.Bool("help") || help_cmd->parsed();
+  // "help" is the help command only as the first word; later it is a stray word.
+  std::vector<CLI::App*> parsed = app.get_subcommands();
+  bool help_first = !parsed.empty() && parsed.front() == help_cmd;
+  bool help = globals.Bool("help") || help_first;
 
   // What was chosen: commands (one, unless a stray word named another), or a noun without a verb.
+  // In the order the line named them: a noun's verbs, or one-word commands.
+  std::map<const CLI::App*, const Command*> by_app;
+  for (const auto& [name, cmd] : reg.commands()) by_app[cmd.app] = &cmd;
   std::vector<const Command*> chosen;
-  for (const auto& [name, cmd] : reg.commands()) {
-    if (cmd.app->parsed()) chosen.push_back(&cmd);
+  for (CLI::App* sub : app.get_subcommands()) {
+    if (auto it = by_app.find(sub); it != by_app.end()) chosen.push_back(it->second);
+    for (CLI::App* verb : sub->get_subcommands()) {
+      if (auto it = by_app.find(verb); it != by_app.end()) chosen.push_back(it->second);
+    }
   }
   std::string noun;
-  for (CLI::App* sub : app.get_subcommands()) {
+  for (CLI::App* sub : parsed) {
     if (sub != help_cmd && noun.empty()) noun = sub->get_name();
   }
   std::vector<std::string> stray_words, stray_flags;
+  if (help_cmd->parsed() && !help_first) stray_words.push_back("help");
   for (const std::string& w : app.remaining()) (IsFlagWord(w) ? stray_flags : stray_words).push_back(w);
 
   if (!stopped.empty() && chosen.empty()) throw UsageError(stopped);
