@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/audit/audit_scope.h"
+#include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -514,20 +515,8 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
 }
 
 absl::StatusOr<std::vector<v1::TaskEvent>> Engine::History(absl::string_view task_id) const {
-  ASSIGN_OR_RETURN(v1::Task t, LoadTask(task_id));
-  std::vector<v1::TaskEvent> out;
-  absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, keys::EventPrefix(task_id), [&](absl::string_view, absl::string_view v) {
-    v1::TaskEvent e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError(absl::StrCat("events of ", task_id, ": record cannot be parsed"));
-      return false;
-    }
-    out.push_back(std::move(e));
-    return true;
-  }));
-  RETURN_IF_ERROR(bad);
-  return out;
+  RETURN_IF_ERROR(LoadTask(task_id).status());
+  return ReadEvents<v1::TaskEvent>(*store_, task_id);
 }
 
 absl::StatusOr<HistoryPageResult> Engine::HistoryPage(absl::string_view task_id, uint64_t after_version,

@@ -55,16 +55,27 @@ class AuditInterceptor : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* m) override {
     using grpc::experimental::InterceptionHookPoints;
-    if (m->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) && !scope_) Open(m);
-    if (m->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) && scope_) Close(m);
+    if (m->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) && !scope_) {
+      Open(static_cast<const google::protobuf::Message*>(m->GetRecvMessage()), nullptr);
+    }
+    if (m->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      // A call answered before any request was read (a client stream the
+      // Guard refused, an empty stream, a request that could not be parsed)
+      // is an act too. The Guard's scope, when it opened one for the call,
+      // names the caller it verified or refused.
+      if (!scope_) Open(nullptr, audit::AuditScope::Current());
+      if (scope_) Close(m);
+    }
     m->Proceed();
   }
 
  private:
-  void Open(grpc::experimental::InterceptorBatchMethods* m) {
+  // Opens the call's scope. `request` is the first request message, or
+  // nullptr when none was read; `caller`, when set, is the scope in which
+  // the Guard recorded the caller of a call it answered itself.
+  void Open(const google::protobuf::Message* request, audit::AuditScope* caller) {
     const std::string method = info_->method();
     if (!absl::StartsWith(method, "/duban.v1.") || IsReadMethod(method)) return;
-    const auto* request = static_cast<const google::protobuf::Message*>(m->GetRecvMessage());
     const grpc::ServerContext& ctx = *static_cast<grpc::ServerContext*>(info_->server_context());
     CallPrincipal who = PrincipalOf(ctx);
     v1::AuditEntry e;
@@ -72,6 +83,12 @@ class AuditInterceptor : public grpc::experimental::Interceptor {
     e.set_role(who.role);
     e.set_unit_id(who.unit_id);
     e.set_acting_for(who.acting_for);
+    if (caller != nullptr && !caller->entry().account().empty()) {
+      e.set_account(caller->entry().account());
+      e.set_role(caller->entry().role());
+      e.set_unit_id(caller->entry().unit_id());
+      e.set_acting_for(caller->entry().acting_for());
+    }
     e.set_source(ctx.peer());
     e.set_command(CommandName(method));
     if (request != nullptr) {

@@ -5,6 +5,7 @@
 // account of an entry is the authenticated one (a bearer token), never a
 // name the request or its metadata claims; logins, failed logins and role
 // grants are entries too, with no secret in them or in the log.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "duban/v1/audit_service.grpc.pb.h"
 #include "duban/v1/auth.grpc.pb.h"
 #include "duban/v1/duban.grpc.pb.h"
+#include "duban/v1/evidence.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
 #include "tests/test_util.h"
@@ -116,6 +118,28 @@ class AuditE2eTest : public ::testing::Test {
       req.set_page_token(resp.next_page_token());
     }
     return out;
+  }
+
+  // A Login call with the password given (no credential on the call).
+  grpc::Status LoginWith(const std::string& account, const std::string& password, v1::LoginResponse* resp) {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "");
+    v1::LoginRequest req;
+    req.set_account_id(account);
+    req.set_password(password);
+    return auth_->Login(&ctx, req, resp);
+  }
+
+  // The security administrator grants kjj a leader's role on the economy campaign.
+  grpc::Status GrantKjjALeadersRole() {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "secadmin");
+    v1::GrantRoleRequest req;
+    req.set_account_id("kjj");
+    req.mutable_grant()->set_role("leader");
+    req.mutable_grant()->add_scope("economy");
+    v1::RoleChangeResponse resp;
+    return auth_->GrantRole(&ctx, req, &resp);
   }
 
   std::vector<v1::AuditEntry> ByCommand(const std::string& command) {
@@ -224,6 +248,190 @@ TEST_F(AuditE2eTest, MixedWorkloadHasExactlyOneEntryPerActWithItsFields) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// Every kind of act the trail must hold, in one workload, each counted: the
+// entries written after the workload starts are exactly the acts it made
+// (plus one timers.fire entry per firing batch), each with its fields.
+TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
+  // Sessions used below are opened first, so that their logins fall before
+  // the count starts.
+  for (const char* a : {"swj", "secadmin", "sysadmin", "auditadmin", "auditor"}) {
+    std::string err;
+    ASSERT_FALSE(daemon_->Login(a, &err).empty()) << a << ": " << err;
+  }
+  auto last_seq = [&] {
+    std::vector<v1::AuditEntry> all = List(v1::AuditFilter());
+    return all.empty() ? uint64_t{0} : all.back().seq();
+  };
+  const uint64_t before = last_seq();
+
+  struct Act {
+    std::string command, account, role, subject;
+    grpc::StatusCode code;
+  };
+  std::vector<Act> acts;
+  const std::string task_cmd = "duban.v1.TaskService/";
+  // Commands: accepted, refused by the state, by validation, for permission.
+  ASSERT_TRUE(Accept("swj", "swj", "T1", "mix-1").ok());
+  acts.push_back({task_cmd + "AcceptTask", "swj", "unit_contact", "task:T1", grpc::StatusCode::OK});
+  EXPECT_EQ(Accept("swj", "swj", "T1", "mix-2").error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  acts.push_back({task_cmd + "AcceptTask", "swj", "unit_contact", "task:T1", grpc::StatusCode::FAILED_PRECONDITION});
+  EXPECT_EQ(Accept("swj", "swj", "no-such-task", "mix-3").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  acts.push_back({task_cmd + "AcceptTask", "swj", "unit_contact", "task:no-such-task",
+                  grpc::StatusCode::INVALID_ARGUMENT});
+  EXPECT_EQ(Accept("swj", "fgj", "T3", "mix-4").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  acts.push_back({task_cmd + "AcceptTask", "swj", "unit_contact", "task:T3", grpc::StatusCode::PERMISSION_DENIED});
+  // A command without a credential.
+  EXPECT_EQ(Accept("", "", "T4", "mix-5").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  acts.push_back({task_cmd + "AcceptTask", "anonymous", "", "task:T4", grpc::StatusCode::UNAUTHENTICATED});
+
+  // Logins: one that succeeds, one with a wrong password; then a logout.
+  std::string kjj_token;
+  for (const std::string& password : {std::string("Not-the-password-1"), std::string(kTestPassword)}) {
+    v1::LoginResponse resp;
+    grpc::Status st = LoginWith("kjj", password, &resp);
+    bool right = password == kTestPassword;
+    EXPECT_EQ(st.ok(), right) << st.error_message();
+    if (right) kjj_token = resp.token();
+    acts.push_back({"duban.v1.AuthService/Login", "kjj", right ? "unit_contact" : "", "account:kjj",
+                    right ? grpc::StatusCode::OK : grpc::StatusCode::UNAUTHENTICATED});
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + kjj_token);
+    v1::LogoutResponse resp;
+    ASSERT_TRUE(auth_->Logout(&ctx, v1::LogoutRequest(), &resp).ok());
+    acts.push_back({"duban.v1.AuthService/Logout", "kjj", "unit_contact", "", grpc::StatusCode::OK});
+  }
+  // A lockout: the fifth wrong password locks gxj, and its entry says so.
+  for (int i = 0; i < 5; ++i) {
+    v1::LoginResponse resp;
+    EXPECT_EQ(LoginWith("gxj", "Wrong-password-" + std::to_string(i), &resp).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    acts.push_back({"duban.v1.AuthService/Login", "gxj", "", "account:gxj", grpc::StatusCode::UNAUTHENTICATED});
+  }
+  // An account change that ends the account's sessions: disabling kjj
+  // revokes its tokens (the system administrator's act).
+  {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "sysadmin");
+    v1::SetAccountDisabledRequest req;
+    req.set_account_id("kjj");
+    req.set_disabled(true);
+    v1::SetAccountDisabledResponse resp;
+    grpc::Status st = auth_->SetAccountDisabled(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    acts.push_back({"duban.v1.AuthService/SetAccountDisabled", "sysadmin", "system_admin", "account:kjj",
+                    grpc::StatusCode::OK});
+  }
+  // A grant.
+  {
+    grpc::Status st = GrantKjjALeadersRole();
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    acts.push_back({"duban.v1.AuthService/GrantRole", "secadmin", "security_admin", "account:kjj",
+                    grpc::StatusCode::OK});
+  }
+  // A reload of the rules, by the system administrator and refused to a unit.
+  auto admin = v1::AdminService::NewStub(daemon_->AnonymousChannel());
+  for (const char* who : {"sysadmin", "swj"}) {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, who);
+    v1::ReloadRulesResponse resp;
+    grpc::Status st = admin->ReloadRules(&ctx, v1::ReloadRulesRequest(), &resp);
+    bool allowed = std::string(who) == "sysadmin";
+    EXPECT_EQ(st.ok(), allowed) << who << ": " << st.error_message();
+    acts.push_back({"duban.v1.AdminService/ReloadRules", who, allowed ? "system_admin" : "unit_contact", "",
+                    allowed ? grpc::StatusCode::OK : grpc::StatusCode::PERMISSION_DENIED});
+  }
+  // Exports: refused to a unit, done by the audit administrator.
+  int lines = 0;
+  EXPECT_EQ(Export("swj", &lines).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  acts.push_back({"duban.v1.AuditService/ExportAudit", "swj", "unit_contact", "", grpc::StatusCode::PERMISSION_DENIED});
+  ASSERT_TRUE(Export("auditadmin", &lines).ok());
+  acts.push_back({"duban.v1.AuditService/ExportAudit", "auditadmin", "audit_admin", "", grpc::StatusCode::OK});
+  // Uploads (a client stream): done by a unit; refused by the Guard to an
+  // auditor and to a caller without a credential before any message is read.
+  auto evidence = v1::EvidenceService::NewStub(daemon_->AnonymousChannel());
+  for (const char* who : {"swj", "auditor", ""}) {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, who);
+    v1::EvidenceFile file;
+    auto writer = evidence->Upload(&ctx, &file);
+    v1::UploadEvidenceRequest m;
+    m.mutable_header()->set_file_name("现场.pdf");
+    writer->Write(m);
+    m.set_chunk("%PDF-1.7\n" + std::string(400, 'p'));
+    writer->Write(m);
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    std::string account = *who == '\0' ? "anonymous" : who;
+    grpc::StatusCode code = std::string(who) == "swj"       ? grpc::StatusCode::OK
+                            : std::string(who) == "auditor" ? grpc::StatusCode::PERMISSION_DENIED
+                                                            : grpc::StatusCode::UNAUTHENTICATED;
+    EXPECT_EQ(st.error_code(), code) << who << ": " << st.error_message();
+    acts.push_back({"duban.v1.EvidenceService/Upload", account,
+                    account == "swj" ? "unit_contact" : account == "auditor" ? "auditor" : "", "", code});
+  }
+  // The clock moved ten days: the firings that change state are entries of the
+  // daemon's own, one per firing batch, naming every timer fired.
+  int fired = 0;
+  {
+    grpc::ClientContext ctx;
+    Ctx(&ctx, "sysadmin");
+    v1::AdvanceClockRequest req;
+    req.set_by("240h");
+    v1::AdvanceClockResponse resp;
+    grpc::Status st = admin->AdvanceClock(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    fired = resp.timers_fired();
+    acts.push_back({"duban.v1.AdminService/AdvanceClock", "sysadmin", "system_admin", "", grpc::StatusCode::OK});
+  }
+
+  std::vector<v1::AuditEntry> recorded;
+  for (auto& e : List(v1::AuditFilter())) {
+    if (e.seq() > before) recorded.push_back(e);
+  }
+  std::vector<v1::AuditEntry> firings, others;
+  for (auto& e : recorded) (e.command() == "timers.fire" ? firings : others).push_back(e);
+  // Exactly one entry per act, in the order the acts were made.
+  ASSERT_EQ(others.size(), acts.size());
+  for (size_t i = 0; i < acts.size(); ++i) {
+    const Act& a = acts[i];
+    const v1::AuditEntry& e = others[i];
+    SCOPED_TRACE(absl::StrCat("act ", i, ": ", a.command, " by ", a.account));
+    EXPECT_EQ(e.command(), a.command);
+    EXPECT_EQ(e.account(), a.account);
+    EXPECT_EQ(e.role(), a.role);
+    if (!a.subject.empty()) EXPECT_EQ(e.subject(), a.subject);
+    EXPECT_EQ(e.result_code(), static_cast<int>(a.code)) << e.result_message();
+    EXPECT_NE(e.source().find("127.0.0.1"), std::string::npos) << e.source();
+    EXPECT_GT(e.at().seconds(), 0);
+    EXPECT_EQ(e.hash().size(), 32u);
+    // The digest of the request, for every act whose request was read.
+    if (a.command != "duban.v1.EvidenceService/Upload" || a.code == grpc::StatusCode::OK) {
+      EXPECT_EQ(e.request_digest().size(), 32u);
+    }
+  }
+  EXPECT_EQ(others[0].request_id(), "mix-1");
+  // The lockout is named on the login that caused it, and only there.
+  std::vector<std::string> gxj_details;
+  for (auto& e : others) {
+    if (e.account() == "gxj") gxj_details.push_back(e.detail());
+  }
+  ASSERT_EQ(gxj_details.size(), 5u);
+  EXPECT_EQ(gxj_details[3], "");
+  EXPECT_EQ(gxj_details[4], "account locked");
+  EXPECT_EQ(others[3].request_id(), "mix-4");
+  // The timer firings: every timer the clock fired is named by exactly one entry.
+  ASSERT_GT(fired, 0);
+  int named = 0;
+  for (auto& e : firings) {
+    EXPECT_EQ(e.account(), "duband");
+    EXPECT_EQ(e.role(), "system");
+    named += static_cast<int>(std::count(e.detail().begin(), e.detail().end(), ',')) + 1;
+  }
+  EXPECT_EQ(named, fired);
+}
+
 TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoints) {
   for (const char* t : {"T1", "T4", "T5", "T6", "T7"}) {
     grpc::Status s = Accept("", "", t);  // no credential: refused, still recorded
@@ -316,14 +524,7 @@ TEST_F(AuditE2eTest, LoginsFailedLoginsAndGrantsAreEntriesWithoutTheirSecrets) {
   }
   {
     // Then the security administrator grants kjj a leader's role on a campaign.
-    grpc::ClientContext ctx;
-    Ctx(&ctx, "secadmin");
-    v1::GrantRoleRequest req;
-    req.set_account_id("kjj");
-    req.mutable_grant()->set_role("leader");
-    req.mutable_grant()->add_scope("economy");
-    v1::RoleChangeResponse resp;
-    grpc::Status s = auth_->GrantRole(&ctx, req, &resp);
+    grpc::Status s = GrantKjjALeadersRole();
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 

@@ -183,25 +183,68 @@ TEST_F(AuditTest, CutTailIsCaughtByAHeldCheckpoint) {
   EXPECT_NE(v.problem.find("truncated"), std::string::npos) << v.problem;
 }
 
-TEST_F(AuditTest, RewriteFromEntryJWithRecomputedHashesIsCaughtByAHeldCheckpoint) {
-  Acts(20);
-  audit::Trail t = Exported();
-  // Rewrite entries 12..20: another account, every hash recomputed.
-  for (size_t i = 11; i < t.entries.size(); ++i) {
-    v1::AuditEntry& e = t.entries[i];
+// Entries 12 and later of an exported trail rewritten with another
+// account, every hash recomputed: a chain consistent in itself.
+void RewriteFromEntry12(audit::Trail* t) {
+  for (size_t i = 11; i < t->entries.size(); ++i) {
+    v1::AuditEntry& e = t->entries[i];
     e.set_account("someone-else");
-    e.set_prev_hash(t.entries[i - 1].hash());
+    e.set_prev_hash(t->entries[i - 1].hash());
     auto h = audit::EntryHash(audit::HashAlgorithm::kSha256, e);
     ASSERT_TRUE(h.ok());
     e.set_hash(*h);
   }
+}
+
+TEST_F(AuditTest, RewriteFromEntryJWithRecomputedHashesIsCaughtByAHeldCheckpoint) {
+  Acts(20);
+  audit::Trail t = Exported();
+  // Rewrite entries 12..20: another account, every hash recomputed.
+  RewriteFromEntry12(&t);
   audit::Verification alone = Check(t, {});
   EXPECT_TRUE(alone.ok);  // self-consistent
+  // The checkpoint at 15 signed the hashes of entries 11..15: the rewrite is
+  // named at j = 12 itself.
+  ASSERT_EQ(published_[2].seq(), 15u);
+  EXPECT_EQ(published_[2].entry_hashes_from(), 11u);
+  EXPECT_EQ(published_[2].entry_hashes_size(), 5);
   audit::Verification v = Check(t, published_);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.bad_seq, 12u);
+  EXPECT_NE(v.problem.find("entry 12: differs from its hash in signed checkpoint 15"), std::string::npos)
+      << v.problem;
+  EXPECT_NE(v.problem.find("rewritten from entry 12 on"), std::string::npos) << v.problem;
+  // Holding only a later checkpoint (the one at 20, which signed 16..20):
+  // still caught, at the first entry that checkpoint signed.
+  audit::Verification later = Check(t, {published_[3]});
+  EXPECT_FALSE(later.ok);
+  EXPECT_EQ(later.bad_seq, 16u);
+}
+
+TEST_F(AuditTest, ARewriteAgainstCheckpointsWithoutEntryHashesIsNamedAtTheCheckpoint) {
+  Acts(20);
+  audit::Trail t = Exported();
+  RewriteFromEntry12(&t);
+  // Checkpoints in the earlier format: the head only, signed without entry
+  // hashes (their canonical bytes are those of that format).
+  std::vector<v1::AuditCheckpoint> heads_only;
+  for (v1::AuditCheckpoint c : published_) {
+    c.clear_entry_hashes();
+    c.clear_entry_hashes_from();
+    c.clear_signature();
+    ASSERT_TRUE(signer_->Sign(&c).ok());
+    heads_only.push_back(c);
+  }
+  audit::Verification v = Check(t, heads_only);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.bad_seq, 15u);  // the first checkpoint after j = 12
   EXPECT_NE(v.problem.find("rewritten"), std::string::npos) << v.problem;
   EXPECT_NE(v.problem.find("after 10"), std::string::npos) << v.problem;
+  // A checkpoint whose entry hashes were altered after signing is refused.
+  std::vector<v1::AuditCheckpoint> forged = published_;
+  forged[2].set_entry_hashes(1, std::string(32, 'x'));
+  std::unique_ptr<audit::CheckpointVerifier> key = PublicKey();
+  EXPECT_FALSE(audit::VerifyTrail(audit::HashAlgorithm::kSha256, t, forged, key.get()).ok());
 }
 
 TEST_F(AuditTest, ForgedCheckpointIsRefused) {

@@ -15,6 +15,7 @@
 #include "engine/accountability/ladder_rules.h"
 #include "engine/time/clock.h"
 #include "engine/engine.h"
+#include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
@@ -639,20 +640,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
 
 absl::StatusOr<std::vector<v1::AccountabilityEvent>> Accountability::CaseHistory(absl::string_view case_id) const {
   RETURN_IF_ERROR(GetCase(case_id).status());
-  std::vector<v1::AccountabilityEvent> out;
-  absl::Status bad;
-  absl::Status scanned = engine_->store().Scan(Cf::kEvents, keys::EventPrefix(case_id), [&](absl::string_view, absl::string_view v) {
-    v1::AccountabilityEvent e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError(absl::StrCat("events of ", case_id, ": unparsable record"));
-      return false;
-    }
-    out.push_back(std::move(e));
-    return true;
-  });
-  RETURN_IF_ERROR(scanned);
-  RETURN_IF_ERROR(bad);
-  return out;
+  return ReadEvents<v1::AccountabilityEvent>(engine_->store(), case_id);
 }
 
 }  // namespace duban

@@ -25,6 +25,14 @@ std::string SeqKey(char tag, uint64_t seq) {
 std::string EntryKey(uint64_t seq) { return SeqKey('e', seq); }
 std::string CheckpointKey(uint64_t seq) { return SeqKey('c', seq); }
 
+// Parses a stored entry for a Scan callback: false (with *bad set to
+// DATA_LOSS) when it cannot be parsed, which ends the scan.
+bool ParseEntry(absl::string_view v, v1::AuditEntry* e, absl::Status* bad) {
+  if (e->ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+  *bad = absl::DataLossError("audit: an entry cannot be parsed");
+  return false;
+}
+
 // Index keys, so that a filtered list reads only the entries it returns:
 //   "x" + field + value + "\0" + seq (8 bytes, big-endian)   (empty value)
 // field: 'a' account, 'u' unit_id, 's' subject. Written in the entry's own
@@ -156,10 +164,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
     absl::Status bad;
     RETURN_IF_ERROR(store->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
       v1::AuditEntry e;
-      if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-        bad = absl::DataLossError("audit: an entry cannot be parsed");
-        return false;
-      }
+      if (!ParseEntry(v, &e, &bad)) return false;
       for (const auto& k : IndexKeysOf(e)) store->Put(&b, Cf::kAudit, k, absl::string_view());
       return true;
     }));
@@ -266,11 +271,47 @@ absl::Status AuditLog::CommitGroup(Writer* w) {
 }
 
 absl::StatusOr<v1::AuditCheckpoint> AuditLog::SignAndStore(uint64_t seq, const std::string& hash,
-                                                           v1::AuditCheckpointKind kind, rocksdb::WriteBatch* batch) {
+                                                           v1::AuditCheckpointKind kind, rocksdb::WriteBatch* batch,
+                                                           uint64_t covered_from) {
   if (!options_.signer) return absl::FailedPreconditionError("audit: no signing key is configured");
   v1::AuditCheckpoint c;
   c.set_seq(seq);
   c.set_head_hash(hash);
+  if (kind == v1::AUDIT_CHECKPOINT_KIND_PERIODIC && seq > covered_from) {
+    uint64_t from = covered_from + 1;
+    if (options_.max_checkpoint_entries > 0 && seq - covered_from > options_.max_checkpoint_entries) {
+      from = seq - options_.max_checkpoint_entries + 1;
+    }
+    // Entries pruned since the last checkpoint are skipped: the hashes
+    // start at the first entry still held. A gap after it (which
+    // verification reports as a missing entry) leaves the checkpoint
+    // without entry hashes.
+    absl::Status bad;
+    uint64_t next = 0;
+    bool contiguous = true;
+    RETURN_IF_ERROR(store_->Scan(
+        Cf::kAudit, "e",
+        [&](absl::string_view, absl::string_view v) {
+          v1::AuditEntry e;
+          if (!ParseEntry(v, &e, &bad)) return false;
+          if (e.seq() > seq) return false;
+          if (next == 0) {
+            c.set_entry_hashes_from(e.seq());
+          } else if (e.seq() != next) {
+            contiguous = false;
+            return false;
+          }
+          c.add_entry_hashes(e.hash());
+          next = e.seq() + 1;
+          return true;
+        },
+        EntryKey(from)));
+    RETURN_IF_ERROR(bad);
+    if (!contiguous || next != seq + 1) {
+      c.clear_entry_hashes();
+      c.clear_entry_hashes_from();
+    }
+  }
   *c.mutable_at() = Ts(clock_->Now());
   c.set_hash_algorithm(HashAlgorithmName(options_.hash));
   c.set_kind(kind);
@@ -316,7 +357,8 @@ absl::Status AuditLog::MaybeCheckpoint() {
     for (const auto& [seq, hash] : due) {
       if (seq <= last_checkpoint_seq_) continue;
       rocksdb::WriteBatch b;
-      ASSIGN_OR_RETURN(v1::AuditCheckpoint cp, SignAndStore(seq, hash, v1::AUDIT_CHECKPOINT_KIND_PERIODIC, &b));
+      ASSIGN_OR_RETURN(v1::AuditCheckpoint cp,
+                       SignAndStore(seq, hash, v1::AUDIT_CHECKPOINT_KIND_PERIODIC, &b, last_checkpoint_seq_));
       RETURN_IF_ERROR(store_->WriteDirect(&b));
       last_checkpoint_seq_ = seq;
       last_checkpoint_at_ = now;
@@ -334,7 +376,8 @@ absl::StatusOr<v1::AuditCheckpoint> AuditLog::CheckpointNow() {
   {
     absl::MutexLock c(&checkpoint_mu_);
     rocksdb::WriteBatch b;
-    ASSIGN_OR_RETURN(cp, SignAndStore(seq, hash, v1::AUDIT_CHECKPOINT_KIND_PERIODIC, &b));
+    ASSIGN_OR_RETURN(cp, SignAndStore(seq, hash, v1::AUDIT_CHECKPOINT_KIND_PERIODIC, &b,
+                                      std::min(last_checkpoint_seq_, seq)));
     RETURN_IF_ERROR(store_->WriteDirect(&b));
     last_checkpoint_seq_ = std::max(last_checkpoint_seq_, seq);
     last_checkpoint_at_ = clock_->Now();
@@ -359,10 +402,7 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
   absl::Status bad;
   RETURN_IF_ERROR(store_->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
     v1::AuditEntry e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError("audit: an entry cannot be parsed");
-      return false;
-    }
+    if (!ParseEntry(v, &e, &bad)) return false;
     if (FromTs(e.at()) >= before) return false;
     if (first == 0) first = e.seq();
     last = e.seq();
@@ -447,10 +487,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t fro
       Cf::kAudit, "e",
       [&](absl::string_view, absl::string_view v) {
         v1::AuditEntry e;
-        if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          bad = absl::DataLossError("audit: an entry cannot be parsed");
-          return false;
-        }
+        if (!ParseEntry(v, &e, &bad)) return false;
         return take(std::move(e));
       },
       EntryKey(std::max<uint64_t>(from_seq, 0))));

@@ -58,6 +58,9 @@ struct AuditOptions {
   // head when `checkpoint_interval` has passed since the last one with new
   // entries (MaybeCheckpoint). 0 / zero duration: that trigger is off.
   uint64_t checkpoint_every = 1000;
+  // A periodic checkpoint signs the hashes of the entries since the one
+  // before it, at most this many (the last ones).
+  uint64_t max_checkpoint_entries = 10000;
   absl::Duration checkpoint_interval = absl::Minutes(60);
   // At least kMinRetentionDays (AuditLog::Open refuses less).
   int retention_days = kMinRetentionDays;
@@ -145,8 +148,12 @@ class AuditLog : public WriteHook {
   struct Writer;
   AuditLog(Store* store, const Clock* clock, AuditOptions options);
   absl::Status CommitGroup(Writer* w) ABSL_LOCKS_EXCLUDED(mu_);
+  // Signs a checkpoint at `seq` and adds it to `batch`. A periodic one also
+  // carries the hashes of entries (covered_from, seq] (the last
+  // max_checkpoint_entries of them), read from the store.
   absl::StatusOr<v1::AuditCheckpoint> SignAndStore(uint64_t seq, const std::string& hash,
-                                                   v1::AuditCheckpointKind kind, rocksdb::WriteBatch* batch);
+                                                   v1::AuditCheckpointKind kind, rocksdb::WriteBatch* batch,
+                                                   uint64_t covered_from = 0);
   void Publish(const v1::AuditCheckpoint& c) ABSL_LOCKS_EXCLUDED(checkpoint_mu_);
 
   // Constant after construction.

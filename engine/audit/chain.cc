@@ -81,6 +81,12 @@ std::string CanonicalCheckpoint(const v1::AuditCheckpoint& c) {
   PutStr(&out, c.signature_algorithm());
   PutStr(&out, c.key_id());
   PutU32(&out, static_cast<uint32_t>(c.kind()));
+  // Checkpoints without entry hashes keep the bytes they were signed with.
+  if (c.entry_hashes_size() > 0) {
+    PutU64(&out, c.entry_hashes_from());
+    PutU32(&out, static_cast<uint32_t>(c.entry_hashes_size()));
+    for (const auto& h : c.entry_hashes()) PutStr(&out, h);
+  }
   return out;
 }
 

@@ -73,6 +73,13 @@ absl::StatusOr<Verification> VerifyTrail(HashAlgorithm hash, const Trail& trail,
             [](const v1::AuditCheckpoint& a, const v1::AuditCheckpoint& b) { return a.seq() < b.seq(); });
   std::map<uint64_t, const v1::AuditCheckpoint*> by_seq;
   for (const auto& c : held) by_seq[c.seq()] = &c;
+  // Entry hashes the held checkpoints signed: entry seq -> (hash, checkpoint).
+  std::map<uint64_t, std::pair<const std::string*, uint64_t>> signed_entries;
+  for (const auto& c : held) {
+    for (int i = 0; i < c.entry_hashes_size(); ++i) {
+      signed_entries[c.entry_hashes_from() + static_cast<uint64_t>(i)] = {&c.entry_hashes(i), c.seq()};
+    }
+  }
 
   uint64_t expected = 1;
   std::string prev = GenesisHash();
@@ -118,6 +125,11 @@ absl::StatusOr<Verification> VerifyTrail(HashAlgorithm hash, const Trail& trail,
     if (!h.ok()) return h.status();
     if (*h != e.hash()) {
       return Bad(v, expected, absl::StrCat("entry ", expected, ": its hash does not match its contents (modified)"));
+    }
+    if (auto it = signed_entries.find(expected); it != signed_entries.end() && *it->second.first != *h) {
+      return Bad(v, expected,
+                 absl::StrCat("entry ", expected, ": differs from its hash in signed checkpoint ", it->second.second,
+                              ": the trail was rewritten from entry ", expected, " on"));
     }
     if (auto it = by_seq.find(expected); it != by_seq.end()) {
       if (it->second->head_hash() != *h) {

@@ -11,7 +11,10 @@
 //   - reordered entries: an entry stands where a lower one should;
 //   - a truncated tail: a held checkpoint is beyond the last entry;
 //   - a rewrite from entry j with every hash recomputed: the chain is
-//     consistent, but differs from a held signed checkpoint at or after j.
+//     consistent, but entry j's hash differs from the one a held periodic
+//     checkpoint signed for it (named at j); with only older-format
+//     checkpoints (no entry hashes), it differs from a held checkpoint's
+//     head at or after j (named at that checkpoint).
 #ifndef DUBAN_ENGINE_AUDIT_VERIFY_H_
 #define DUBAN_ENGINE_AUDIT_VERIFY_H_
 

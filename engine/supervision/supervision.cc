@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/engine.h"
+#include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/time/timer_firing.h"
@@ -282,19 +283,7 @@ absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(co
 
 absl::StatusOr<std::vector<v1::SupervisionEvent>> Engine::SupervisionHistory(absl::string_view id) const {
   RETURN_IF_ERROR(GetSupervision(id).status());
-  std::vector<v1::SupervisionEvent> out;
-  absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
-    v1::SupervisionEvent e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError(absl::StrCat("events of ", id, ": record cannot be parsed"));
-      return false;
-    }
-    out.push_back(std::move(e));
-    return true;
-  }));
-  RETURN_IF_ERROR(bad);
-  return out;
+  return ReadEvents<v1::SupervisionEvent>(*store_, id);
 }
 
 // Writes an item, its event and its deadline check into the firing batch,

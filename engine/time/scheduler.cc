@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/engine.h"
+#include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/audit/audit_scope.h"
@@ -607,19 +608,7 @@ absl::StatusOr<v1::Obligation> Engine::GetObligation(absl::string_view id) const
 
 absl::StatusOr<std::vector<v1::ObligationEvent>> Engine::ObligationHistory(absl::string_view id) const {
   RETURN_IF_ERROR(LoadObligation(id).status());
-  std::vector<v1::ObligationEvent> out;
-  absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, keys::EventPrefix(id), [&](absl::string_view, absl::string_view v) {
-    v1::ObligationEvent e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError(absl::StrCat("events of ", id, ": record cannot be parsed"));
-      return false;
-    }
-    out.push_back(std::move(e));
-    return true;
-  }));
-  RETURN_IF_ERROR(bad);
-  return out;
+  return ReadEvents<v1::ObligationEvent>(*store_, id);
 }
 
 absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f) const {

@@ -1,6 +1,7 @@
 #include "services/auth/guard.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -75,12 +76,18 @@ class GuardHandler : public MethodHandler {
     // no request, and its row judges the caller alone.
     auto* request = client_streaming_ ? nullptr : static_cast<google::protobuf::Message*>(param.request);
     std::unique_ptr<Principal> principal;
+    // A client stream reaches the audit layer only with its first message;
+    // the caller of a stream refused here is collected in a scope of its own,
+    // which the audit layer reads when the refusal is sent.
+    std::optional<audit::AuditScope> refused_caller;
+    if (client_streaming_) refused_caller.emplace(v1::AuditEntry());
     absl::Status s = guard_->Check(method_, *ctx, request, &principal);
     if (!s.ok() && client_streaming_) {
       refusal = ToGrpc(s);
       RefuseClientStream().RunHandler(param);
       return;
     }
+    refused_caller.reset();
     if (!s.ok()) {
       // The inner handler sends the status without running; it destroys the
       // request only when it runs, so it is destroyed here.
