@@ -209,5 +209,26 @@ TEST_F(DubanctlGoldenTest, ProgressGoesToStderrOnlyWhenAsked) {
   EXPECT_NE(shown.find("接收 "), std::string::npos) << shown;
 }
 
+// On a terminal (script(1) gives dubanctl one) the progress line is drawn in
+// place and erased, without --progress.
+TEST_F(DubanctlGoldenTest, ProgressIsDrawnInPlaceOnATerminal) {
+  std::string token = daemon_->Login("office");
+  ASSERT_FALSE(token.empty());
+  std::string inner = absl::StrCat(BinaryPath("clients/dubanctl"), " --addr=", daemon_->address(),
+                                   " export tasks --format=csv --campaign=economy --out=tty.csv");
+  std::string cmd = absl::StrCat("cd '", tmp_->path(), "' && HOME='", tmp_->path(), "' DUBAN_TOKEN=", token,
+                                 " script -qec '", inner, "' /dev/null </dev/null 2>&1");
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  EXPECT_NE(out.find("\r\033[K接收 tasks-economy.csv: "), std::string::npos) << out;
+  EXPECT_NE(out.find("wrote tty.csv (31 rows"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace duban

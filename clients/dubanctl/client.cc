@@ -218,16 +218,6 @@ void Registry::Add(const std::string& name, std::string usage, std::vector<std::
   commands_[name] = std::move(c);
 }
 
-const Command* Registry::Find(const std::string& name) const {
-  auto it = commands_.find(name);
-  return it == commands_.end() ? nullptr : &it->second;
-}
-
-CLI::App* Registry::Noun(const std::string& noun) const {
-  auto it = nouns_.find(noun);
-  return it == nouns_.end() ? nullptr : it->second;
-}
-
 Args Command::GivenFlags() const {
   std::map<std::string, std::vector<std::string>> given;
   for (const auto& [name, opt] : flag_options) {

@@ -307,10 +307,6 @@ class Registry {
   void Add(const std::string& name, std::string usage, std::vector<std::string> operands, std::set<std::string> flags,
            bool is_task_command, Handler run);
 
-  // nullptr when there is no such command.
-  const Command* Find(const std::string& name) const;
-  // The noun's subcommand; nullptr when `noun` has no verbs.
-  CLI::App* Noun(const std::string& noun) const;
   const std::map<std::string, Command>& commands() const { return commands_; }
 
  private:
