@@ -1,4 +1,4 @@
-// dubanctl: The administration nouns: clock, rules, timers, server.
+// dubanctl: the administration nouns: clock, rules, timers, server.
 #include <cstdint>
 #include <iostream>
 #include <string>

@@ -1,4 +1,4 @@
-// dubanctl: The assessment noun (考核): figures and evaluation.
+// dubanctl: the assessment noun (考核): figures and evaluation.
 #include <cstdint>
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"

@@ -1,4 +1,4 @@
-// dubanctl: The briefing noun: drafted briefings, edited and published.
+// dubanctl: the briefing noun: drafted briefings, edited and published.
 #include <cstdint>
 #include <iostream>
 #include <string>

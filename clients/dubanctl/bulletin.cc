@@ -1,4 +1,4 @@
-// dubanctl: The bulletin command: the monthly bulletin (月通报).
+// dubanctl: the bulletin command: the monthly bulletin (月通报).
 #include <cstdint>
 #include <iostream>
 #include <string>

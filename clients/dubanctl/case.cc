@@ -1,4 +1,4 @@
-// dubanctl: The accountability nouns (问责): case, incident, notice.
+// dubanctl: the accountability nouns (问责): case, incident, notice.
 #include <cstdint>
 #include <iostream>
 #include <string>

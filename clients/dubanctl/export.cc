@@ -1,4 +1,4 @@
-// dubanctl: The export command: a ledger (XLSX or CSV) streamed from duband.
+// dubanctl: the export command: a ledger (XLSX or CSV) streamed from duband.
 #include <cstdint>
 #include <fstream>
 #include <iostream>

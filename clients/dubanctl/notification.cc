@@ -1,4 +1,4 @@
-// dubanctl: The notification noun and the watch command (a live stream).
+// dubanctl: the notification noun and the watch command (a live stream).
 #include <cstdint>
 #include <signal.h>
 #include <atomic>

@@ -1,4 +1,4 @@
-// dubanctl: The obligation noun: reports due by the reporting cadences (报送).
+// dubanctl: the obligation noun: reports due by the reporting cadences (报送).
 #include <cstdint>
 #include <iostream>
 #include <string>

@@ -1,4 +1,4 @@
-// dubanctl: The plan nouns: plan (draft, import, list, get) and campaign.
+// dubanctl: the plan nouns: plan (draft, import, list, get) and campaign.
 #include <cstdint>
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-// dubanctl: The ranking noun (排名): entered and computed rankings.
+// dubanctl: the ranking noun (排名): entered and computed rankings.
 #include <cstdint>
 #include <iostream>
 #include <string>

@@ -1,4 +1,4 @@
-// dubanctl: The score noun: each unit's reporting score.
+// dubanctl: the score noun: each unit's reporting score.
 #include <cstdint>
 #include <iostream>
 #include <string>

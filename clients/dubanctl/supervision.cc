@@ -1,4 +1,4 @@
-// dubanctl: The supervision noun (督办) and the escalate command.
+// dubanctl: the supervision noun (督办) and the escalate command.
 #include <cstdint>
 #include <iostream>
 #include <string>

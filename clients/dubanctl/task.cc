@@ -1,4 +1,4 @@
-// dubanctl: The task noun: creation, the lifecycle commands, reports, reviews, extensions, lists.
+// dubanctl: the task noun: creation, the lifecycle commands, reports, reviews, extensions, lists.
 #include <cstdint>
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"

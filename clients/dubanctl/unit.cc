@@ -1,4 +1,4 @@
-// dubanctl: The organisation nouns: unit, person, leading-group, task-force.
+// dubanctl: the organisation nouns: unit, person, leading-group, task-force.
 #include <cstdint>
 #include <iostream>
 #include <string>
