@@ -759,7 +759,7 @@ std::optional<Figures> PgProgress(const std::string& root, int clients, double s
   fs::create_directories(logdir);
   // Each client reports on its own tasks (:client_id in the script).
   std::string cmd = absl::StrFormat(
-      "cd %s && pgbench -n -q -c %d -j %d -T %d -l --log-prefix=tx -f %s/bench/pg_progress.sql %s 2>&1", logdir,
+      "cd %s && pgbench -n -c %d -j %d -T %d -l --log-prefix=tx -f %s/bench/pg_progress.sql %s 2>&1", logdir,
       clients, std::min(clients, 4), std::max(1, static_cast<int>(seconds + 0.5)), src, conn);
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return {};

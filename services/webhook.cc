@@ -229,6 +229,31 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
   std::uniform_real_distribution<double> jitter(0.0, 0.2);
   char errbuf[CURL_ERROR_SIZE];
 
+  // Runs the transfer set up on `curl` (abortable by Stop()) and checks its
+  // outcome: the transport, then the reply code (HTTP status or SMTP reply,
+  // `reply` names which); err describes a failure.
+  auto perform = [&](const char* reply, std::string* err) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
+                     +[](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                       return static_cast<WebhookDispatcher*>(self)->stopping() ? 1 : 0;
+                     });
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return PostResult::kAborted;
+    if (rc != CURLE_OK) {
+      *err = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+      return PostResult::kFailed;
+    }
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    if (code < 200 || code > 299) {
+      *err = absl::StrCat(reply, " ", code);
+      return PostResult::kFailed;
+    }
+    return PostResult::kOk;
+  };
+
   // One POST; err describes a failure.
   auto post = [&](const std::string& body, uint64_t seq, std::string* err) {
     curl_easy_reset(curl);  // keeps the connection cache
@@ -251,27 +276,9 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &DiscardBody);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    // Abort a request in flight when Stop() is called.
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
-                     +[](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-                       return static_cast<WebhookDispatcher*>(self)->stopping() ? 1 : 0;
-                     });
-    CURLcode rc = curl_easy_perform(curl);
+    PostResult r = perform("HTTP status", err);
     curl_slist_free_all(headers);
-    if (rc == CURLE_ABORTED_BY_CALLBACK) return PostResult::kAborted;
-    if (rc != CURLE_OK) {
-      *err = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-      return PostResult::kFailed;
-    }
-    long code = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code < 200 || code > 299) {
-      *err = absl::StrCat("HTTP status ", code);
-      return PostResult::kFailed;
-    }
-    return PostResult::kOk;
+    return r;
   };
 
   // One channel message: an HTTP POST checked by m.accept, or a mail.
@@ -315,26 +322,10 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
       curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &KeepBody);
       curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
     }
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
-                     +[](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-                       return static_cast<WebhookDispatcher*>(self)->stopping() ? 1 : 0;
-                     });
-    CURLcode rc = curl_easy_perform(curl);
+    PostResult r = perform(smtp ? "SMTP reply" : "HTTP status", err);
     curl_slist_free_all(headers);
     curl_slist_free_all(rcpt);
-    if (rc == CURLE_ABORTED_BY_CALLBACK) return PostResult::kAborted;
-    if (rc != CURLE_OK) {
-      *err = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-      return PostResult::kFailed;
-    }
-    long code = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code < 200 || code > 299) {
-      *err = absl::StrCat(smtp ? "SMTP reply " : "HTTP status ", code);
-      return PostResult::kFailed;
-    }
+    if (r != PostResult::kOk) return r;
     if (!smtp && m.accept && !m.accept(answer, err)) return PostResult::kFailed;
     return PostResult::kOk;
   };

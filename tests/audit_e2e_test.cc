@@ -25,17 +25,12 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::ReadFile;
+
 using ::duban::testing::BinaryPath;
 using ::duban::testing::Daemon;
 using ::duban::testing::kTestPassword;
 using ::duban::testing::TempDir;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs dubanctl; returns its exit status, output in *out.
 // env: "NAME=value " assignments put before the command (e.g. DUBAN_TOKEN).
@@ -59,7 +54,7 @@ class AuditE2eTest : public ::testing::Test {
                                        std::vector<std::string>{"--audit_key_file=" + key_file(),
                                                                 "--audit_checkpoint_file=" + checkpoint_file(),
                                                                 "--audit_checkpoint_every=4"});
-    ASSERT_TRUE(daemon_->Start()) << ReadAll(daemon_->log_path());
+    ASSERT_TRUE(daemon_->Start()) << ReadFile(daemon_->log_path());
     // Calls carry exactly the credential each test gives them (Ctx).
     tasks_ = v1::TaskService::NewStub(daemon_->AnonymousChannel());
     audit_ = v1::AuditService::NewStub(daemon_->AnonymousChannel());
@@ -153,7 +148,7 @@ class AuditE2eTest : public ::testing::Test {
   // Waits (up to 30 s) until duband has appended a checkpoint at or after seq.
   bool WaitForCheckpoint(uint64_t seq) {
     for (int i = 0; i < 300; ++i) {
-      std::string text = ReadAll(checkpoint_file());
+      std::string text = ReadFile(checkpoint_file());
       size_t lines = 0;
       for (char c : text) lines += c == '\n';
       if (lines > 0) {
@@ -401,7 +396,9 @@ TEST_F(AuditE2eTest, EveryKindOfActInOneWorkloadIsExactlyOneEntry) {
     EXPECT_EQ(e.command(), a.command);
     EXPECT_EQ(e.account(), a.account);
     EXPECT_EQ(e.role(), a.role);
-    if (!a.subject.empty()) EXPECT_EQ(e.subject(), a.subject);
+    if (!a.subject.empty()) {
+      EXPECT_EQ(e.subject(), a.subject);
+    }
     EXPECT_EQ(e.result_code(), static_cast<int>(a.code)) << e.result_message();
     EXPECT_NE(e.source().find("127.0.0.1"), std::string::npos) << e.source();
     EXPECT_GT(e.at().seconds(), 0);
@@ -437,7 +434,7 @@ TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoi
     grpc::Status s = Accept("", "", t);  // no credential: refused, still recorded
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
-  ASSERT_TRUE(WaitForCheckpoint(4)) << ReadAll(daemon_->log_path());
+  ASSERT_TRUE(WaitForCheckpoint(4)) << ReadFile(daemon_->log_path());
   std::string addr = daemon_->address();
   std::string pub = key_file() + ".pub";
   const std::string as_admin = absl::StrCat("DUBAN_TOKEN=", daemon_->Login("auditadmin"), " ");
@@ -450,7 +447,7 @@ TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoi
   // The checkpoints the office holds when it exports: the export is itself
   // an entry, and a checkpoint on it would be past the exported trail.
   std::string held = dir_.sub("held-checkpoints.jsonl");
-  std::ofstream(held) << ReadAll(checkpoint_file());
+  std::ofstream(held) << ReadFile(checkpoint_file());
   std::string trail = dir_.sub("trail.jsonl");
   out.clear();
   ASSERT_EQ(Dubanctl(addr, absl::StrCat("audit export --out=", trail), &out, as_admin), 0) << out;
@@ -461,7 +458,7 @@ TEST_F(AuditE2eTest, DubanctlVerifiesOnlineAndOfflineAgainstTheCollectedCheckpoi
   EXPECT_NE(out.find("held checkpoint(s) matched"), std::string::npos) << out;
 
   // The exported file with one entry's subject changed.
-  std::string text = ReadAll(trail);
+  std::string text = ReadFile(trail);
   size_t at = text.find("task:T5");
   ASSERT_NE(at, std::string::npos);
   text[at + 6] = '9';
@@ -563,7 +560,7 @@ TEST_F(AuditE2eTest, LoginsFailedLoginsAndGrantsAreEntriesWithoutTheirSecrets) {
     while (reader->Read(&l)) trail += l.DebugString();
     ASSERT_TRUE(reader->Finish().ok());
   }
-  std::string log = ReadAll(daemon_->log_path());
+  std::string log = ReadFile(daemon_->log_path());
   for (const std::string& secret : {wrong, std::string(kTestPassword), token}) {
     EXPECT_EQ(trail.find(secret), std::string::npos) << "secret in the trail";
     EXPECT_EQ(log.find(secret), std::string::npos) << "secret in the log";

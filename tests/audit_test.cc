@@ -26,6 +26,8 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::ReadFile;
+
 using ::duban::testing::IsError;
 using ::duban::testing::SourcePath;
 using ::duban::testing::TempDir;
@@ -40,13 +42,6 @@ v1::AuditEntry Act(const std::string& account, const std::string& subject, const
   e.set_command(command);
   e.set_result_code(code);
   return e;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 class AuditTest : public ::testing::Test {
@@ -94,7 +89,7 @@ class AuditTest : public ::testing::Test {
   }
 
   std::unique_ptr<audit::CheckpointVerifier> PublicKey() {
-    auto v = audit::CheckpointVerifier::FromPublicKeyPem(ReadAll(key_file_ + ".pub"));
+    auto v = audit::CheckpointVerifier::FromPublicKeyPem(ReadFile(key_file_ + ".pub"));
     EXPECT_TRUE(v.ok()) << v.status();
     return v.ok() ? std::move(*v) : nullptr;
   }
@@ -325,7 +320,7 @@ TEST_F(AuditTest, HmacCheckpointsVerifyOnlyWithTheSameSecret) {
   c.set_head_hash(std::string(32, 'a'));
   c.set_hash_algorithm("sha256");
   ASSERT_TRUE((*signer)->Sign(&c).ok());
-  auto same = audit::CheckpointVerifier::FromHmacSecret(ReadAll(k.sub("secret")));
+  auto same = audit::CheckpointVerifier::FromHmacSecret(ReadFile(k.sub("secret")));
   ASSERT_TRUE(same.ok());
   EXPECT_TRUE((*same)->Verify(c).ok());
   auto other = audit::CheckpointVerifier::FromHmacSecret(std::string(40, 'z'));

@@ -24,6 +24,8 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::ReadFile;
+
 using testing::Daemon;
 using testing::SourcePath;
 using testing::TempDir;
@@ -296,11 +298,6 @@ bool MakeCertificates(const std::string& d) {
   return std::system(cmd.c_str()) == 0;
 }
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // True when a call never reached a service: the transport refused it
 // (UNAVAILABLE) or the channel kept failing until the deadline.
 bool NoConnection(const grpc::Status& s) {
@@ -317,15 +314,15 @@ TEST(TlsE2ETest, RightCaConnectsWrongCaFailsClientCertificateMapsToItsAccount) {
   // The harness's plaintext channel cannot connect: Start fails to reach it,
   // so the daemon is run and found through its port file here.
   daemon.Start();
-  std::string port_text = Read(dir.sub("data") + ".port");
+  std::string port_text = ReadFile(dir.sub("data") + ".port");
   ASSERT_FALSE(port_text.empty()) << daemon.log_path();
   std::string address = "127.0.0.1:" + std::to_string(std::stoi(port_text));
   auto call = [&](const std::string& ca, bool with_client_cert, v1::WhoAmIResponse* who) {
     grpc::SslCredentialsOptions o;
-    o.pem_root_certs = Read(certs + "/" + ca);
+    o.pem_root_certs = ReadFile(certs + "/" + ca);
     if (with_client_cert) {
-      o.pem_cert_chain = Read(certs + "/client.pem");
-      o.pem_private_key = Read(certs + "/client.key");
+      o.pem_cert_chain = ReadFile(certs + "/client.pem");
+      o.pem_private_key = ReadFile(certs + "/client.key");
     }
     auto ch = grpc::CreateChannel(address, grpc::SslCredentials(o));
     auto stub = v1::AuthService::NewStub(ch);

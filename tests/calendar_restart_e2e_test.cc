@@ -22,23 +22,12 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::CountInFile;
+using ::duban::testing::ReadFile;
+
 using testing::Daemon;
 using testing::SourcePath;
 using testing::TempDir;
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int CountInLog(const std::string& path, const std::string& needle) {
-  std::string log = Read(path);
-  int n = 0;
-  for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
-  return n;
-}
 
 class CalendarRestartE2ETest : public ::testing::Test {
  protected:
@@ -50,7 +39,7 @@ class CalendarRestartE2ETest : public ::testing::Test {
     } else {
       daemon_->set_extra(flags);
     }
-    ASSERT_TRUE(daemon_->Start()) << Read(daemon_->log_path());
+    ASSERT_TRUE(daemon_->Start()) << ReadFile(daemon_->log_path());
     tasks_ = v1::TaskService::NewStub(daemon_->channel());
     // The admin notices and the clock are the system administrator's.
     notes_ = v1::NotificationService::NewStub(daemon_->ChannelAs("sysadmin"));
@@ -91,7 +80,7 @@ class CalendarRestartE2ETest : public ::testing::Test {
 
 TEST_F(CalendarRestartE2ETest, AYearAddedOnRestartMovesWarningChecksCountedOnWeekdays) {
   // The repository's calendar, cut after 2023.
-  const std::string full = Read(SourcePath("config/calendar/cn-workdays.yaml"));
+  const std::string full = ReadFile(SourcePath("config/calendar/cn-workdays.yaml"));
   const size_t cut = full.find("  - year: 2024");
   ASSERT_NE(cut, std::string::npos);
   const std::string until_2023 = dir_.sub("until-2023.yaml");
@@ -104,7 +93,7 @@ TEST_F(CalendarRestartE2ETest, AYearAddedOnRestartMovesWarningChecksCountedOnWee
   // From 1 November the coming year is warned about, in the log and to the
   // administrator.
   const std::string warning = "has no entry for 2024";
-  EXPECT_EQ(CountInLog(daemon_->log_path(), warning), 1) << Read(daemon_->log_path());
+  EXPECT_EQ(CountInFile(daemon_->log_path(), warning), 1) << ReadFile(daemon_->log_path());
   {
     grpc::ClientContext ctx;
     v1::ListNotificationsRequest req;
@@ -156,12 +145,12 @@ TEST_F(CalendarRestartE2ETest, AYearAddedOnRestartMovesWarningChecksCountedOnWee
   // and the log says so; 2024 is no longer warned about.
   daemon_->Kill(SIGTERM);
   Start(SourcePath("config/calendar/cn-workdays.yaml"));
-  EXPECT_EQ(CountInLog(daemon_->log_path(),
+  EXPECT_EQ(CountInFile(daemon_->log_path(),
                        absl::StrCat("warning check moved (work calendar): ", id,
                                     " (due 2024-01-03) yellow check 2023-12-29 09:00 → 2023-12-28 09:00")),
             1)
-      << Read(daemon_->log_path());
-  EXPECT_EQ(CountInLog(daemon_->log_path(), warning), 1);
+      << ReadFile(daemon_->log_path());
+  EXPECT_EQ(CountInFile(daemon_->log_path(), warning), 1);
 
   // On 28 December the task is yellow.
   AdvanceTo("2023-12-28T10:00:00+08:00");

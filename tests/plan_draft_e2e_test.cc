@@ -19,19 +19,14 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::ReadFile;
+
 using testing::BinaryPath;
 using testing::Daemon;
 using testing::SourcePath;
 using testing::TempDir;
 
 // Runs dubanctl with args against addr; returns the exit code, fills *out with stdout and stderr.
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
 // token: the session's bearer token, given to dubanctl as DUBAN_TOKEN.
 int Dubanctl(const std::string& addr, const std::string& args, std::string* out, const std::string& token = "") {
   std::string cmd = absl::StrCat(token.empty() ? "" : "DUBAN_TOKEN=" + token + " ", BinaryPath("clients/dubanctl"),

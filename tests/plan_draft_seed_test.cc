@@ -28,18 +28,13 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::ReadFile;
+
 using plandraft::Directory;
 using plandraft::Draft;
 using plandraft::DraftCampaign;
 using plandraft::DraftTask;
 using testing::SourcePath;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 // CI keeps shared/ beside the clone; a git worktree sits one folder deeper.
 std::string SeedPath() {

@@ -22,18 +22,13 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::ReadFile;
+
 using plandraft::Directory;
 using plandraft::Draft;
 using plandraft::DraftTask;
 using testing::SourcePath;
 using testing::TempDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 const Directory& Demo() {
   static const Directory* d = [] {

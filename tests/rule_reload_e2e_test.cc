@@ -25,21 +25,13 @@
 namespace duban {
 namespace {
 
+using ::duban::testing::CountInFile;
+using ::duban::testing::ReadFile;
+using ::duban::testing::WriteFile;
+
 using testing::Daemon;
 using testing::SourcePath;
 using testing::TempDir;
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void Write(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-}
 
 std::string Local(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%d %H:%M", FromTs(ts), PlanTimeZone());
@@ -61,23 +53,16 @@ v1::EnterRankingRequest Ranking(const std::string& period, const std::string& la
   return req;
 }
 
-int CountInLog(const std::string& path, const std::string& needle) {
-  std::string log = Read(path);
-  int n = 0;
-  for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
-  return n;
-}
-
 class RuleReloadE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
     cadences_ = dir_.sub("cadences.yaml");
     accountability_ = dir_.sub("accountability.yaml");
-    Write(cadences_, Read(SourcePath("config/cadences.yaml")));
-    Write(accountability_, Read(SourcePath("config/accountability.yaml")));
+    WriteFile(cadences_, ReadFile(SourcePath("config/cadences.yaml")));
+    WriteFile(accountability_, ReadFile(SourcePath("config/accountability.yaml")));
     daemon_ = std::make_unique<Daemon>(dir_.sub("data"), std::vector<std::string>{"--cadences=" + cadences_,
                                                                                   "--accountability=" + accountability_});
-    ASSERT_TRUE(daemon_->Start()) << Read(daemon_->log_path());
+    ASSERT_TRUE(daemon_->Start()) << ReadFile(daemon_->log_path());
     admin_ = v1::AdminService::NewStub(daemon_->ChannelAs("sysadmin"));  // reloads and the clock are its
     reports_ = v1::ReportService::NewStub(daemon_->channel());
     rankings_ = v1::RankingService::NewStub(daemon_->channel());
@@ -135,7 +120,7 @@ TEST_F(RuleReloadE2ETest, ACadenceAndALadderChangedUnderARunningDaemon) {
 
   // The safety report is now due at noon, the weekly debt scheduling is
   // dropped, and a first last place goes to the mayor.
-  std::string cad = Read(cadences_);
+  std::string cad = ReadFile(cadences_);
   std::string safety = "    schedule: {kind: weekly, weekday: thursday}\n";
   ASSERT_TRUE(absl::StrContains(cad, safety));
   cad = absl::StrReplaceAll(cad, {{safety, safety + "    due_time: \"12:00\"\n"}});
@@ -144,12 +129,12 @@ TEST_F(RuleReloadE2ETest, ACadenceAndALadderChangedUnderARunningDaemon) {
   ASSERT_NE(from, std::string::npos);
   ASSERT_NE(to, std::string::npos);
   cad.erase(from, to - from);
-  Write(cadences_, cad);
-  std::string acct = Read(accountability_);
+  WriteFile(cadences_, cad);
+  std::string acct = ReadFile(accountability_);
   std::string step1 = "      - when: {consecutive: 1}\n        action: {id: interview, name: 约谈, by_role: vice_mayor_in_charge}";
   ASSERT_TRUE(absl::StrContains(acct, step1));
   acct = absl::StrReplaceAll(acct, {{step1, "      - when: {consecutive: 1}\n        action: {id: interview, name: 约谈, by_role: mayor}"}});
-  Write(accountability_, acct);
+  WriteFile(accountability_, acct);
 
   v1::ReloadRulesResponse r;
   grpc::Status s = Reload(&r);
@@ -195,28 +180,30 @@ TEST_F(RuleReloadE2ETest, ACadenceAndALadderChangedUnderARunningDaemon) {
   ASSERT_EQ(weekly.size(), 2u);
   for (const auto& o : weekly) {
     EXPECT_TRUE(absl::EndsWith(Local(o.deadline()), "12:00")) << o.id();
-    if (o.id() == weekly_id) EXPECT_EQ(o.state(), v1::OBLIGATION_STATE_MISSED);
+    if (o.id() == weekly_id) {
+      EXPECT_EQ(o.state(), v1::OBLIGATION_STATE_MISSED);
+    }
   }
   EXPECT_EQ(Obligations("debt-weekly-scheduling", "城发集团").size(), 1u);
 
   // A file that does not load changes nothing.
-  Write(accountability_, acct + "\nnot_an_option: 1\n");
+  WriteFile(accountability_, acct + "\nnot_an_option: 1\n");
   s = Reload(&r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StrContains(s.error_message(), "accountability.yaml")) << s.error_message();
   EXPECT_EQ(Enter("2023-01", "市农业农村局").opened(0).by_role(), "mayor");
 
   // SIGHUP reloads as well: a first last place now goes to 纪检监察部门.
-  Write(accountability_,
+  WriteFile(accountability_,
         absl::StrReplaceAll(acct, {{"      - when: {consecutive: 1}\n        action: {id: interview, name: 约谈, by_role: mayor}",
                                     "      - when: {consecutive: 1}\n        action: {id: interview, name: 约谈, by_role: supervision_office}"}}));
-  const int before = CountInLog(daemon_->log_path(), "rules reloaded");
+  const int before = CountInFile(daemon_->log_path(), "rules reloaded");
   ASSERT_TRUE(daemon_->Signal(SIGHUP));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (CountInLog(daemon_->log_path(), "rules reloaded") == before && std::chrono::steady_clock::now() < deadline) {
+  while (CountInFile(daemon_->log_path(), "rules reloaded") == before && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_GT(CountInLog(daemon_->log_path(), "rules reloaded"), before) << Read(daemon_->log_path());
+  ASSERT_GT(CountInFile(daemon_->log_path(), "rules reloaded"), before) << ReadFile(daemon_->log_path());
   grpc::ClientContext ctx;
   v1::RankingResponse resp;
   v1::EnterRankingRequest req = Ranking("2023-01", "市自然资源局");

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace duban::testing {
@@ -31,6 +33,28 @@ class TempDir {
 
 inline std::string SourcePath(const std::string& rel) { return std::string(DUBAN_SOURCE_DIR) + "/" + rel; }
 inline std::string BinaryPath(const std::string& rel) { return std::string(DUBAN_BINARY_DIR) + "/" + rel; }
+
+// The whole content of a file ("" when it cannot be read).
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Replaces a file's content.
+inline void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+// How many times `needle` occurs in the file (e.g. a daemon's log).
+inline int CountInFile(const std::string& path, const std::string& needle) {
+  std::string text = ReadFile(path);
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
 
 }  // namespace duban::testing
 

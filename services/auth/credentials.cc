@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -30,23 +31,6 @@ std::string RandomBytes(size_t n) {
     // Without randomness no secret may be made; stopping is the only safe answer.
     std::abort();
   }
-  return out;
-}
-
-std::string Base64Url(absl::string_view bytes) {
-  static constexpr char kAlpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buf = (buf << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlpha[(buf >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlpha[(buf << (6 - bits)) & 63]);
   return out;
 }
 
@@ -188,7 +172,7 @@ bool VerifyTotp(absl::string_view secret_base32, absl::string_view code, absl::T
 
 std::string NewToken() {
   std::string raw = RandomBytes(32);
-  std::string t = absl::StrCat("dbn_", Base64Url(raw));
+  std::string t = absl::StrCat("dbn_", absl::WebSafeBase64Escape(raw));
   Wipe(&raw);
   return t;
 }
@@ -226,7 +210,7 @@ std::string NewPassword() {
   // 15 base64url characters of randomness, then one of each class so that
   // the policy holds whatever the random part is.
   std::string raw = RandomBytes(12);
-  std::string p = absl::StrCat(Base64Url(raw), "a7Q!");
+  std::string p = absl::StrCat(absl::WebSafeBase64Escape(raw), "a7Q!");
   Wipe(&raw);
   return p;
 }

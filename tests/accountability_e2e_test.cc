@@ -57,7 +57,7 @@ v1::CommandMeta Meta(const std::string& actor) {
   return m;
 }
 
-class Issue4E2ETest : public ::testing::Test {
+class AccountabilityE2ETest : public ::testing::Test {
  protected:
   void Start(std::vector<std::string> extra = {}) {
     daemon_ = std::make_unique<Daemon>(dir_.sub("data"), std::move(extra));
@@ -125,7 +125,7 @@ class Issue4E2ETest : public ::testing::Test {
   std::unique_ptr<v1::AdminService::Stub> admin_;
 };
 
-TEST_F(Issue4E2ETest, LastThreeMonthsInARowOpenTheLaddersCasesAndACaseRunsItsWorkflow) {
+TEST_F(AccountabilityE2ETest, LastThreeMonthsInARowOpenTheLaddersCasesAndACaseRunsItsWorkflow) {
   Start();
   const std::string zjj = UnitId("市住建局");
   ASSERT_FALSE(zjj.empty());
@@ -282,7 +282,7 @@ TEST_F(Issue4E2ETest, LastThreeMonthsInARowOpenTheLaddersCasesAndACaseRunsItsWor
   }
 }
 
-TEST_F(Issue4E2ETest, AFatalAccidentAndARepeatedNoticeProblemOpenInterviews) {
+TEST_F(AccountabilityE2ETest, AFatalAccidentAndARepeatedNoticeProblemOpenInterviews) {
   Start();
   {
     grpc::ClientContext ctx;
@@ -368,7 +368,7 @@ TEST_F(Issue4E2ETest, AFatalAccidentAndARepeatedNoticeProblemOpenInterviews) {
   }
 }
 
-TEST_F(Issue4E2ETest, ASupervisorEscalatesAnOverdueTaskInOneCall) {
+TEST_F(AccountabilityE2ETest, ASupervisorEscalatesAnOverdueTaskInOneCall) {
   Start();
   std::string task_id;
   {
@@ -445,7 +445,7 @@ TEST_F(Issue4E2ETest, ASupervisorEscalatesAnOverdueTaskInOneCall) {
   }
 }
 
-TEST_F(Issue4E2ETest, FiguresAreReportedAndEvaluated) {
+TEST_F(AccountabilityE2ETest, FiguresAreReportedAndEvaluated) {
   Start();
   auto figures = [](const std::string& unit) {
     v1::AssessmentFigures f;
@@ -537,7 +537,7 @@ TEST_F(Issue4E2ETest, FiguresAreReportedAndEvaluated) {
   }
 }
 
-TEST_F(Issue4E2ETest, WithoutTheirFilesTheServicesSayNotConfigured) {
+TEST_F(AccountabilityE2ETest, WithoutTheirFilesTheServicesSayNotConfigured) {
   Start({"--accountability=none", "--assessment=none"});
   {
     grpc::ClientContext ctx;
@@ -564,7 +564,7 @@ TEST_F(Issue4E2ETest, WithoutTheirFilesTheServicesSayNotConfigured) {
   }
 }
 
-TEST(Issue4DaemonTest, AMalformedAccountabilityFileStopsTheDaemonNamingFileAndLine) {
+TEST(AccountabilityDaemonTest, AMalformedAccountabilityFileStopsTheDaemonNamingFileAndLine) {
   TempDir dir;
   struct Case {
     std::string file, text, want;
