@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,15 +28,9 @@ namespace {
 
 using testing::BinaryPath;
 using testing::Daemon;
+using testing::ReadFile;
 using testing::SourcePath;
 using testing::TempDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 struct Case {
   std::string name;     // the golden file's name, without .txt
