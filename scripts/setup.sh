@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
       libargon2-dev openssl)
 # Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
 pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
+pkgs+=(libcli11-dev)
 # The plan-draft fuzz target (DUBAN_FUZZ).
 pkgs+=(clang-14 libfuzzer-14-dev)
 # The HTTP/JSON gateway and web app, and its browser tests (fonts for the

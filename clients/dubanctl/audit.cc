@@ -1,4 +1,6 @@
-#include "audit_cmd.h"
+#include "audit.h"
+
+#include <cstdlib>
 
 #include <fstream>
 #include <iostream>
@@ -10,6 +12,8 @@
 #include "duban/v1/audit_service.grpc.pb.h"
 #include "engine/audit/verify.h"
 #include "grpcpp/grpcpp.h"
+#include "client.h"
+#include "progress.h"
 #include "text_table.h"
 
 namespace dubanctl {
@@ -153,7 +157,8 @@ int List(AuditClient& c, const Args& a, const std::string& subject) {
 }
 
 // The whole trail (or the filtered entries) through ExportAudit.
-std::vector<v1::AuditTrailLine> Fetch(AuditClient& c, const v1::AuditFilter& filter) {
+// `progress`: told of the lines as they arrive (every 500th, and the last).
+std::vector<v1::AuditTrailLine> Fetch(AuditClient& c, const v1::AuditFilter& filter, Progress* progress = nullptr) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(c.opts().timeout * 30));
   if (!c.opts().token.empty()) ctx.AddMetadata("authorization", "Bearer " + c.opts().token);
@@ -162,14 +167,20 @@ std::vector<v1::AuditTrailLine> Fetch(AuditClient& c, const v1::AuditFilter& fil
   auto reader = c.stub().ExportAudit(&ctx, req);
   std::vector<v1::AuditTrailLine> lines;
   v1::AuditTrailLine line;
-  while (reader->Read(&line)) lines.push_back(line);
+  while (reader->Read(&line)) {
+    lines.push_back(line);
+    if (progress && lines.size() % 500 == 0) progress->Phase(absl::StrCat("审计导出: 已接收 ", lines.size(), " 行"));
+  }
   grpc::Status s = reader->Finish();
   if (!s.ok()) throw CallFailed{s};
+  if (progress) progress->Done(absl::StrCat("审计导出: 共 ", lines.size(), " 行"));
   return lines;
 }
 
 int Export(AuditClient& c, const Args& a) {
-  std::vector<v1::AuditTrailLine> lines = Fetch(c, FilterFrom(a));
+  Progress progress(a.Bool("progress"), std::cerr);
+  progress.Phase("审计导出: 等待 duband");
+  std::vector<v1::AuditTrailLine> lines = Fetch(c, FilterFrom(a), &progress);
   std::string out;
   for (const auto& l : lines) out += audit::TrailLineJson(l) + "\n";
   if (auto file = a.Get("out")) {
@@ -280,6 +291,48 @@ int RunAuditCommand(const std::string& verb, const AuditCallOptions& opts, const
     std::cerr << "dubanctl: " << f.what << "\n";
     return 1;
   }
+}
+
+// ---------------------------------------------------------------- the audit noun
+
+namespace {
+
+template <const char* kVerb>
+void Audit(Client& c, const Args& a, const Operands& o) {
+  AuditCallOptions ao{c.opts().addr, c.channel(), c.opts().token, c.opts().json, c.opts().timeout};
+  int rc = RunAuditCommand(kVerb, ao, a, o);
+  if (rc != 0) {
+    std::cout.flush();
+    std::exit(rc);
+  }
+}
+constexpr char kAuditList[] = "list";
+constexpr char kAuditHistory[] = "history";
+constexpr char kAuditExport[] = "export";
+constexpr char kAuditVerify[] = "verify";
+constexpr char kAuditPrune[] = "prune";
+constexpr char kAuditHead[] = "head";
+
+}  // namespace
+
+void RegisterAuditCommands(Registry& r) {
+    const std::set<std::string> audit_filters = {"account", "unit", "subject", "from", "to", "result"};
+    std::set<std::string> list_flags = audit_filters;
+    list_flags.insert({"page-size", "page-token", "all"});
+    std::set<std::string> export_flags = audit_filters;
+    export_flags.insert({"out", "progress"});
+  r.Add("audit list", "audit list [--account=A] [--unit=U] [--subject=KIND:ID] [--from=DATE] [--to=DATE] "
+        "[--result=accepted|refused] [--page-size=N] [--page-token=T] [--all]", {}, list_flags, false,
+        Audit<kAuditList>);
+  r.Add("audit history", "audit history <KIND:ID> [--all]", {"subject"}, {"all", "page-size", "page-token"}, false,
+        Audit<kAuditHistory>);
+  r.Add("audit export", "audit export [--out=FILE] [--progress] [--account=A] [--unit=U] [--subject=S] [--from=DATE] [--to=DATE] "
+        "[--result=accepted|refused]", {}, export_flags, false, Audit<kAuditExport>);
+  r.Add("audit verify", "audit verify --public-key=FILE|--hmac-key=FILE --checkpoints=FILE [--trail=FILE] "
+        "[--hash=sha256|sm3]", {}, {"public-key", "hmac-key", "checkpoints", "trail", "hash"}, false,
+        Audit<kAuditVerify>);
+  r.Add("audit prune", "audit prune --before=DATE", {}, {"before"}, false, Audit<kAuditPrune>);
+  r.Add("audit head", "audit head", {}, {}, false, Audit<kAuditHead>);
 }
 
 }  // namespace dubanctl

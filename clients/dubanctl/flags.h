@@ -1,7 +1,7 @@
-// Command-line parsing for dubanctl: positional words and --flags, given as
-// --name=value or --name value, anywhere on the line ("--" ends the flags).
-#ifndef DUBAN_CLIENTS_CLI_ARGS_H_
-#define DUBAN_CLIENTS_CLI_ARGS_H_
+// The flags given to one dubanctl command, as CLI11 parsed them (every value
+// of every flag, by name without the dashes), and their typed reading.
+#ifndef DUBAN_CLIENTS_DUBANCTL_FLAGS_H_
+#define DUBAN_CLIENTS_DUBANCTL_FLAGS_H_
 
 #include <cstdint>
 #include <map>
@@ -20,11 +20,10 @@ struct UsageError : std::runtime_error {
 
 class Args {
  public:
-  // `booleans` are the flags that take no value (--json, --all, ...); every
-  // other flag takes one, from "=value" or from the next word.
-  static Args Parse(int argc, char** argv, const std::set<std::string>& booleans);
-
-  const std::vector<std::string>& positional() const { return positional_; }
+  Args() = default;
+  // `flags`: name -> every value given, in order ("true"/"false" for a flag
+  // that takes no value).
+  explicit Args(std::map<std::string, std::vector<std::string>> flags) : flags_(std::move(flags)) {}
 
   bool Has(const std::string& name) const { return flags_.count(name) > 0; }
   // The value of a single-valued flag; UsageError when it is given twice.
@@ -42,16 +41,10 @@ class Args {
   std::optional<uint64_t> Uint(const std::string& name) const;
   std::optional<int32_t> Int(const std::string& name) const;
 
-  // UsageError naming the first flag not in `allowed`.
-  void CheckAllowed(const std::set<std::string>& allowed) const;
-  // Takes a flag out (used for the global flags once they are read).
-  void Erase(const std::string& name) { flags_.erase(name); }
-
  private:
-  std::vector<std::string> positional_;
   std::map<std::string, std::vector<std::string>> flags_;
 };
 
 }  // namespace dubanctl
 
-#endif  // DUBAN_CLIENTS_CLI_ARGS_H_
+#endif  // DUBAN_CLIENTS_DUBANCTL_FLAGS_H_

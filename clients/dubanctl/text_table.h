@@ -1,7 +1,7 @@
 // Plain-text tables for terminals that show CJK and fullwidth characters in
 // two columns.
-#ifndef DUBAN_CLIENTS_TEXT_TABLE_H_
-#define DUBAN_CLIENTS_TEXT_TABLE_H_
+#ifndef DUBAN_CLIENTS_DUBANCTL_TEXT_TABLE_H_
+#define DUBAN_CLIENTS_DUBANCTL_TEXT_TABLE_H_
 
 #include <ostream>
 #include <string>
@@ -54,4 +54,4 @@ class KeyValues {
 
 }  // namespace dubanctl
 
-#endif  // DUBAN_CLIENTS_TEXT_TABLE_H_
+#endif  // DUBAN_CLIENTS_DUBANCTL_TEXT_TABLE_H_

@@ -2,8 +2,8 @@
 // trail. Verification runs here, in the client, and trusts nothing the
 // daemon says: it recomputes every hash and checks the chain against the
 // checkpoints the caller holds, with the caller's copy of the public key.
-#ifndef DUBAN_CLIENTS_AUDIT_CMD_H_
-#define DUBAN_CLIENTS_AUDIT_CMD_H_
+#ifndef DUBAN_CLIENTS_DUBANCTL_AUDIT_H_
+#define DUBAN_CLIENTS_DUBANCTL_AUDIT_H_
 
 #include <memory>
 #include <string>
@@ -11,7 +11,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
-#include "cli_args.h"
+#include "flags.h"
 
 namespace dubanctl {
 
@@ -30,4 +30,4 @@ int RunAuditCommand(const std::string& verb, const AuditCallOptions& opts, const
 
 }  // namespace dubanctl
 
-#endif  // DUBAN_CLIENTS_AUDIT_CMD_H_
+#endif  // DUBAN_CLIENTS_DUBANCTL_AUDIT_H_

@@ -1,4 +1,4 @@
-#include "plan_draft_command.h"
+#include "plan_draft.h"
 
 #include <fstream>
 #include <iostream>

@@ -1,46 +1,9 @@
-#include "cli_args.h"
+#include "flags.h"
 
 #include <charconv>
 #include <limits>
 
 namespace dubanctl {
-
-Args Args::Parse(int argc, char** argv, const std::set<std::string>& booleans) {
-  Args a;
-  bool flags_done = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string w = argv[i];
-    if (flags_done || w.size() < 2 || w[0] != '-') {
-      a.positional_.push_back(w);
-      continue;
-    }
-    if (w == "--") {
-      flags_done = true;
-      continue;
-    }
-    if (w == "-h") w = "--help";
-    if (w == "-o") w = "--output";
-    if (w.rfind("--", 0) != 0) throw UsageError("unknown option '" + w + "' (flags are written --name=value)");
-    std::string body = w.substr(2);
-    std::string name, value;
-    size_t eq = body.find('=');
-    if (eq != std::string::npos) {
-      name = body.substr(0, eq);
-      value = body.substr(eq + 1);
-    } else {
-      name = body;
-      if (booleans.count(name)) {
-        value = "true";
-      } else {
-        if (i + 1 >= argc) throw UsageError("--" + name + ": needs a value");
-        value = argv[++i];
-      }
-    }
-    if (name.empty()) throw UsageError("'" + w + "': flag name missing");
-    a.flags_[name].push_back(value);
-  }
-  return a;
-}
 
 std::optional<std::string> Args::Get(const std::string& name) const {
   auto it = flags_.find(name);
@@ -126,12 +89,6 @@ std::optional<int32_t> Args::Int(const std::string& name) const {
     throw UsageError("--" + name + ": " + std::to_string(*n) + " is too large");
   }
   return static_cast<int32_t>(*n);
-}
-
-void Args::CheckAllowed(const std::set<std::string>& allowed) const {
-  for (const auto& [name, values] : flags_) {
-    if (!allowed.count(name)) throw UsageError("--" + name + ": unknown flag for this command");
-  }
 }
 
 }  // namespace dubanctl

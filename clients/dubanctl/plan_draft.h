@@ -1,15 +1,15 @@
 // `dubanctl plan draft FILE`: reads a plan document (text or .docx) and
 // writes a proposed plan file, the proposed cadence rules and an import
 // report. Works offline against a plan file's units, or asks the daemon.
-#ifndef DUBAN_CLIENTS_PLAN_DRAFT_COMMAND_H_
-#define DUBAN_CLIENTS_PLAN_DRAFT_COMMAND_H_
+#ifndef DUBAN_CLIENTS_DUBANCTL_PLAN_DRAFT_H_
+#define DUBAN_CLIENTS_DUBANCTL_PLAN_DRAFT_H_
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "cli_args.h"
+#include "flags.h"
 #include "engine/plans/draft/plan_draft.h"
 
 namespace dubanctl {
@@ -28,4 +28,4 @@ void PlanDraft(const Args& a, const std::string& file, const DaemonDirectory& da
 
 }  // namespace dubanctl
 
-#endif  // DUBAN_CLIENTS_PLAN_DRAFT_COMMAND_H_
+#endif  // DUBAN_CLIENTS_DUBANCTL_PLAN_DRAFT_H_
