@@ -5,6 +5,8 @@
 // (and task, for an item about a task) include it, the file's owner and
 // those who may see the subject download it, another unit is refused, and
 // an unknown file is refused naming the field.
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -35,6 +37,17 @@ class EvidenceSubjectsTest : public ::testing::Test {
   }
 
   std::shared_ptr<grpc::Channel> As(const std::string& account) { return daemon_->ChannelAs(account); }
+
+  // Runs a shell command; its exit status, its output in *out.
+  static int Run(const std::string& cmd, std::string* out) {
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return -1;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+    int status = ::pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
 
   // Uploads a small PNG as account; its reference.
   v1::EvidenceRef Upload(const std::string& account, const std::string& name) {
@@ -199,13 +212,41 @@ TEST_F(EvidenceSubjectsTest, DubanctlObligationSubmitTakesEvidence) {
                                  " --addr=", daemon_->address(), " obligation submit '", id,
                                  "' --text=本期已完成 --evidence=", a.sha256(), ",", b.sha256(), " 2>&1");
   std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-    EXPECT_EQ(::pclose(p), 0) << out;
-  }
+  EXPECT_EQ(Run(cmd, &out), 0) << out;
   EXPECT_EQ(LastEventFiles(id), (std::vector<std::string>{a.sha256(), b.sha256()})) << out;
+}
+
+// The command line alone: upload a photo, report on a task with it, list
+// the task's files, download it back; another unit's download is refused.
+TEST_F(EvidenceSubjectsTest, DubanctlUploadsReportsListsAndDownloadsAFile) {
+  std::string photo = dir_.sub("现场.png");
+  const std::string content = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(200000, 'q');
+  testing::WriteFile(photo, content);
+  auto ctl = [&](const std::string& account, const std::string& args, std::string* out) {
+    out->clear();
+    return Run(absl::StrCat("DUBAN_TOKEN=", daemon_->Login(account), " ", BinaryPath("clients/dubanctl"),
+                            " --addr=", daemon_->address(), " ", args, " 2>&1"),
+               out);
+  };
+  std::string out;
+  ASSERT_EQ(ctl("市商务局", "evidence upload '" + photo + "'", &out), 0) << out;
+  std::string sha = out.substr(0, out.find(' '));
+  ASSERT_EQ(sha.size(), 64u) << out;
+  EXPECT_NE(out.find("200016 bytes"), std::string::npos) << out;
+  EXPECT_NE(out.find("image/png"), std::string::npos) << out;
+  EXPECT_NE(out.find("现场.png"), std::string::npos) << out;
+  ASSERT_EQ(ctl("市商务局", "task accept T1", &out), 0) << out;
+  ASSERT_EQ(ctl("市商务局", "task report T1 --work-done=开展促消费活动 --evidence=" + sha, &out), 0) << out;
+  ASSERT_EQ(ctl("市商务局", "evidence list --task=T1", &out), 0) << out;
+  EXPECT_NE(out.find(sha.substr(0, 12)), std::string::npos) << out;
+  EXPECT_NE(out.find("task T1"), std::string::npos) << out;
+  std::string back = dir_.sub("back.png");
+  ASSERT_EQ(ctl("office", "evidence download " + sha + " -o '" + back + "'", &out), 0) << out;
+  EXPECT_EQ(testing::ReadFile(back), content);
+  EXPECT_EQ(ctl("市住建局", "evidence download " + sha + " -o -", &out), 1) << out;
+  EXPECT_NE(out.find("PERMISSION_DENIED"), std::string::npos) << out;
+  EXPECT_EQ(ctl("市商务局", "evidence upload '" + dir_.sub("missing.png") + "'", &out), 1) << out;
+  EXPECT_NE(out.find("missing.png: cannot be read"), std::string::npos) << out;
 }
 
 TEST_F(EvidenceSubjectsTest, RectificationReportCarriesFiles) {

@@ -344,6 +344,7 @@ void RegisterAuditCommands(Registry& r);
 void RegisterExportCommands(Registry& r);
 void RegisterBriefingCommands(Registry& r);
 void RegisterAccountCommands(Registry& r);
+void RegisterEvidenceCommands(Registry& r);
 
 }  // namespace dubanctl
 

@@ -48,7 +48,7 @@ tasks
   task send-back|suspend|cancel <task_id> --reason=R
   task transfer <task_id> --lead=UNIT[,UNIT] [--responsible=U,..]
   task report <task_id> --work-done=.. [--progress=..] [--highlights=..] [--difficulties=..] [--requests=..]
-              [--indicator=NAME=VALUE[UNIT]]...
+              [--indicator=NAME=VALUE[UNIT]]... [--evidence=SHA,..]
   task review <task_id> --approve | --return --reason=R
   task request-extension <task_id> --due=YYYY-MM-DD --reason=R
   task decide-extension <task_id> --approve | --deny --reason=R
@@ -60,7 +60,7 @@ reports (报送)
   obligation list [--unit=UNIT] [--rule=ID] [--state=pending|submitted|accepted|returned|missed]
                   [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--page-size=N] [--page-token=T] [--all]
   obligation get|history <obligation_id>
-  obligation submit <obligation_id> --text=REPORT
+  obligation submit <obligation_id> --text=REPORT [--evidence=SHA,..]
   obligation accept <obligation_id>
   obligation return <obligation_id> --reason=R
   score get <unit>
@@ -72,7 +72,7 @@ supervision (督办)
                   [--unit=UNIT] [--person=..] [--target=..] [--measures=..] [--deadline=YYYY-MM-DD]
                   [--cycle-days=N]
   supervision start|verify|close|lookback-passed <item_id> [--text=..]
-  supervision report|return|reopen <item_id> --text=..
+  supervision report|return|reopen <item_id> --text=.. [--evidence=SHA,..] (report only)
   escalate <S…|T…|obligation_id> --reason=R [--deadline=YYYY-MM-DD]
                   (an item up a level; a task or obligation: its open item up, or listed at level 1)
 rankings and accountability (排名 / 问责)
@@ -84,13 +84,18 @@ rankings and accountability (排名 / 问责)
   case list [--unit=UNIT] [--period=PERIOD] [--state=scheduled|held|followed_up|closed] [--rule=ID]
   case get|history <case_id>
   case hold <case_id> --minutes=TEXT --commitment=TEXT [--commitment=TEXT]...
-  case follow-up <case_id> --text=TEXT
+  case follow-up <case_id> --text=TEXT [--evidence=SHA,..]
   case close <case_id> [--text=REMARK]
   incident report <unit> --date=YYYY-MM-DD --kind=KIND --deaths=N [--description=..]
   notice problem <unit> <month> <problem>
 assessment (考核)
   assessment figures <assessment> <year> <unit> --value=NAME=NUM... [--baseline=NAME=NUM...]
   assessment evaluate <assessment> <year> [<unit>]
+evidence (佐证材料; give the printed sha256 as --evidence=SHA,.. to task report, obligation submit,
+          supervision report or case follow-up)
+  evidence upload <file> [--name=FILE_NAME]
+  evidence download <sha256> [-o FILE|-]
+  evidence list [--task=ID] [--unit=UNIT] [--period=YYYY-MM]
 notifications
   notification list <recipient> [--after=SEQ] [--limit=N]
   notification ack <recipient> <seq>
@@ -252,6 +257,7 @@ int Main(int argc, char** argv) {
   RegisterExportCommands(reg);
   RegisterBriefingCommands(reg);
   RegisterAccountCommands(reg);
+  RegisterEvidenceCommands(reg);
 
   // A missing operand (RequiredError) is found again below from what was
   // parsed; an error that stopped the parse (a flag without its value) is

@@ -124,6 +124,7 @@ void TaskReport(Client& c, const Args& a, const Operands& ops) {
   r->set_requests(a.GetOr("requests", ""));
   if (r->work_done().empty() && r->progress().empty()) throw UsageError("--work-done: required (or --progress)");
   for (const auto& s : a.All("indicator")) *r->add_indicator_values() = ParseIndicator(s);
+  AddEvidenceFlag(a, r->mutable_evidence());
   RunTaskCommand(c, a, req, &v1::TaskService::Stub::ReportProgress);
 }
 
@@ -334,8 +335,8 @@ void RegisterTaskCommands(Registry& r) {
         {"lead", "responsible"}, true, TaskTransfer);
   r.Add("task report",
         "task report <task_id> --work-done=.. [--progress=..] [--highlights=..] [--difficulties=..] "
-        "[--requests=..] [--indicator=NAME=VALUE[UNIT]]...",
-        {"task_id"}, {"work-done", "progress", "highlights", "difficulties", "requests", "indicator"}, true,
+        "[--requests=..] [--indicator=NAME=VALUE[UNIT]]... [--evidence=SHA,..]",
+        {"task_id"}, {"work-done", "progress", "highlights", "difficulties", "requests", "indicator", "evidence"}, true,
         TaskReport);
   r.Add("task review", "task review <task_id> --approve | --return --reason=R", {"task_id"},
         {"approve", "return", "reason"}, true, TaskReview);
