@@ -35,14 +35,8 @@ using ::duban::testing::TempDir;
 // Runs dubanctl; returns its exit status, output in *out.
 // env: "NAME=value " assignments put before the command (e.g. DUBAN_TOKEN).
 int Dubanctl(const std::string& addr, const std::string& args, std::string* out, const std::string& env = "") {
-  std::string cmd = absl::StrCat(env, BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1");
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::RunCommand(absl::StrCat(env, BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1"),
+                             out);
 }
 
 class AuditE2eTest : public ::testing::Test {

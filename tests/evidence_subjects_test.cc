@@ -38,17 +38,6 @@ class EvidenceSubjectsTest : public ::testing::Test {
 
   std::shared_ptr<grpc::Channel> As(const std::string& account) { return daemon_->ChannelAs(account); }
 
-  // Runs a shell command; its exit status, its output in *out.
-  static int Run(const std::string& cmd, std::string* out) {
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return -1;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-    int status = ::pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
   // Uploads a small PNG as account; its reference.
   v1::EvidenceRef Upload(const std::string& account, const std::string& name) {
     auto stub = v1::EvidenceService::NewStub(As(account));
@@ -212,7 +201,7 @@ TEST_F(EvidenceSubjectsTest, DubanctlObligationSubmitTakesEvidence) {
                                  " --addr=", daemon_->address(), " obligation submit '", id,
                                  "' --text=本期已完成 --evidence=", a.sha256(), ",", b.sha256(), " 2>&1");
   std::string out;
-  EXPECT_EQ(Run(cmd, &out), 0) << out;
+  EXPECT_EQ(testing::RunCommand(cmd, &out), 0) << out;
   EXPECT_EQ(LastEventFiles(id), (std::vector<std::string>{a.sha256(), b.sha256()})) << out;
 }
 
@@ -224,7 +213,7 @@ TEST_F(EvidenceSubjectsTest, DubanctlUploadsReportsListsAndDownloadsAFile) {
   testing::WriteFile(photo, content);
   auto ctl = [&](const std::string& account, const std::string& args, std::string* out) {
     out->clear();
-    return Run(absl::StrCat("DUBAN_TOKEN=", daemon_->Login(account), " ", BinaryPath("clients/dubanctl"),
+    return testing::RunCommand(absl::StrCat("DUBAN_TOKEN=", daemon_->Login(account), " ", BinaryPath("clients/dubanctl"),
                             " --addr=", daemon_->address(), " ", args, " 2>&1"),
                out);
   };

@@ -2,8 +2,10 @@
 #ifndef DUBAN_TESTS_TEST_UTIL_H_
 #define DUBAN_TESTS_TEST_UTIL_H_
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +56,18 @@ inline int CountInFile(const std::string& path, const std::string& needle) {
   int n = 0;
   for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
   return n;
+}
+
+// Runs a shell command line; its exit status (-1 when it did not exit), its
+// standard output appended to *out (add 2>&1 to the line for errors too).
+inline int RunCommand(const std::string& line, std::string* out) {
+  FILE* p = ::popen(line.c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace duban::testing

@@ -217,14 +217,7 @@ absl::StatusOr<bool> AccountStore::Bootstrap(const std::string& path) {
     made.push_back(std::move(r));
   }
   ::unlink(path.c_str());
-  absl::Status w = AppendPrivate(path, text);
-  Wipe(&text);
-  if (!w.ok()) return w;
-  absl::MutexLock l(&mu_);
-  for (auto& r : made) {
-    if (auto s = Persist(r); !s.ok()) return s;
-    accounts_[r.account().id()] = std::move(r);
-  }
+  if (absl::Status s = SaveNewAccounts(path, &text, &made); !s.ok()) return s;
   return true;
 }
 
@@ -254,11 +247,16 @@ absl::Status AccountStore::CreateDevAccounts(const std::vector<DeclaredAccount>&
     made.push_back(std::move(r));
   }
   if (made.empty()) return absl::OkStatus();
-  absl::Status w = AppendPrivate(path, text);
-  Wipe(&text);
+  return SaveNewAccounts(path, &text, &made);
+}
+
+absl::Status AccountStore::SaveNewAccounts(const std::string& path, std::string* text,
+                                           std::vector<v1::AccountRecord>* made) {
+  absl::Status w = AppendPrivate(path, *text);
+  Wipe(text);
   if (!w.ok()) return w;
   absl::MutexLock l(&mu_);
-  for (auto& r : made) {
+  for (auto& r : *made) {
     if (auto s = Persist(r); !s.ok()) return s;
     accounts_[r.account().id()] = std::move(r);
   }

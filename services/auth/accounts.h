@@ -128,6 +128,10 @@ class AccountStore {
     bool restricted = false;
   };
   absl::Status Persist(const v1::AccountRecord& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends the new accounts' credentials (`*text`, wiped after) to the
+  // private file at `path`, then stores and keeps the accounts.
+  absl::Status SaveNewAccounts(const std::string& path, std::string* text, std::vector<v1::AccountRecord>* made)
+      ABSL_LOCKS_EXCLUDED(mu_);
   void RevokeAllLocked(const std::string& account_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Principal PrincipalOf(const v1::AccountRecord& r) const;
   // Roles valid, and no two administrator roles.
