@@ -22,14 +22,7 @@ using testing::TempDir;
 int RunDuband(const std::vector<std::string>& flags, std::string* output) {
   std::string cmd = "timeout 60 " + BinaryPath("services/duband");
   for (const auto& f : flags) cmd += " '" + f + "'";
-  cmd += " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) output->append(buf, n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::RunCommand(cmd + " 2>&1", output);
 }
 
 TEST(DubandStartupTest, RefusesAPortOutOfRange) {

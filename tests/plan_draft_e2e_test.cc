@@ -29,15 +29,9 @@ using testing::TempDir;
 // Runs dubanctl with args against addr; returns the exit code, fills *out with stdout and stderr.
 // token: the session's bearer token, given to dubanctl as DUBAN_TOKEN.
 int Dubanctl(const std::string& addr, const std::string& args, std::string* out, const std::string& token = "") {
-  std::string cmd = absl::StrCat(token.empty() ? "" : "DUBAN_TOKEN=" + token + " ", BinaryPath("clients/dubanctl"),
-                                 " --addr=", addr, " ", args, " 2>&1");
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::RunCommand(absl::StrCat(token.empty() ? "" : "DUBAN_TOKEN=" + token + " ",
+                                          BinaryPath("clients/dubanctl"), " --addr=", addr, " ", args, " 2>&1"),
+                             out);
 }
 
 TEST(PlanDraftE2e, DraftAgainstTheDaemonThenImport) {
