@@ -209,6 +209,10 @@ class Daemon {
     if (pid_ > 0) Kill(SIGKILL);
   }
 
+  // The directory duband starts in (relative flag paths resolve there);
+  // the test's own by default.
+  void set_working_dir(std::string dir) { working_dir_ = std::move(dir); }
+
   // Starts duband and waits until it answers; false on failure.
   bool Start() {
     port_file_ = data_dir_ + ".port";
@@ -237,6 +241,7 @@ class Daemon {
       FILE* f = std::freopen(log.c_str(), "a", stdout);
       (void)f;
       ::dup2(STDOUT_FILENO, STDERR_FILENO);
+      if (!working_dir_.empty() && ::chdir(working_dir_.c_str()) != 0) ::_exit(126);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -316,6 +321,7 @@ class Daemon {
  private:
   std::string data_dir_;
   std::vector<std::string> extra_;
+  std::string working_dir_;
   std::string port_file_;
   std::string address_;
   pid_t pid_ = -1;

@@ -42,7 +42,13 @@ class DubanctlGoldenTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
-    daemon_ = new Daemon(tmp_->sub("data"));
+    // The demo plan is loaded by a relative name, so that what the daemon
+    // records about its source ("imported from plan.yaml") is the same on
+    // every machine, whatever the length of the checkout's path.
+    std::filesystem::copy_file(SourcePath("config/demo/plan.yaml"), tmp_->sub("plan.yaml"),
+                               std::filesystem::copy_options::overwrite_existing);
+    daemon_ = new Daemon(tmp_->sub("data"), {"--demo_plan=plan.yaml"});
+    daemon_->set_working_dir(tmp_->path());
     ASSERT_TRUE(daemon_->Start()) << "duband did not start; log: " << daemon_->log_path();
   }
   static void TearDownTestSuite() {
