@@ -133,9 +133,11 @@ class Call {
   }
 
   ~Call() {
+    // Finish writes the status when its tag comes out of the queue below,
+    // so the status must live until the queue is drained.
+    grpc::Status ignored;
     if (!finished_) {
       ctx_.TryCancel();
-      grpc::Status ignored;
       call_->Finish(&ignored, Tag(kFinish));
       ++pending_;
     }

@@ -239,7 +239,7 @@ absl::StatusOr<std::map<v1::UnitCategory, ActionSpec>> ReadCategoryActions(const
     if (!it->second.IsMap()) {
       return yamlx::Error(doc, it->first, cp + ": must be {levels_higher: n}, {by_role: role} or {action: {...}}");
     }
-    const YAML::Node& c = it->second;
+    const YAML::Node c = it->second;  // a handle: the iterator's value is a temporary
     RETURN_IF_ERROR(yamlx::OnlyKeys(doc, c, cp, {"levels_higher", "by_role", "action"}));
     int given = (c["levels_higher"].IsDefined() ? 1 : 0) + (c["by_role"].IsDefined() ? 1 : 0) +
                 (c["action"].IsDefined() ? 1 : 0);
