@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "duban/v1/duban.grpc.pb.h"
+#include "duban/v1/office.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -414,6 +415,118 @@ TEST_F(PaginationE2ETest, CasesAndACasesHistoryComeInPagesAlsoOverHttp) {
     hh.set_after_version(h.next_after_version());
   }
   EXPECT_EQ(http_versions, versions);
+}
+
+TEST_F(PaginationE2ETest, RankingsAcrossBoardsAndBriefingsComeInPages) {
+  // Three months of the enforcement board and two of the computed scorecard.
+  auto safety = v1::RankingService::NewStub(daemon_->ChannelAs("市安委办"));
+  const std::vector<std::string> key_units = {"市应急管理局", "市住建局", "市交通运输局", "市市场监管局", "市水利局",
+                                              "市农业农村局", "市自然资源局", "市城管局", "市消防救援大队",
+                                              "市公安局交警大队"};
+  for (const std::string period : {"2023-01", "2023-02", "2023-03"}) {
+    grpc::ClientContext ctx;
+    v1::EnterRankingRequest req;
+    *req.mutable_meta() = Meta("市安委办");
+    req.set_board("enforcement");
+    req.set_period(period);
+    for (const auto& u : key_units) req.add_entries()->set_unit(u);
+    v1::RankingResponse res;
+    grpc::Status s = safety->EnterRanking(&ctx, req, &res);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto office = v1::RankingService::NewStub(daemon_->ChannelAs("office"));
+  for (const std::string period : {"2023-01", "2023-02"}) {
+    grpc::ClientContext ctx;
+    v1::ComputeScorecardRequest req;
+    *req.mutable_meta() = Meta("office");
+    req.set_period(period);
+    v1::RankingResponse res;
+    grpc::Status s = office->ComputeScorecard(&ctx, req, &res);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  std::vector<std::string> whole;
+  {
+    grpc::ClientContext ctx;
+    v1::ListRankingsResponse res;
+    ASSERT_TRUE(office->ListRankings(&ctx, v1::ListRankingsRequest(), &res).ok());
+    for (const auto& r : res.rankings()) whole.push_back(r.id());
+    EXPECT_TRUE(res.next_page_token().empty());
+  }
+  ASSERT_EQ(whole.size(), 5u);
+  std::vector<std::string> walked;
+  v1::ListRankingsRequest req;
+  req.set_page_size(2);
+  int pages = 0;
+  while (true) {
+    grpc::ClientContext ctx;
+    v1::ListRankingsResponse res;
+    grpc::Status s = office->ListRankings(&ctx, req, &res);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ++pages;
+    EXPECT_LE(res.rankings_size(), 2);
+    for (const auto& r : res.rankings()) walked.push_back(r.id());
+    if (res.next_page_token().empty()) break;
+    req.set_page_token(res.next_page_token());
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(walked, whole);
+  {
+    grpc::ClientContext ctx;
+    req.set_page_token("Um5vLWJvYXJkOjIwMjMtMDE");  // base64 of "Rno-board:2023-01": no such board
+    v1::ListRankingsResponse res;
+    grpc::Status s = office->ListRankings(&ctx, req, &res);
+    EXPECT_TRUE(IsPageTokenError(s)) << s.error_message();
+  }
+
+  // Six weeks on the simulated clock: the dekad, monthly and quarterly briefings.
+  {
+    auto admin = v1::AdminService::NewStub(daemon_->ChannelAs("sysadmin"));
+    grpc::ClientContext ctx;
+    v1::AdvanceClockRequest adv;
+    adv.set_by("1008h");
+    v1::AdvanceClockResponse res;
+    grpc::Status s = admin->AdvanceClock(&ctx, adv, &res);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto briefings = v1::BriefingService::NewStub(daemon_->ChannelAs("office"));
+  auto list_all = [&] {
+    grpc::ClientContext ctx;
+    v1::ListBriefingsResponse res;
+    EXPECT_TRUE(briefings->ListBriefings(&ctx, v1::ListBriefingsRequest(), &res).ok());
+    return res;
+  };
+  // Drafting runs after the timers: wait until the list stops growing.
+  v1::ListBriefingsResponse all = list_all();
+  for (int i = 0; i < 60; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    v1::ListBriefingsResponse again = list_all();
+    if (all.briefings_size() >= 3 && again.briefings_size() == all.briefings_size()) break;
+    all = again;
+  }
+  ASSERT_GE(all.briefings_size(), 3);
+  EXPECT_TRUE(all.next_page_token().empty());
+  std::vector<std::string> want, got;
+  for (const auto& b : all.briefings()) want.push_back(b.id());
+  v1::ListBriefingsRequest breq;
+  breq.set_page_size(2);
+  while (true) {
+    grpc::ClientContext ctx;
+    v1::ListBriefingsResponse res;
+    grpc::Status s = briefings->ListBriefings(&ctx, breq, &res);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_LE(res.briefings_size(), 2);
+    for (const auto& b : res.briefings()) got.push_back(b.id());
+    if (res.next_page_token().empty()) break;
+    breq.set_page_token(res.next_page_token());
+  }
+  EXPECT_EQ(got, want);
+  {
+    grpc::ClientContext ctx;
+    breq.set_page_token("Qm5vLXN1Y2g");  // base64 of "Bno-such": no such briefing
+    v1::ListBriefingsResponse res;
+    grpc::Status s = briefings->ListBriefings(&ctx, breq, &res);
+    EXPECT_TRUE(IsPageTokenError(s)) << s.error_message();
+  }
 }
 
 }  // namespace

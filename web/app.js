@@ -519,8 +519,7 @@ async function officePage() {
 }
 
 async function rankingsPage() {
-  const r = await rpc('RankingService/ListRankings', {});
-  const rankings = r.rankings || [];
+  const rankings = await allPages('RankingService/ListRankings', { pageSize: 1000 }, 'rankings');
   const out = [h('h2', {}, '排名')];
   if (!rankings.length) out.push(h('p', {}, '尚无排名。'));
   const boards = [...new Set(rankings.map((x) => x.board))];
