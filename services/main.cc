@@ -8,6 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "services/auth/credentials.h"
 #include "services/config.h"
 #include "services/server.h"
@@ -55,6 +56,9 @@ ABSL_FLAG(std::string, metrics_listen, "", "serve Prometheus /metrics on this ad
 ABSL_FLAG(int64_t, block_cache_mb, 0, "store: block cache for reads, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, write_buffer_mb, 0, "store: memtables of all column families together, MiB (0: config or 64)");
 ABSL_FLAG(int64_t, max_wal_mb, 0, "store: write-ahead log bound replayed on restart, MiB (0: config or 64)");
+ABSL_FLAG(bool, lock_order_checks, false,
+          "check every lock acquisition for a cycle in the lock order (abseil's deadlock detection; "
+          "for debugging: it costs CPU on every lock)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("duband --config=config/duband.yaml [--listen=ADDR] [--data_dir=DIR]");
@@ -65,6 +69,10 @@ int main(int argc, char** argv) {
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
+  // abseil checks lock order on every acquisition unless built with NDEBUG
+  // (Debian's is not); a served daemon leaves it off unless asked.
+  absl::SetMutexDeadlockDetectionMode(absl::GetFlag(FLAGS_lock_order_checks) ? absl::OnDeadlockCycle::kAbort
+                                                                              : absl::OnDeadlockCycle::kIgnore);
   if (absl::GetFlag(FLAGS_hash_password)) {
     std::string password;
     std::getline(std::cin, password);

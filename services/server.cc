@@ -29,6 +29,7 @@
 #include "services/metrics.h"
 #include "services/office_services.h"
 #include "services/services.h"
+#include "services/request_bounds.h"
 #include "services/webhook.h"
 #include "services/rule_reload.h"
 #include "services/status.h"
@@ -308,6 +309,9 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   // it and destroyed after; keep up to 64 threads polling instead.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
+  // Requests: at most kMaxRequestBytes each (services/request_bounds.h);
+  // the Guard bounds every repeated field within that.
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   // Every service is served through the Guard (services/auth/guard.h).
   std::vector<std::unique_ptr<auth::GuardedService>> guarded;
   auto serve = [&](grpc::Service* service, const char* name) {

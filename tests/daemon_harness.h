@@ -233,7 +233,9 @@ class Daemon {
                                      // A simulated clock just after the plan was issued, so that
                                      // no warning or reminder fires unless a test moves time.
                                      "--clock=simulated",
-                                     "--clock_start=2023-03-20T08:00:00+08:00"};
+                                     "--clock_start=2023-03-20T08:00:00+08:00",
+                                     // Tests keep abseil's lock-order checks on.
+                                     "--lock_order_checks"};
     for (const auto& e : extra_) args.push_back(e);
     pid_ = ::fork();
     if (pid_ == 0) {

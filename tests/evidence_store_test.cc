@@ -23,7 +23,8 @@ using ::duban::testing::SourcePath;
 using ::duban::testing::TempDir;
 namespace fs = std::filesystem;
 
-const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 16) + std::string(3000, 'x');
+constexpr char kJfifHeader[] = "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00";
+const std::string kJpeg = std::string(kJfifHeader, sizeof(kJfifHeader) - 1) + std::string(3000, 'x');
 const std::string kPdf = "%PDF-1.7\n" + std::string(500, 'p');
 
 // The files under root other than the (empty) tmp folder.

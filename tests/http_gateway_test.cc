@@ -41,7 +41,7 @@ namespace fs = std::filesystem;
 using testing::Daemon;
 using testing::TempDir;
 
-const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 16) + std::string(5000, 'x');
+const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 14) + std::string(5000, 'x');
 constexpr int kMaxBytes = 100000;
 
 std::string UrlEncode(const std::string& s) {

@@ -125,7 +125,7 @@ class LedgerTest : public ::testing::Test {
     for (int i = 0; i < photos; ++i) {
       auto up = engine_->evidence().BeginUpload(unit, absl::StrCat("现场照片", i, ".jpg"));
       ASSERT_TRUE(up.ok()) << up.status();
-      std::string jpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 16) +
+      std::string jpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 14) +
                          std::string(1000 + i, 'x');
       ASSERT_TRUE((*up)->Append(jpeg).ok());
       auto file = (*up)->Finish();

@@ -11,6 +11,7 @@
 #include "grpcpp/support/method_handler.h"
 #include "grpcpp/security/auth_context.h"
 #include "services/auth/credentials.h"
+#include "services/request_bounds.h"
 #include "services/status.h"
 #include "spdlog/spdlog.h"
 
@@ -217,6 +218,13 @@ absl::Status Guard::Check(const std::string& method, const grpc::ServerContext& 
     spdlog::info("auth: denied method={} account={} code={}", method, *p ? (*p)->account_id : "-",
                  absl::StatusCodeToString(s.code()));
     return s;
+  }
+  // The caller is known and allowed: a request over the bounds is refused
+  // before any handler sees it (an over-long list is invalid input, not a
+  // reason to reveal what the caller may not see).
+  if (request != nullptr) {
+    absl::Status bounds = CheckRequestBounds(*request);
+    if (!bounds.ok()) return bounds;
   }
   *principal = std::move(*p);
   return absl::OkStatus();
