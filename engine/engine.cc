@@ -522,31 +522,8 @@ absl::StatusOr<std::vector<v1::TaskEvent>> Engine::History(absl::string_view tas
 absl::StatusOr<HistoryPageResult> Engine::HistoryPage(absl::string_view task_id, uint64_t after_version,
                                                       int page_size) const {
   if (page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
-  size_t limit = page_size == 0 ? kMaxPageSize : std::min(page_size, kMaxPageSize);
   RETURN_IF_ERROR(LoadTask(task_id).status());
-  HistoryPageResult page;
-  if (after_version == std::numeric_limits<uint64_t>::max()) return page;
-  size_t bytes = 0;
-  bool more = false;
-  absl::Status bad;
-  std::string prefix = keys::EventPrefix(task_id);
-  RETURN_IF_ERROR(store_->Scan(Cf::kEvents, prefix, [&](absl::string_view, absl::string_view v) {
-    if (page.events.size() == limit || (!page.events.empty() && bytes + v.size() > kMaxPageBytes)) {
-      more = true;
-      return false;
-    }
-    v1::TaskEvent e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError(absl::StrCat("events of ", task_id, ": record cannot be parsed"));
-      return false;
-    }
-    bytes += v.size();
-    page.events.push_back(std::move(e));
-    return true;
-  }, keys::Event(task_id, after_version + 1)));
-  RETURN_IF_ERROR(bad);
-  if (more) page.next_after_version = page.events.back().version();
-  return page;
+  return ReadEventsPage<v1::TaskEvent>(*store_, task_id, after_version, page_size);
 }
 
 absl::StatusOr<TaskPage> Engine::ListTasks(const TaskFilter& f) const {

@@ -29,6 +29,7 @@
 #include "engine/time/cadence.h"
 #include "engine/time/clock.h"
 #include "engine/storage/outbox.h"
+#include "engine/storage/paging.h"
 #include "engine/storage/pipeline.h"
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
@@ -66,6 +67,18 @@ struct SupervisionFilter {
   v1::SupervisionState state = v1::SUPERVISION_STATE_UNSPECIFIED;
   std::string unit;  // responsible unit: id, name or alias
   bool overdue_only = false;
+  int page_size = kDefaultListPageSize;  // 0: the default; at most kMaxListPageSize
+  std::string page_token;                // engine/storage/paging.h
+};
+
+struct SupervisionPage {
+  std::vector<v1::SupervisionItem> items;  // in id order
+  std::string next_page_token;             // empty: no more
+};
+
+struct DeadTimerPage {
+  std::vector<v1::DeadTimer> timers;  // in timer id order
+  std::string next_page_token;        // empty: no more
 };
 
 // One call to escalate: an item up a level, or a task / obligation (its open
@@ -159,14 +172,8 @@ struct TaskFilter {
   std::string page_token;
 };
 
-// The most bytes of records one page of a listing carries (the gRPC
-// message limit is 4 MiB).
-inline constexpr size_t kMaxPageBytes = 2 << 20;
-
-struct HistoryPageResult {
-  std::vector<v1::TaskEvent> events;
-  uint64_t next_after_version = 0;  // 0: no more
-};
+// kMaxPageBytes and the page conventions: engine/storage/paging.h.
+using HistoryPageResult = EventPage<v1::TaskEvent>;
 
 struct TaskPage {
   std::vector<v1::Task> tasks;
@@ -231,6 +238,9 @@ class Engine {
   absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const;
   absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const;
   absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const;
+  // One page of an obligation's history (engine/storage/paging.h).
+  absl::StatusOr<EventPage<v1::ObligationEvent>> ObligationHistoryPage(absl::string_view id, uint64_t after_version,
+                                                                       int page_size) const;
   // The unit reports; on time or late. From pending, returned or missed.
   // evidence: files meta.actor uploaded, attached to the submission's event
   // in the same batch (INVALID_ARGUMENT "evidence[i]..." for a bad one).
@@ -252,8 +262,16 @@ class Engine {
                                                       const EvidenceRefs& evidence = {});
   absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req);
   absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const;
+  // Every item that matches (page_size and page_token are not used), in id
+  // order: for the engine's own summaries.
   absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const;
   absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const;
+  // One page of the items, in id order: at most filter.page_size (and
+  // kMaxPageBytes) of them after filter.page_token.
+  absl::StatusOr<SupervisionPage> ListSupervisionPage(const SupervisionFilter& filter) const;
+  // One page of an item's history (engine/storage/paging.h).
+  absl::StatusOr<EventPage<v1::SupervisionEvent>> SupervisionHistoryPage(absl::string_view id, uint64_t after_version,
+                                                                         int page_size) const;
 
   // ---- the monthly bulletin: who is late, in one page. `cases` are the
   // accountability cases to include (those opened in the month count).
@@ -273,6 +291,9 @@ class Engine {
                                      const std::function<bool()>& cancelled = {});
   // Timers set aside because their firing failed (at most 1000).
   absl::StatusOr<std::vector<v1::DeadTimer>> ListDeadTimers() const;
+  // One page of them, by timer id (engine/storage/paging.h; page_size 0:
+  // kDefaultListPageSize).
+  absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const;
   // Replaces the cadences while running (engine/time/cadence_reload.cc):
   // removed rules stop creating obligations, added ones start at their next
   // period, changed ones start again at their next period and the open

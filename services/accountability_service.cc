@@ -89,18 +89,22 @@ grpc::Status AccountabilityServiceImpl::ListCases(grpc::ServerContext*, const v1
   f.period = req->period();
   f.state = req->state();
   f.rule_id = req->rule_id();
-  auto cases = accountability_->ListCases(f);
-  if (!cases.ok()) return ToGrpc(cases.status());
-  for (auto& c : *cases) *out->add_cases() = std::move(c);
+  f.page_size = req->page_size();
+  f.page_token = req->page_token();
+  auto page = accountability_->ListCasesPage(f);
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& c : page->cases) *out->add_cases() = std::move(c);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
 grpc::Status AccountabilityServiceImpl::CaseHistory(grpc::ServerContext*, const v1::CaseHistoryRequest* req,
                                                     v1::CaseHistoryResponse* out) {
   if (accountability_ == nullptr) return NotConfigured();
-  auto h = accountability_->CaseHistory(req->case_id());
+  auto h = accountability_->CaseHistoryPage(req->case_id(), req->after_version(), req->page_size());
   if (!h.ok()) return ToGrpc(h.status());
-  for (auto& e : *h) *out->add_events() = std::move(e);
+  for (auto& e : h->events) *out->add_events() = std::move(e);
+  out->set_next_after_version(h->next_after_version);
   return grpc::Status::OK;
 }
 

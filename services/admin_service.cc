@@ -59,11 +59,12 @@ grpc::Status AdminServiceImpl::AdvanceClock(grpc::ServerContext* ctx, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status AdminServiceImpl::ListDeadTimers(grpc::ServerContext*, const v1::ListDeadTimersRequest*,
+grpc::Status AdminServiceImpl::ListDeadTimers(grpc::ServerContext*, const v1::ListDeadTimersRequest* req,
                                               v1::ListDeadTimersResponse* out) {
-  auto dead = engine_->ListDeadTimers();
-  if (!dead.ok()) return ToGrpc(dead.status());
-  for (auto& d : *dead) *out->add_timers() = std::move(d);
+  auto page = engine_->ListDeadTimersPage(req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& d : page->timers) *out->add_timers() = std::move(d);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

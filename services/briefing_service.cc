@@ -20,9 +20,10 @@ grpc::Status BriefingServiceImpl::GetBriefing(grpc::ServerContext*, const v1::Ge
 
 grpc::Status BriefingServiceImpl::ListBriefings(grpc::ServerContext*, const v1::ListBriefingsRequest* req,
                                                 v1::ListBriefingsResponse* out) {
-  auto list = briefings_->List(req->kind(), req->state());
-  if (!list.ok()) return ToGrpc(list.status());
-  for (auto& b : *list) *out->add_briefings() = std::move(b);
+  auto page = briefings_->ListPage(req->kind(), req->state(), req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& b : page->briefings) *out->add_briefings() = std::move(b);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

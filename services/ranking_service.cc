@@ -58,17 +58,10 @@ grpc::Status RankingServiceImpl::GetRanking(grpc::ServerContext*, const v1::GetR
 grpc::Status RankingServiceImpl::ListRankings(grpc::ServerContext*, const v1::ListRankingsRequest* req,
                                               v1::ListRankingsResponse* out) {
   if (rankings_ == nullptr) return NotConfigured();
-  std::vector<std::string> boards;
-  if (!req->board().empty()) {
-    boards.push_back(req->board());
-  } else {
-    for (const auto& b : rankings_->config().boards) boards.push_back(b.id);
-  }
-  for (const auto& b : boards) {
-    auto list = rankings_->ListRankings(b);
-    if (!list.ok()) return ToGrpc(list.status());
-    for (auto& r : *list) *out->add_rankings() = std::move(r);
-  }
+  auto page = rankings_->ListRankingsPage(req->board(), req->page_size(), req->page_token());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& r : page->rankings) *out->add_rankings() = std::move(r);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

@@ -57,9 +57,10 @@ grpc::Status ReportServiceImpl::ReviewReport(grpc::ServerContext* ctx, const v1:
 
 grpc::Status ReportServiceImpl::ObligationHistory(grpc::ServerContext*, const v1::ObligationHistoryRequest* req,
                                                   v1::ObligationHistoryResponse* out) {
-  auto h = engine_->ObligationHistory(req->obligation_id());
+  auto h = engine_->ObligationHistoryPage(req->obligation_id(), req->after_version(), req->page_size());
   if (!h.ok()) return ToGrpc(h.status());
-  for (auto& e : *h) *out->add_events() = std::move(e);
+  for (auto& e : h->events) *out->add_events() = std::move(e);
+  out->set_next_after_version(h->next_after_version);
   return grpc::Status::OK;
 }
 

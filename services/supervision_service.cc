@@ -79,17 +79,21 @@ grpc::Status SupervisionServiceImpl::ListSupervision(grpc::ServerContext*, const
   f.state = req->state();
   f.unit = req->unit();
   f.overdue_only = req->overdue_only();
-  auto items = engine_->ListSupervisionItems(f);
-  if (!items.ok()) return ToGrpc(items.status());
-  for (auto& i : *items) *out->add_items() = std::move(i);
+  f.page_size = req->page_size();
+  f.page_token = req->page_token();
+  auto page = engine_->ListSupervisionPage(f);
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& i : page->items) *out->add_items() = std::move(i);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
 grpc::Status SupervisionServiceImpl::History(grpc::ServerContext*, const v1::SupervisionHistoryRequest* req,
                                              v1::SupervisionHistoryResponse* out) {
-  auto h = engine_->SupervisionHistory(req->item_id());
+  auto h = engine_->SupervisionHistoryPage(req->item_id(), req->after_version(), req->page_size());
   if (!h.ok()) return ToGrpc(h.status());
-  for (auto& e : *h) *out->add_events() = std::move(e);
+  for (auto& e : h->events) *out->add_events() = std::move(e);
+  out->set_next_after_version(h->next_after_version);
   return grpc::Status::OK;
 }
 

@@ -96,6 +96,30 @@ async function allTasks(filter) {
   return out;
 }
 
+// Every page of a list: `field` of each answer, following nextPageToken.
+async function allPages(method, body, field) {
+  const out = [];
+  let token = '';
+  do {
+    const page = await rpc(method, Object.assign({}, body, { pageToken: token }));
+    out.push(...(page[field] || []));
+    token = page.nextPageToken || '';
+  } while (token);
+  return out;
+}
+
+// Every event of a history, following nextAfterVersion (a JSON string; absent or "0": no more).
+async function allEvents(method, body) {
+  const events = [];
+  let after = '0';
+  do {
+    const page = await rpc(method, Object.assign({}, body, { afterVersion: after }));
+    events.push(...(page.events || []));
+    after = page.nextAfterVersion || '0';
+  } while (after !== '0');
+  return { events };
+}
+
 async function loadUnits() {
   if (units.size) return;
   const r = await rpc('OrgService/ListUnits', {});
@@ -201,8 +225,8 @@ function loginPage() {
 
 async function mapPage() {
   const [camps, tasks, sup] = await Promise.all([
-    rpc('PlanService/ListCampaigns', {}), allTasks({}), rpc('SupervisionService/ListSupervision', {})]);
-  const supervised = new Set((sup.items || []).filter((i) => i.state !== 'SUPERVISION_STATE_CLOSED').map((i) => i.subjectId));
+    rpc('PlanService/ListCampaigns', {}), allTasks({}), allPages('SupervisionService/ListSupervision', { pageSize: 1000 }, 'items')]);
+  const supervised = new Set(sup.filter((i) => i.state !== 'SUPERVISION_STATE_CLOSED').map((i) => i.subjectId));
   const byCampaign = new Map();
   for (const t of tasks) {
     if (!byCampaign.has(t.campaignId)) byCampaign.set(t.campaignId, []);
@@ -278,7 +302,7 @@ function historyLink(label, method, body, id) {
   const a = h('a', { href: '#', 'data-history': id, onclick: async (ev) => {
     ev.preventDefault();
     try {
-      const r = await rpc(method, body);
+      const r = await allEvents(method, body);
       box.replaceChildren(h('ul', {}, (r.events || []).map((e) => h('li', { 'data-kind': e.kind },
         h('span', { class: 'muted' }, when(e.at) + ' '), `${unitName(e.actor)} ${e.kind} ${e.text || ''}`,
         (e.evidence || []).length ? evidenceList(e.evidence) : null))));
@@ -422,7 +446,7 @@ function taskActions(t) {
 }
 
 async function taskPage(id) {
-  const [t, hist] = await Promise.all([rpc('TaskService/GetTask', { taskId: id }), rpc('TaskService/History', { taskId: id })]);
+  const [t, hist] = await Promise.all([rpc('TaskService/GetTask', { taskId: id }), allEvents('TaskService/History', { taskId: id })]);
   const events = (hist.events || []).slice().reverse();
   return [h('h2', { id: 'task-title', 'data-state': t.state, 'data-version': t.version }, `${t.code} ${t.title}`),
     h('section', { class: 'card' },
@@ -468,8 +492,8 @@ async function officePage() {
   const [review, leader, ext, all, sup] = await Promise.all([
     allTasks({ state: 'TASK_STATE_COMPLETION_REQUESTED' }), allTasks({ state: 'TASK_STATE_COMPLETION_LEADER_REVIEW' }),
     allTasks({ state: 'TASK_STATE_EXTENSION_REQUESTED' }), allTasks({ overdueOnly: true }),
-    rpc('SupervisionService/ListSupervision', {})]);
-  const items = sup.items || [];
+    allPages('SupervisionService/ListSupervision', { pageSize: 1000 }, 'items')]);
+  const items = sup;
   const supervised = new Set(items.filter((i) => i.state !== 'SUPERVISION_STATE_CLOSED').map((i) => i.subjectId));
   const red = all.filter((t) => t.warningLevel === 'WARNING_LEVEL_RED' && !supervised.has(t.id)).slice(0, 30);
   const queue = [...review, ...leader, ...ext];
@@ -495,8 +519,7 @@ async function officePage() {
 }
 
 async function rankingsPage() {
-  const r = await rpc('RankingService/ListRankings', {});
-  const rankings = r.rankings || [];
+  const rankings = await allPages('RankingService/ListRankings', { pageSize: 1000 }, 'rankings');
   const out = [h('h2', {}, '排名')];
   if (!rankings.length) out.push(h('p', {}, '尚无排名。'));
   const boards = [...new Set(rankings.map((x) => x.board))];
@@ -535,8 +558,7 @@ function followUpForm(c) {
 }
 
 async function casesPage() {
-  const r = await rpc('AccountabilityService/ListCases', {});
-  const cases = r.cases || [];
+  const cases = await allPages('AccountabilityService/ListCases', { pageSize: 1000 }, 'cases');
   const detail = h('div', {});
   return [h('h2', {}, '约谈问责'),
     h('section', { class: 'card' }, cases.length ? h('table', { class: 'wide', id: 'cases' }, h('tbody', {}, cases.map((c) => {
@@ -544,7 +566,7 @@ async function casesPage() {
       return h('tr', { 'data-case': c.id },
         h('td', {}, h('a', { href: '#', onclick: async (ev) => {
           ev.preventDefault();
-          const hist = await rpc('AccountabilityService/CaseHistory', { caseId: c.id });
+          const hist = await allEvents('AccountabilityService/CaseHistory', { caseId: c.id });
           detail.replaceChildren(h('section', { class: 'card' }, h('h3', {}, `${c.id} 办理记录`),
             h('ul', {}, (hist.events || []).map((e) => h('li', {}, `${when(e.at)} ${unitName(e.actor)} ${e.kind} ${e.text || ''}`,
               (e.evidence || []).length ? evidenceList(e.evidence) : null)))));

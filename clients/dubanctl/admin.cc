@@ -77,7 +77,14 @@ void ClockAdvance(Client& c, const Args& a, const Operands&) {
 void TimersDead(Client& c, const Args&, const Operands&) {
   v1::ListDeadTimersRequest req;
   v1::ListDeadTimersResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.admin().ListDeadTimers(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::ListDeadTimersResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.admin().ListDeadTimers(ctx, req, &page); });
+    for (auto& d : *page.mutable_timers()) *resp.add_timers() = std::move(d);
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"TIMER", "DUE", "FAILED AT", "ERROR"}, {0, 0, 0, 60});
   for (const auto& d : resp.timers()) {

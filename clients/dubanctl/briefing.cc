@@ -45,7 +45,14 @@ void BriefingList(Client& c, const Args& a, const Operands&) {
   }
   v1::ListBriefingsResponse resp;
   v1::BriefingService::Stub stub(c.channel());
-  c.Call([&](grpc::ClientContext* ctx) { return stub.ListBriefings(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::ListBriefingsResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return stub.ListBriefings(ctx, req, &page); });
+    for (auto& b : *page.mutable_briefings()) *resp.add_briefings() = std::move(b);
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "STATE", "DRAFTED", "VERSION", "TITLE"}, {0, 0, 0, 0, 60});
   for (const auto& b : resp.briefings()) {

@@ -23,7 +23,14 @@ void CaseList(Client& c, const Args& a, const Operands&) {
         ParseEnum(v1::AccountabilityState_descriptor(), "ACCOUNTABILITY_STATE_", "state", *v)));
   }
   v1::ListCasesResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().ListCases(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::ListCasesResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.accountability().ListCases(ctx, req, &page); });
+    for (auto& k : *page.mutable_cases()) *resp.add_cases() = std::move(k);
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "UNIT", "PERIOD", "ACTION", "BY", "RULE", "STEP", "STATE", "REASON"},
           {0, 20, 0, 0, 0, 0, 0, 0, 50});
@@ -67,7 +74,14 @@ void CaseHistory(Client& c, const Args&, const Operands& ops) {
   v1::CaseHistoryRequest req;
   req.set_case_id(ops[0]);
   v1::CaseHistoryResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.accountability().CaseHistory(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::CaseHistoryResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.accountability().CaseHistory(ctx, req, &page); });
+    for (auto& e : *page.mutable_events()) *resp.add_events() = std::move(e);
+    if (page.next_after_version() == 0) break;
+    req.set_after_version(page.next_after_version());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"VERSION", "AT", "ACTOR", "EVENT", "FROM\u2192TO", "TEXT"}, {0, 0, 20, 0, 0, 60});
   for (const auto& e : resp.events()) {
@@ -84,6 +98,8 @@ void PrintCaseResult(Client& c, const v1::AccountabilityCase& k) {
   std::string move = CaseStateName(k.state());
   v1::CaseHistoryRequest req;
   req.set_case_id(k.id());
+  req.set_after_version(k.version() - 1);  // the command's own event only
+  req.set_page_size(1);
   v1::CaseHistoryResponse h;
   if (c.TryCall([&](grpc::ClientContext* ctx) { return c.accountability().CaseHistory(ctx, req, &h); }).ok()) {
     for (const auto& e : h.events()) {

@@ -91,7 +91,14 @@ void ObligationHistory(Client& c, const Args&, const Operands& ops) {
   v1::ObligationHistoryRequest req;
   req.set_obligation_id(ops[0]);
   v1::ObligationHistoryResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.reports().ObligationHistory(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::ObligationHistoryResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.reports().ObligationHistory(ctx, req, &page); });
+    for (auto& e : *page.mutable_events()) *resp.add_events() = std::move(e);
+    if (page.next_after_version() == 0) break;
+    req.set_after_version(page.next_after_version());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"VERSION", "AT", "ACTOR", "EVENT", "FROM\u2192TO", "LATE", "TEXT"}, {0, 0, 20, 0, 0, 0, 50});
   for (const auto& e : resp.events()) {
@@ -109,6 +116,8 @@ void PrintObligationResult(Client& c, const v1::Obligation& o) {
   std::string move = ObligationStateName(o.state());
   v1::ObligationHistoryRequest req;
   req.set_obligation_id(o.id());
+  req.set_after_version(o.version() - 1);  // the command's own event only
+  req.set_page_size(1);
   v1::ObligationHistoryResponse h;
   if (c.TryCall([&](grpc::ClientContext* ctx) { return c.reports().ObligationHistory(ctx, req, &h); }).ok()) {
     for (const auto& e : h.events()) {

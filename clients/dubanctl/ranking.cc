@@ -112,7 +112,14 @@ void RankingList(Client& c, const Args& a, const Operands&) {
   v1::ListRankingsRequest req;
   req.set_board(a.GetOr("board", ""));
   v1::ListRankingsResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.rankings().ListRankings(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::ListRankingsResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.rankings().ListRankings(ctx, req, &page); });
+    for (auto& r : *page.mutable_rankings()) *resp.add_rankings() = std::move(r);
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "SOURCE", "RANKED", "NOT RANKED", "LAST", "PUBLISHED", "BY"}, {0, 0, 0, 0, 30, 0, 20});
   for (const auto& r : resp.rankings()) {

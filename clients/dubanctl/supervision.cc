@@ -38,7 +38,14 @@ void SupervisionList(Client& c, const Args& a, const Operands&) {
   req.set_unit(a.GetOr("unit", ""));
   req.set_overdue_only(a.Bool("overdue"));
   v1::ListSupervisionResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().ListSupervision(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::ListSupervisionResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.supervision().ListSupervision(ctx, req, &page); });
+    for (auto& i : *page.mutable_items()) *resp.add_items() = std::move(i);
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "LEVEL", "STATE", "SUBJECT", "UNIT", "DEADLINE", "OVERDUE", "TITLE"}, {0, 0, 0, 0, 20, 0, 0, 40});
   for (const auto& i : resp.items()) {
@@ -88,7 +95,14 @@ void SupervisionHistory(Client& c, const Args&, const Operands& ops) {
   v1::SupervisionHistoryRequest req;
   req.set_item_id(ops[0]);
   v1::SupervisionHistoryResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.supervision().History(ctx, req, &resp); });
+  // Every page, in order.
+  while (true) {
+    v1::SupervisionHistoryResponse page;
+    c.Call([&](grpc::ClientContext* ctx) { return c.supervision().History(ctx, req, &page); });
+    for (auto& e : *page.mutable_events()) *resp.add_events() = std::move(e);
+    if (page.next_after_version() == 0) break;
+    req.set_after_version(page.next_after_version());
+  }
   if (c.opts().json) return PrintJson(resp);
   Table t({"VERSION", "AT", "ACTOR", "EVENT", "FROM\u2192TO", "LEVEL", "TEXT"}, {0, 0, 20, 0, 0, 0, 50});
   for (const auto& e : resp.events()) {
@@ -107,6 +121,8 @@ void PrintSupervisionResult(Client& c, const v1::SupervisionItem& i) {
   std::string level;
   v1::SupervisionHistoryRequest req;
   req.set_item_id(i.id());
+  req.set_after_version(i.version() - 1);  // the command's own event only
+  req.set_page_size(1);
   v1::SupervisionHistoryResponse h;
   if (c.TryCall([&](grpc::ClientContext* ctx) { return c.supervision().History(ctx, req, &h); }).ok()) {
     for (const auto& e : h.events()) {

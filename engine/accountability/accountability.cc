@@ -619,7 +619,17 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::GetCase(absl::string_view
   return c;
 }
 
-absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(const CaseFilter& f) const {
+namespace {
+bool MatchesCaseFilter(const CaseFilter& f, const std::string& unit_id, const v1::AccountabilityCase& c) {
+  if (!unit_id.empty() && c.unit_id() != unit_id) return false;
+  if (!f.period.empty() && c.period() != f.period) return false;
+  if (f.state != v1::ACCOUNTABILITY_STATE_UNSPECIFIED && c.state() != f.state) return false;
+  if (!f.rule_id.empty() && c.ladder_id() != f.rule_id) return false;
+  return true;
+}
+}  // namespace
+
+absl::StatusOr<std::string> Accountability::CheckCaseFilter(const CaseFilter& f) const {
   std::string unit_id;
   if (!f.unit.empty()) {
     ASSIGN_OR_RETURN(unit_id, ResolveUnit("unit", f.unit));
@@ -627,6 +637,11 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
   if (!v1::AccountabilityState_IsValid(f.state)) {
     return absl::InvalidArgumentError(absl::StrCat("state: unknown value ", static_cast<int>(f.state)));
   }
+  return unit_id;
+}
+
+absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(const CaseFilter& f) const {
+  ASSIGN_OR_RETURN(std::string unit_id, CheckCaseFilter(f));
   std::vector<v1::AccountabilityCase> out;
   absl::Status bad;
   absl::Status scanned = engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kAccountability),
@@ -636,11 +651,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
                             bad = absl::DataLossError("accountability cases: unparsable record");
                             return false;
                           }
-                          if (!unit_id.empty() && c.unit_id() != unit_id) return true;
-                          if (!f.period.empty() && c.period() != f.period) return true;
-                          if (f.state != v1::ACCOUNTABILITY_STATE_UNSPECIFIED && c.state() != f.state) return true;
-                          if (!f.rule_id.empty() && c.ladder_id() != f.rule_id) return true;
-                          out.push_back(std::move(c));
+                          if (MatchesCaseFilter(f, unit_id, c)) out.push_back(std::move(c));
                           return true;
                         });
   RETURN_IF_ERROR(scanned);
@@ -651,9 +662,43 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
   return out;
 }
 
+// Case ids are "A<n>" from one counter, so the cases are read by number (a
+// scan of the keys would give A10 before A2); a number whose command failed
+// has no case.
+absl::StatusOr<CasePage> Accountability::ListCasesPage(const CaseFilter& f) const {
+  ASSIGN_OR_RETURN(int page_size, PageSize(f.page_size, kDefaultListPageSize, kMaxListPageSize));
+  ASSIGN_OR_RETURN(std::string unit_id, CheckCaseFilter(f));
+  ASSIGN_OR_RETURN(uint64_t after, NumberedTokenAfter(f.page_token, keys::Kind::kAccountability, "A"));
+  CasePage page;
+  size_t bytes = 0;
+  uint64_t last = next_case_.load() - 1;
+  for (uint64_t n = after + 1; n <= last; ++n) {
+    v1::AccountabilityCase c;
+    absl::Status s = engine_->store().GetProto(Cf::kEntities, NumberedKey(keys::Kind::kAccountability, "A", n), &c);
+    if (absl::IsNotFound(s)) continue;
+    RETURN_IF_ERROR(s);
+    if (!MatchesCaseFilter(f, unit_id, c)) continue;
+    size_t size = c.ByteSizeLong();
+    if (static_cast<int>(page.cases.size()) == page_size || (!page.cases.empty() && bytes + size > kMaxPageBytes)) {
+      page.next_page_token = PageToken(NumberedKey(keys::Kind::kAccountability, "A", n - 1));
+      break;
+    }
+    bytes += size;
+    page.cases.push_back(std::move(c));
+  }
+  return page;
+}
+
 absl::StatusOr<std::vector<v1::AccountabilityEvent>> Accountability::CaseHistory(absl::string_view case_id) const {
   RETURN_IF_ERROR(GetCase(case_id).status());
   return ReadEvents<v1::AccountabilityEvent>(engine_->store(), case_id);
+}
+
+absl::StatusOr<EventPage<v1::AccountabilityEvent>> Accountability::CaseHistoryPage(absl::string_view case_id,
+                                                                                   uint64_t after_version,
+                                                                                   int page_size) const {
+  RETURN_IF_ERROR(GetCase(case_id).status());
+  return ReadEventsPage<v1::AccountabilityEvent>(engine_->store(), case_id, after_version, page_size);
 }
 
 }  // namespace duban

@@ -37,6 +37,7 @@
 #include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
 #include "engine/accountability/ranking.h"
+#include "engine/storage/paging.h"
 
 namespace duban {
 
@@ -65,6 +66,13 @@ struct CaseFilter {
   std::string period;  // "2023-01" …
   v1::AccountabilityState state = v1::ACCOUNTABILITY_STATE_UNSPECIFIED;
   std::string rule_id;  // ladder or rule id
+  int page_size = 0;       // ListCasesPage: 0 = kDefaultListPageSize, at most kMaxListPageSize
+  std::string page_token;  // ListCasesPage (engine/storage/paging.h)
+};
+
+struct CasePage {
+  std::vector<v1::AccountabilityCase> cases;  // in id order
+  std::string next_page_token;                // empty: no more
 };
 
 struct IncidentInput {
@@ -110,9 +118,16 @@ class Accountability : public RankingListener {
                                                absl::string_view text = "");
 
   absl::StatusOr<v1::AccountabilityCase> GetCase(absl::string_view case_id) const;
-  // In id order.
+  // Every case that matches, in id order (page_size and page_token are
+  // not used).
   absl::StatusOr<std::vector<v1::AccountabilityCase>> ListCases(const CaseFilter& f) const;
+  // One page of them, in id order: at most f.page_size (and kMaxPageBytes)
+  // after f.page_token.
+  absl::StatusOr<CasePage> ListCasesPage(const CaseFilter& f) const;
   absl::StatusOr<std::vector<v1::AccountabilityEvent>> CaseHistory(absl::string_view case_id) const;
+  // One page of a case's history (engine/storage/paging.h).
+  absl::StatusOr<EventPage<v1::AccountabilityEvent>> CaseHistoryPage(absl::string_view case_id,
+                                                                     uint64_t after_version, int page_size) const;
 
   // Opens the cases of the signal ladders (missed_report, red_task,
   // supervision_overdue) for every day with occurrences up to today; at most
@@ -159,6 +174,8 @@ class Accountability : public RankingListener {
   absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> SignalOccurrences(LadderSignal signal,
                                                                                        absl::CivilDay today) const;
   absl::StatusOr<std::string> ResolveUnit(absl::string_view field, absl::string_view name) const;
+  // The filter's unit id ("" for none), once the filter's fields are checked.
+  absl::StatusOr<std::string> CheckCaseFilter(const CaseFilter& f) const;
   // Closes the cases a replaced ranking of `period` opened for units that
   // are no longer in the ladder's band, and frees their triggers.
   absl::Status WithdrawReplaced(Pending* p, const std::string& ladder_id, const std::string& period,

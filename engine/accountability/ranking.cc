@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -12,6 +13,7 @@
 #include "engine/time/clock.h"
 #include "engine/engine.h"
 #include "engine/storage/keys.h"
+#include "engine/storage/paging.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
 #include "spdlog/spdlog.h"
@@ -881,6 +883,57 @@ absl::StatusOr<std::vector<v1::Ranking>> Rankings::ListRankings(absl::string_vie
   RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   return out;
+}
+
+absl::StatusOr<RankingPage> Rankings::ListRankingsPage(absl::string_view board_id, int page_size,
+                                                      absl::string_view page_token) const {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size, kDefaultListPageSize, kMaxListPageSize));
+  const std::shared_ptr<const AccountabilityConfig> cfg = current();
+  std::vector<std::string> boards;
+  if (!board_id.empty()) {
+    if (!cfg->FindBoard(board_id)) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
+    boards.emplace_back(board_id);
+  } else {
+    for (const auto& b : cfg->boards) boards.push_back(b.id);
+  }
+  // The token is the key of the last ranking returned: resume in its board,
+  // after it.
+  size_t first = 0;
+  std::string start;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(std::string key, PageTokenKey(page_token, keys::EntityPrefix(keys::Kind::kRanking)));
+    first = boards.size();
+    for (size_t i = 0; i < boards.size(); ++i) {
+      if (absl::StartsWith(key, keys::Entity(keys::Kind::kRanking, absl::StrCat(boards[i], ":")))) first = i;
+    }
+    if (first == boards.size()) return absl::InvalidArgumentError("page_token: not a token of this listing");
+    start = key + std::string(1, '\0');
+  }
+  RankingPage page;
+  size_t bytes = 0;
+  std::string last;
+  absl::Status bad;
+  for (size_t i = first; i < boards.size() && page.next_page_token.empty(); ++i) {
+    std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(boards[i], ":"));
+    absl::Status scanned = engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view k, absl::string_view v) {
+      if (static_cast<int>(page.rankings.size()) == limit || (!page.rankings.empty() && bytes + v.size() > kMaxPageBytes)) {
+        page.next_page_token = PageToken(last);
+        return false;
+      }
+      v1::Ranking r;
+      if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        bad = absl::DataLossError(absl::StrCat("rankings of ", boards[i], ": unparsable record"));
+        return false;
+      }
+      bytes += v.size();
+      last = std::string(k);
+      page.rankings.push_back(std::move(r));
+      return true;
+    }, i == first ? absl::string_view(start) : absl::string_view());
+    RETURN_IF_ERROR(scanned);
+    RETURN_IF_ERROR(bad);
+  }
+  return page;
 }
 
 }  // namespace duban

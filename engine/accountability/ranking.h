@@ -214,6 +214,11 @@ struct RankingResult {
   std::vector<v1::AccountabilityCase> opened;  // cases the ranking opened
 };
 
+struct RankingPage {
+  std::vector<v1::Ranking> rankings;  // by board (configuration order), then period
+  std::string next_page_token;        // empty: no more
+};
+
 class Rankings {
  public:
   Rankings(Engine* engine, std::shared_ptr<const AccountabilityConfig> config);
@@ -230,6 +235,12 @@ class Rankings {
   absl::StatusOr<v1::Ranking> GetRanking(absl::string_view board, absl::string_view period) const;
   // In period order.
   absl::StatusOr<std::vector<v1::Ranking>> ListRankings(absl::string_view board) const;
+  // One page of the rankings of a board (every board, in the configuration's
+  // order, when board is empty), each board's in period order: at most
+  // page_size (0: kDefaultListPageSize; at most kMaxListPageSize) and
+  // kMaxPageBytes of them after page_token (engine/storage/paging.h).
+  absl::StatusOr<RankingPage> ListRankingsPage(absl::string_view board, int page_size,
+                                               absl::string_view page_token) const;
 
   // The configuration in force. The reference stays valid after a reload
   // (earlier configurations are kept), but two calls may return different

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "engine/accountability/ranking.h"
 #include "engine/engine.h"
 #include "engine/storage/keys.h"
+#include "engine/storage/paging.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
 #include "engine/time/clock.h"
@@ -341,6 +343,13 @@ absl::StatusOr<v1::Briefing> Briefings::Load(absl::string_view id) const {
 
 absl::StatusOr<v1::Briefing> Briefings::Get(absl::string_view id) const { return Load(id); }
 
+namespace {
+// The order of a listing: period start, kind, id.
+std::tuple<std::string, int, std::string> BriefingOrder(const v1::Briefing& b) {
+  return {b.period_start(), static_cast<int>(b.kind()), b.id()};
+}
+}  // namespace
+
 absl::StatusOr<std::vector<v1::Briefing>> Briefings::List(v1::BriefingKind kind, v1::BriefingState state) const {
   if (!v1::BriefingKind_IsValid(kind)) return absl::InvalidArgumentError("kind: unknown value");
   if (!v1::BriefingState_IsValid(state)) return absl::InvalidArgumentError("state: unknown value");
@@ -361,10 +370,40 @@ absl::StatusOr<std::vector<v1::Briefing>> Briefings::List(v1::BriefingKind kind,
   RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   std::sort(out.begin(), out.end(), [](const v1::Briefing& a, const v1::Briefing& x) {
-    if (a.period_start() != x.period_start()) return a.period_start() < x.period_start();
-    return a.kind() < x.kind();
+    return BriefingOrder(a) < BriefingOrder(x);
   });
   return out;
+}
+
+// A few dozen briefings a year: each page sorts them all and starts after
+// the one the token names.
+absl::StatusOr<Briefings::Page> Briefings::ListPage(v1::BriefingKind kind, v1::BriefingState state, int page_size,
+                                                    absl::string_view page_token) const {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size, kDefaultListPageSize, kMaxListPageSize));
+  std::string prefix = keys::EntityPrefix(keys::Kind::kBriefing);
+  ASSIGN_OR_RETURN(std::string after_key, PageTokenKey(page_token, prefix));
+  ASSIGN_OR_RETURN(std::vector<v1::Briefing> all, List(kind, state));
+  auto it = all.begin();
+  if (!after_key.empty()) {
+    auto after = Load(after_key.substr(prefix.size()));
+    if (absl::IsNotFound(after.status())) return absl::InvalidArgumentError("page_token: not a token of this listing");
+    RETURN_IF_ERROR(after.status());
+    it = std::upper_bound(all.begin(), all.end(), *after, [](const v1::Briefing& a, const v1::Briefing& x) {
+      return BriefingOrder(a) < BriefingOrder(x);
+    });
+  }
+  Page page;
+  size_t bytes = 0;
+  for (; it != all.end(); ++it) {
+    size_t size = it->ByteSizeLong();
+    if (static_cast<int>(page.briefings.size()) == limit || (!page.briefings.empty() && bytes + size > kMaxPageBytes)) {
+      page.next_page_token = PageToken(keys::Entity(keys::Kind::kBriefing, page.briefings.back().id()));
+      break;
+    }
+    bytes += size;
+    page.briefings.push_back(std::move(*it));
+  }
+  return page;
 }
 
 absl::StatusOr<v1::Briefing> Briefings::Change(const CommandMeta& meta, absl::string_view id,

@@ -60,8 +60,17 @@ class Briefings {
   std::optional<absl::Time> NextDraftTime() const;
 
   absl::StatusOr<v1::Briefing> Get(absl::string_view id) const;
-  // By period start, then kind. Unspecified kind / state: all.
+  // By period start, then kind, then id. Unspecified kind / state: all.
   absl::StatusOr<std::vector<v1::Briefing>> List(v1::BriefingKind kind, v1::BriefingState state) const;
+  // One page of List: at most page_size (0: kDefaultListPageSize; at most
+  // kMaxListPageSize) and kMaxPageBytes of them, after the briefing that
+  // page_token names (engine/storage/paging.h).
+  struct Page {
+    std::vector<v1::Briefing> briefings;
+    std::string next_page_token;  // empty: no more
+  };
+  absl::StatusOr<Page> ListPage(v1::BriefingKind kind, v1::BriefingState state, int page_size,
+                                absl::string_view page_token) const;
   // Changes the title, preface or remarks of a draft (empty fields are left
   // as they are). A published briefing is FAILED_PRECONDITION; a stale
   // meta.expected_version is ABORTED.

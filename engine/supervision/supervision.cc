@@ -248,27 +248,43 @@ void Engine::DecorateSupervision(v1::SupervisionItem* item) const {
   if (d.ok()) item->set_overdue(clock_->Now() >= absl::FromCivil(*d + 1, PlanTimeZone()));
 }
 
-absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(const SupervisionFilter& f) const {
+namespace {
+
+// The filter's responsible unit, resolved to its id ("" for none), once the
+// filter's fields are checked.
+absl::StatusOr<std::string> CheckSupervisionFilter(const SupervisionFilter& f,
+                                                   const std::function<std::optional<v1::UnitRef>(absl::string_view)>& lookup) {
   if (!v1::SupervisionState_IsValid(f.state)) {
     return absl::InvalidArgumentError(absl::StrCat("state: unknown value ", static_cast<int>(f.state)));
   }
   if (f.level < 0 || f.level > 3) return absl::InvalidArgumentError("level: must be 1 to 3 (or 0 for all)");
-  std::string unit_id;
-  if (!f.unit.empty()) {
-    auto ref = LookupName(f.unit);
-    if (!ref || !ref->has_unit_id()) return absl::NotFoundError(absl::StrCat("unit: unknown unit '", f.unit, "'"));
-    unit_id = ref->unit_id();
-  }
+  if (f.unit.empty()) return std::string();
+  auto ref = lookup(f.unit);
+  if (!ref || !ref->has_unit_id()) return absl::NotFoundError(absl::StrCat("unit: unknown unit '", f.unit, "'"));
+  return ref->unit_id();
+}
+
+// item is decorated (overdue computed).
+bool MatchesSupervisionFilter(const SupervisionFilter& f, const std::string& unit_id, const v1::SupervisionItem& item) {
+  if (!f.subject_id.empty() && item.subject_id() != f.subject_id) return false;
+  if (f.level != 0 && item.level() != f.level) return false;
+  if (f.state != v1::SUPERVISION_STATE_UNSPECIFIED && item.state() != f.state) return false;
+  if (!unit_id.empty() && item.responsible_unit_id() != unit_id) return false;
+  if (f.overdue_only && !item.overdue()) return false;
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(const SupervisionFilter& f) const {
+  ASSIGN_OR_RETURN(std::string unit_id,
+                   CheckSupervisionFilter(f, [this](absl::string_view n) { return LookupName(n); }));
   std::vector<v1::SupervisionItem> out;
   RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view, absl::string_view v) {
     v1::SupervisionItem item;
     if (!item.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
     DecorateSupervision(&item);
-    if (!f.subject_id.empty() && item.subject_id() != f.subject_id) return true;
-    if (f.level != 0 && item.level() != f.level) return true;
-    if (f.state != v1::SUPERVISION_STATE_UNSPECIFIED && item.state() != f.state) return true;
-    if (!unit_id.empty() && item.responsible_unit_id() != unit_id) return true;
-    if (f.overdue_only && !item.overdue()) return true;
+    if (!MatchesSupervisionFilter(f, unit_id, item)) return true;
     out.push_back(std::move(item));
     return true;
   }));
@@ -281,9 +297,45 @@ absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(co
   return out;
 }
 
+// Item ids are "S<n>" from one counter, so the items are read by number (a
+// scan of the keys would give S10 before S2); a number whose command failed
+// has no item.
+absl::StatusOr<SupervisionPage> Engine::ListSupervisionPage(const SupervisionFilter& f) const {
+  ASSIGN_OR_RETURN(int page_size, PageSize(f.page_size, kDefaultListPageSize, kMaxListPageSize));
+  ASSIGN_OR_RETURN(std::string unit_id,
+                   CheckSupervisionFilter(f, [this](absl::string_view n) { return LookupName(n); }));
+  ASSIGN_OR_RETURN(uint64_t after, NumberedTokenAfter(f.page_token, keys::Kind::kSupervision, "S"));
+  SupervisionPage page;
+  size_t bytes = 0;
+  uint64_t last = next_supervision_number_.load() - 1;
+  for (uint64_t n = after + 1; n <= last; ++n) {
+    v1::SupervisionItem item;
+    absl::Status s = store_->GetProto(Cf::kEntities, NumberedKey(keys::Kind::kSupervision, "S", n), &item);
+    if (absl::IsNotFound(s)) continue;
+    RETURN_IF_ERROR(s);
+    DecorateSupervision(&item);
+    if (!MatchesSupervisionFilter(f, unit_id, item)) continue;
+    size_t size = item.ByteSizeLong();
+    if (static_cast<int>(page.items.size()) == page_size || (!page.items.empty() && bytes + size > kMaxPageBytes)) {
+      page.next_page_token = PageToken(NumberedKey(keys::Kind::kSupervision, "S", n - 1));
+      break;
+    }
+    bytes += size;
+    page.items.push_back(std::move(item));
+  }
+  return page;
+}
+
 absl::StatusOr<std::vector<v1::SupervisionEvent>> Engine::SupervisionHistory(absl::string_view id) const {
   RETURN_IF_ERROR(GetSupervision(id).status());
   return ReadEvents<v1::SupervisionEvent>(*store_, id);
+}
+
+absl::StatusOr<EventPage<v1::SupervisionEvent>> Engine::SupervisionHistoryPage(absl::string_view id,
+                                                                               uint64_t after_version,
+                                                                               int page_size) const {
+  RETURN_IF_ERROR(GetSupervision(id).status());
+  return ReadEventsPage<v1::SupervisionEvent>(*store_, id, after_version, page_size);
 }
 
 // Writes an item, its event and its deadline check into the firing batch,

@@ -494,6 +494,34 @@ absl::StatusOr<std::vector<v1::DeadTimer>> Engine::ListDeadTimers() const {
   return out;
 }
 
+absl::StatusOr<DeadTimerPage> Engine::ListDeadTimersPage(int page_size, absl::string_view page_token) const {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size, kDefaultListPageSize, kMaxListPageSize));
+  ASSIGN_OR_RETURN(std::string after, PageTokenKey(page_token, kDeadTimerPrefix));
+  std::string start;
+  if (!after.empty()) start = after + std::string(1, '\0');  // the key after the last one returned
+  DeadTimerPage page;
+  std::string last;
+  size_t bytes = 0;
+  absl::Status bad;
+  RETURN_IF_ERROR(store_->Scan(Cf::kMeta, kDeadTimerPrefix, [&](absl::string_view k, absl::string_view v) {
+    if (static_cast<int>(page.timers.size()) == limit || (!page.timers.empty() && bytes + v.size() > kMaxPageBytes)) {
+      page.next_page_token = PageToken(last);
+      return false;
+    }
+    v1::DeadTimer d;
+    if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = absl::DataLossError("dead timers: record cannot be parsed");
+      return false;
+    }
+    bytes += v.size();
+    last = std::string(k);
+    page.timers.push_back(std::move(d));
+    return true;
+  }, start));
+  RETURN_IF_ERROR(bad);
+  return page;
+}
+
 absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock,
                                            const std::function<bool()>& cancelled) {
   absl::MutexLock run(&timer_run_mu_);
@@ -615,6 +643,13 @@ absl::StatusOr<v1::Obligation> Engine::GetObligation(absl::string_view id) const
 absl::StatusOr<std::vector<v1::ObligationEvent>> Engine::ObligationHistory(absl::string_view id) const {
   RETURN_IF_ERROR(LoadObligation(id).status());
   return ReadEvents<v1::ObligationEvent>(*store_, id);
+}
+
+absl::StatusOr<EventPage<v1::ObligationEvent>> Engine::ObligationHistoryPage(absl::string_view id,
+                                                                             uint64_t after_version,
+                                                                             int page_size) const {
+  RETURN_IF_ERROR(LoadObligation(id).status());
+  return ReadEventsPage<v1::ObligationEvent>(*store_, id, after_version, page_size);
 }
 
 absl::StatusOr<ObligationPage> Engine::ListObligations(const ObligationFilter& f) const {
