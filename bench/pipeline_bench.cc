@@ -558,15 +558,19 @@ class ProgressMix : public Mix {
   void Check(const std::shared_ptr<grpc::Channel>& ch, int64_t* n, int64_t* lost, int64_t* doubled) override {
     auto tasks = duban::v1::TaskService::NewStub(ch);
     for (const auto& [id, texts] : record_.acked) {
-      grpc::ClientContext ctx;
+      std::multiset<std::string> seen;
       duban::v1::HistoryRequest req;
       req.set_task_id(id);
-      duban::v1::HistoryResponse res;
-      std::multiset<std::string> seen;
-      if (grpc::Status s = tasks->History(&ctx, req, &res); !s.ok()) {
-        std::fprintf(stderr, "check: history %s: %s\n", id.c_str(), s.error_message().c_str());
-      }
-      for (const auto& e : res.events()) seen.insert(e.report().work_done());
+      do {  // every page
+        grpc::ClientContext ctx;
+        duban::v1::HistoryResponse res;
+        if (grpc::Status s = tasks->History(&ctx, req, &res); !s.ok()) {
+          std::fprintf(stderr, "check: history %s: %s\n", id.c_str(), s.error_message().c_str());
+          break;
+        }
+        for (const auto& e : res.events()) seen.insert(e.report().work_done());
+        req.set_after_version(res.next_after_version());
+      } while (req.after_version() != 0);
       Count(texts, seen, n, lost, doubled);
     }
   }
@@ -655,15 +659,19 @@ class ObligationMix : public Mix {
   void Check(const std::shared_ptr<grpc::Channel>& ch, int64_t* n, int64_t* lost, int64_t* doubled) override {
     auto reports = duban::v1::ReportService::NewStub(ch);
     for (const auto& [id, texts] : record_.acked) {
-      grpc::ClientContext ctx;
+      std::multiset<std::string> seen;
       duban::v1::ObligationHistoryRequest req;
       req.set_obligation_id(id);
-      duban::v1::ObligationHistoryResponse res;
-      if (grpc::Status s = reports->ObligationHistory(&ctx, req, &res); !s.ok()) {
-        std::fprintf(stderr, "check: history %s: %s\n", id.c_str(), s.error_message().c_str());
-      }
-      std::multiset<std::string> seen;
-      for (const auto& e : res.events()) seen.insert(e.text());
+      do {  // every page
+        grpc::ClientContext ctx;
+        duban::v1::ObligationHistoryResponse res;
+        if (grpc::Status s = reports->ObligationHistory(&ctx, req, &res); !s.ok()) {
+          std::fprintf(stderr, "check: history %s: %s\n", id.c_str(), s.error_message().c_str());
+          break;
+        }
+        for (const auto& e : res.events()) seen.insert(e.text());
+        req.set_after_version(res.next_after_version());
+      } while (req.after_version() != 0);
       Count(texts, seen, n, lost, doubled);
     }
   }
@@ -728,15 +736,19 @@ class SupervisionMix : public Mix {
   void Check(const std::shared_ptr<grpc::Channel>& ch, int64_t* n, int64_t* lost, int64_t* doubled) override {
     auto sup = duban::v1::SupervisionService::NewStub(ch);
     for (const auto& [id, texts] : record_.acked) {
-      grpc::ClientContext ctx;
+      std::multiset<std::string> seen;
       duban::v1::SupervisionHistoryRequest req;
       req.set_item_id(id);
-      duban::v1::SupervisionHistoryResponse res;
-      if (grpc::Status s = sup->History(&ctx, req, &res); !s.ok()) {
-        std::fprintf(stderr, "check: history %s: %s\n", id.c_str(), s.error_message().c_str());
-      }
-      std::multiset<std::string> seen;
-      for (const auto& e : res.events()) seen.insert(e.text());
+      do {  // every page
+        grpc::ClientContext ctx;
+        duban::v1::SupervisionHistoryResponse res;
+        if (grpc::Status s = sup->History(&ctx, req, &res); !s.ok()) {
+          std::fprintf(stderr, "check: history %s: %s\n", id.c_str(), s.error_message().c_str());
+          break;
+        }
+        for (const auto& e : res.events()) seen.insert(e.text());
+        req.set_after_version(res.next_after_version());
+      } while (req.after_version() != 0);
       Count(texts, seen, n, lost, doubled);
     }
   }
