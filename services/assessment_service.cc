@@ -1,6 +1,7 @@
 // AssessmentService: figures reported for the year-end assessment and their
 // evaluation (config/demo/safety-assessment.yaml).
 #include "absl/strings/str_cat.h"
+#include "services/list_page.h"
 #include "services/services.h"
 #include "services/status.h"
 
@@ -40,7 +41,11 @@ grpc::Status AssessmentServiceImpl::EvaluateAll(grpc::ServerContext*, const v1::
   if (assessments_ == nullptr) return NotConfigured();
   auto r = assessments_->EvaluateAll(req->assessment_id(), req->year());
   if (!r.ok()) return ToGrpc(r.status());
-  for (auto& x : *r) *out->add_results() = std::move(x);
+  auto page = PositionPage(std::move(*r), [](const v1::AssessmentResult& x) { return x.unit(); }, "assessment-results",
+                           req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& x : page->items) *out->add_results() = std::move(x);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

@@ -1,8 +1,11 @@
 #include "services/audit_service.h"
 
+#include <limits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/audit/audit_scope.h"
+#include "engine/storage/paging.h"
 #include "engine/storage/status_macros.h"
 #include "services/audit_interceptor.h"
 #include "services/auth.h"
@@ -109,7 +112,22 @@ grpc::Status AuditServiceImpl::GetAuditHead(grpc::ServerContext*, const v1::GetA
 grpc::Status AuditServiceImpl::ListAuditCheckpoints(grpc::ServerContext* ctx, const v1::ListAuditCheckpointsRequest* req,
                                                     v1::ListAuditCheckpointsResponse* resp) {
   if (absl::Status s = CheckAdministrator(*ctx, *req); !s.ok()) return ToGrpc(s);
-  for (auto& c : engine_->audit().Checkpoints(req->after_seq())) *resp->add_checkpoints() = std::move(c);
+  auto limit = PageSize(req->page_size(), kMaxListPageSize, kMaxListPageSize);
+  if (!limit.ok()) return ToGrpc(limit.status());
+  // Nothing comes after the last seq (after_seq + 1 would start again at 0).
+  if (req->after_seq() == std::numeric_limits<uint64_t>::max()) return grpc::Status::OK;
+  size_t bytes = 0;
+  for (auto& c : engine_->audit().Checkpoints(req->after_seq())) {
+    // A page ends at page_size checkpoints or before kMaxPageBytes; the
+    // next starts after the last one given.
+    if (resp->checkpoints_size() == *limit ||
+        (resp->checkpoints_size() > 0 && bytes + c.ByteSizeLong() > kMaxPageBytes)) {
+      resp->set_next_after_seq(resp->checkpoints().rbegin()->seq());
+      break;
+    }
+    bytes += c.ByteSizeLong();
+    *resp->add_checkpoints() = std::move(c);
+  }
   return grpc::Status::OK;
 }
 

@@ -1,8 +1,16 @@
 #include "services/evidence_service.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/auth.h"
 #include "services/auth/policy.h"
+#include "services/list_page.h"
 #include "services/status.h"
 #include "services/visibility.h"
 #include "spdlog/spdlog.h"
@@ -96,15 +104,31 @@ grpc::Status EvidenceServiceImpl::ListEvidence(grpc::ServerContext* ctx, const v
   }
   auto files = engine_->evidence().List(req->task_id(), unit_id, req->period());
   if (!files.ok()) return ToGrpc(files.status());
+  // The files as shown, each with its place in the store's order (newest
+  // attachment first, then sha256) as a key that sorts the same way.
+  std::vector<std::pair<std::string, v1::EvidenceFile>> shown_files;
   for (auto& f : *files) {
+    int64_t newest = 0;
+    for (const auto& a : f.attachments()) newest = std::max<int64_t>(newest, a.at().seconds());
     // Keep only the attachments the caller may see; drop files with none.
     v1::EvidenceFile shown = f;
     shown.clear_attachments();
     for (const auto& a : f.attachments()) {
       if (MaySeeAttachment(*objects_, *caller, a)) *shown.add_attachments() = a;
     }
-    if (!shown.attachments().empty()) *out->add_files() = std::move(shown);
+    if (shown.attachments().empty()) continue;
+    std::string key = absl::StrFormat("%019d/%s", std::numeric_limits<int64_t>::max() - std::max<int64_t>(newest, 0),
+                                      f.sha256());
+    shown_files.emplace_back(std::move(key), std::move(shown));
   }
+  using Shown = std::pair<std::string, v1::EvidenceFile>;
+  auto page = SortedPageSized(
+      std::move(shown_files), [](const Shown& s) { return s.first; },
+      [](const Shown& s) { return static_cast<size_t>(s.second.ByteSizeLong()); }, "evidence", req->page_token(),
+      req->page_size(), kDefaultListPageSize);
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& s : page->items) *out->add_files() = std::move(s.second);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

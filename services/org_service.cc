@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "services/list_page.h"
 #include "services/services.h"
 #include "services/status.h"
 
@@ -9,7 +10,11 @@ grpc::Status OrgServiceImpl::ListUnits(grpc::ServerContext*, const v1::ListUnits
   if (!v1::UnitCategory_IsValid(req->category())) {
     return ToGrpc(absl::InvalidArgumentError(absl::StrCat("category: unknown value ", req->category())));
   }
-  for (auto& u : engine_->ListUnits(req->category())) *out->add_units() = std::move(u);
+  auto page = SortedPage(engine_->ListUnits(req->category()), [](const v1::Unit& u) { return u.id(); }, "units",
+                         req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& u : page->items) *out->add_units() = std::move(u);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
@@ -22,9 +27,13 @@ grpc::Status OrgServiceImpl::ResolveUnit(grpc::ServerContext*, const v1::Resolve
   return grpc::Status::OK;
 }
 
-grpc::Status OrgServiceImpl::ListPeople(grpc::ServerContext*, const v1::ListPeopleRequest*,
+grpc::Status OrgServiceImpl::ListPeople(grpc::ServerContext*, const v1::ListPeopleRequest* req,
                                         v1::ListPeopleResponse* out) {
-  for (auto& p : engine_->ListPeople()) *out->add_people() = std::move(p);
+  auto page = SortedPage(engine_->ListPeople(), [](const v1::Person& p) { return p.id(); }, "people",
+                         req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& p : page->items) *out->add_people() = std::move(p);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
@@ -40,7 +49,11 @@ grpc::Status OrgServiceImpl::ListTaskForces(grpc::ServerContext*, const v1::List
                                             v1::ListTaskForcesResponse* out) {
   auto fs = engine_->ListTaskForces(req->plan_id());
   if (!fs.ok()) return ToGrpc(fs.status());
-  for (auto& f : *fs) *out->add_task_forces() = std::move(f);
+  auto page = PositionPage(std::move(*fs), [](const v1::TaskForce& f) { return f.id(); }, "task-forces",
+                           req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& f : page->items) *out->add_task_forces() = std::move(f);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

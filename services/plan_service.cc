@@ -1,6 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/plans/import_check.h"
 #include "services/auth.h"
+#include "services/list_page.h"
 #include "services/services.h"
 #include "services/status.h"
 
@@ -27,9 +28,13 @@ grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::Imp
   return grpc::Status::OK;
 }
 
-grpc::Status PlanServiceImpl::ListPlans(grpc::ServerContext*, const v1::ListPlansRequest*,
+grpc::Status PlanServiceImpl::ListPlans(grpc::ServerContext*, const v1::ListPlansRequest* req,
                                         v1::ListPlansResponse* out) {
-  for (auto& p : engine_->ListPlans()) *out->add_plans() = std::move(p);
+  auto page = SortedPage(engine_->ListPlans(), [](const v1::Plan& p) { return p.id(); }, "plans", req->page_token(),
+                         req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& p : page->items) *out->add_plans() = std::move(p);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
@@ -44,7 +49,11 @@ grpc::Status PlanServiceImpl::ListCampaigns(grpc::ServerContext*, const v1::List
                                             v1::ListCampaignsResponse* out) {
   auto cs = engine_->ListCampaigns(req->plan_id());
   if (!cs.ok()) return ToGrpc(cs.status());
-  for (auto& c : *cs) *out->add_campaigns() = std::move(c);
+  auto page = PositionPage(std::move(*cs), [](const v1::Campaign& c) { return c.id(); }, "campaigns",
+                           req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& c : page->items) *out->add_campaigns() = std::move(c);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

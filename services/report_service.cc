@@ -1,5 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "services/auth.h"
+#include "services/list_page.h"
 #include "services/services.h"
 #include "services/status.h"
 
@@ -72,11 +73,15 @@ grpc::Status ReportServiceImpl::GetUnitScore(grpc::ServerContext*, const v1::Get
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::ListUnitScores(grpc::ServerContext*, const v1::ListUnitScoresRequest*,
+grpc::Status ReportServiceImpl::ListUnitScores(grpc::ServerContext*, const v1::ListUnitScoresRequest* req,
                                                v1::ListUnitScoresResponse* out) {
   auto scores = engine_->ListUnitScores();
   if (!scores.ok()) return ToGrpc(scores.status());
-  for (auto& s : *scores) *out->add_scores() = std::move(s);
+  auto page = SortedPage(std::move(*scores), [](const v1::UnitScore& s) { return s.unit_id(); }, "unit-scores",
+                         req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& s : page->items) *out->add_scores() = std::move(s);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 

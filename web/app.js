@@ -122,8 +122,7 @@ async function allEvents(method, body) {
 
 async function loadUnits() {
   if (units.size) return;
-  const r = await rpc('OrgService/ListUnits', {});
-  for (const u of r.units || []) units.set(u.id, u.name);
+  for (const u of await allPages('OrgService/ListUnits', {}, 'units')) units.set(u.id, u.name);
 }
 
 const meta = (extra) => Object.assign({ meta: {} }, extra);
@@ -225,7 +224,7 @@ function loginPage() {
 
 async function mapPage() {
   const [camps, tasks, sup] = await Promise.all([
-    rpc('PlanService/ListCampaigns', {}), allTasks({}), allPages('SupervisionService/ListSupervision', { pageSize: 1000 }, 'items')]);
+    allPages('PlanService/ListCampaigns', {}, 'campaigns'), allTasks({}), allPages('SupervisionService/ListSupervision', { pageSize: 1000 }, 'items')]);
   const supervised = new Set(sup.filter((i) => i.state !== 'SUPERVISION_STATE_CLOSED').map((i) => i.subjectId));
   const byCampaign = new Map();
   for (const t of tasks) {
@@ -233,7 +232,7 @@ async function mapPage() {
     byCampaign.get(t.campaignId).push(t);
   }
   const grid = h('div', { class: 'grid' });
-  for (const c of camps.campaigns || []) {
+  for (const c of camps) {
     const ts = byCampaign.get(c.id) || [];
     if (!ts.length) continue;
     const done = ts.filter((t) => DONE.has(t.state)).length;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "all_pages.h"
 #include "client.h"
 #include "text_table.h"
 
@@ -163,7 +164,9 @@ void TotpCode(Client&, const Args&, const Operands& ops) {
 void AccountList(Client& c, const Args&, const Operands&) {
   v1::ListAccountsRequest req;
   v1::ListAccountsResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.auth().ListAccounts(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.auth().ListAccounts(ctx, r, p); },
+           [](auto* m) { return m->mutable_accounts(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"ACCOUNT", "UNIT", "ROLES", "KIND", "STATE"});
   for (const auto& a : resp.accounts()) {

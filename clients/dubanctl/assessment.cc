@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "all_pages.h"
 #include "client.h"
 #include "text_table.h"
 
@@ -105,7 +106,9 @@ void AssessmentEvaluate(Client& c, const Args&, const Operands& ops) {
   req.set_assessment_id(ops[0]);
   req.set_year(year);
   v1::EvaluateAllResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.assessment().EvaluateAll(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.assessment().EvaluateAll(ctx, r, p); },
+           [](auto* m) { return m->mutable_results(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"UNIT", "OUTCOME", "NOT MET", "REWARDS", "REASONS"}, {24, 0, 40, 20, 60});
   for (const auto& r : resp.results()) {

@@ -185,16 +185,20 @@ class Client {
     return m;
   }
 
-  // Unit id -> name, from one ListUnits call per run. Unknown ids (or a
-  // failed call) show as the id.
+  // Unit id -> name, from one ListUnits listing (every page) per run.
+  // Unknown ids (or a failed call) show as the id.
   std::string UnitName(const std::string& id) {
     if (!units_) {
       units_.emplace();
       v1::ListUnitsRequest req;
       v1::ListUnitsResponse resp;
       try {
-        Call([&](grpc::ClientContext* c) { return org().ListUnits(c, req, &resp); });
-        for (const auto& u : resp.units()) (*units_)[u.id()] = u.name();
+        while (true) {
+          Call([&](grpc::ClientContext* c) { return org().ListUnits(c, req, &resp); });
+          for (const auto& u : resp.units()) (*units_)[u.id()] = u.name();
+          if (resp.next_page_token().empty()) break;
+          req.set_page_token(resp.next_page_token());
+        }
       } catch (const RpcFailure&) {
       }
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "all_pages.h"
 #include "client.h"
 #include "duban/v1/evidence.grpc.pb.h"
 #include "text_table.h"
@@ -91,10 +92,9 @@ void EvidenceList(Client& c, const Args& a, const Operands&) {
   req.set_unit(a.GetOr("unit", ""));
   req.set_period(a.GetOr("period", ""));
   v1::ListEvidenceResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) {
-    v1::EvidenceService::Stub stub(c.channel());
-    return stub.ListEvidence(ctx, req, &resp);
-  });
+  v1::EvidenceService::Stub stub(c.channel());
+  AllPages(c, req, &resp, [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return stub.ListEvidence(ctx, r, p); },
+           [](auto* m) { return m->mutable_files(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"sha256", "bytes", "type", "name", "uploaded by", "attached to"});
   for (const auto& f : resp.files()) {

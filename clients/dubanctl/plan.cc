@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "all_pages.h"
 #include "client.h"
 #include "plan_draft.h"
 #include "progress.h"
@@ -65,7 +66,9 @@ void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
   daemon.list_units = [&](std::string* jurisdiction) {
     v1::ListUnitsRequest req;
     v1::ListUnitsResponse resp;
-    c.Call([&](grpc::ClientContext* ctx) { return c.org().ListUnits(ctx, req, &resp); });
+    AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.org().ListUnits(ctx, r, p); },
+           [](auto* m) { return m->mutable_units(); });
     std::vector<pd::DirectoryEntry> out;
     for (const auto& u : resp.units()) {
       if (jurisdiction->empty()) *jurisdiction = u.jurisdiction_id();
@@ -103,7 +106,9 @@ void PlanDraftCmd(Client& c, const Args& a, const Operands& ops) {
 void PlanList(Client& c, const Args&, const Operands&) {
   v1::ListPlansRequest req;
   v1::ListPlansResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.plans().ListPlans(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.plans().ListPlans(ctx, r, p); },
+           [](auto* m) { return m->mutable_plans(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "YEAR", "DOCUMENT", "ISSUED", "CAMPAIGNS", "TITLE"}, {0, 0, 30, 0, 0, 40});
   for (const auto& p : resp.plans()) {
@@ -135,7 +140,9 @@ void CampaignList(Client& c, const Args& a, const Operands&) {
   v1::ListCampaignsRequest req;
   req.set_plan_id(a.GetOr("plan", ""));
   v1::ListCampaignsResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.plans().ListCampaigns(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.plans().ListCampaigns(ctx, r, p); },
+           [](auto* m) { return m->mutable_campaigns(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "PLAN", "CODE", "LEAD", "TASKS", "TARGETS", "NAME"}, {0, 0, 0, 20, 0, 0, 40});
   for (const auto& k : resp.campaigns()) {

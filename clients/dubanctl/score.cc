@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "all_pages.h"
 #include "client.h"
 #include "text_table.h"
 
@@ -33,7 +34,9 @@ void ScoreGet(Client& c, const Args&, const Operands& ops) {
 void ScoreList(Client& c, const Args&, const Operands&) {
   v1::ListUnitScoresRequest req;
   v1::ListUnitScoresResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.reports().ListUnitScores(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.reports().ListUnitScores(ctx, r, p); },
+           [](auto* m) { return m->mutable_scores(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"UNIT", "DUE", "ON TIME", "%", "MISSED", "LATE", "RETURNED", "URGES"}, {24, 0, 0, 0, 0, 0, 0, 0});
   for (const auto& s : resp.scores()) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "all_pages.h"
 #include "client.h"
 #include "text_table.h"
 
@@ -20,7 +21,9 @@ void UnitList(Client& c, const Args& a, const Operands&) {
         ParseEnum(v1::UnitCategory_descriptor(), "UNIT_CATEGORY_", "category", *v)));
   }
   v1::ListUnitsResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.org().ListUnits(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.org().ListUnits(ctx, r, p); },
+           [](auto* m) { return m->mutable_units(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "NAME", "CATEGORY", "ALIASES", "SECTORS"}, {0, 30, 0, 50, 40});
   for (const auto& u : resp.units()) {
@@ -53,7 +56,9 @@ void UnitResolve(Client& c, const Args&, const Operands& ops) {
 void PersonList(Client& c, const Args&, const Operands&) {
   v1::ListPeopleRequest req;
   v1::ListPeopleResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.org().ListPeople(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.org().ListPeople(ctx, r, p); },
+           [](auto* m) { return m->mutable_people(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "NAME", "POSTS"}, {0, 20, 70});
   for (const auto& p : resp.people()) {
@@ -98,7 +103,9 @@ void TaskForceList(Client& c, const Args& a, const Operands&) {
   v1::ListTaskForcesRequest req;
   req.set_plan_id(a.GetOr("plan", ""));
   v1::ListTaskForcesResponse resp;
-  c.Call([&](grpc::ClientContext* ctx) { return c.org().ListTaskForces(ctx, req, &resp); });
+  AllPages(c, req, &resp,
+           [&](grpc::ClientContext* ctx, const auto& r, auto* p) { return c.org().ListTaskForces(ctx, r, p); },
+           [](auto* m) { return m->mutable_task_forces(); });
   if (c.opts().json) return PrintJson(resp);
   Table t({"ID", "CAMPAIGN", "NAME", "CONVENER", "OFFICE", "MEMBERS"}, {0, 0, 30, 0, 20, 50});
   for (const auto& f : resp.task_forces()) {

@@ -8,6 +8,7 @@
 #include "engine/audit/audit_scope.h"
 #include "services/auth/guard.h"
 #include "services/auth/secrets.h"
+#include "services/list_page.h"
 #include "services/status.h"
 
 namespace duban::auth {
@@ -162,9 +163,13 @@ grpc::Status AuthServiceImpl::RevokeRole(grpc::ServerContext* ctx, const v1::Rev
   return grpc::Status::OK;
 }
 
-grpc::Status AuthServiceImpl::ListAccounts(grpc::ServerContext*, const v1::ListAccountsRequest*,
+grpc::Status AuthServiceImpl::ListAccounts(grpc::ServerContext*, const v1::ListAccountsRequest* req,
                                            v1::ListAccountsResponse* out) {
-  for (auto& a : accounts_->List()) *out->add_accounts() = std::move(a);
+  auto page = SortedPage(accounts_->List(), [](const v1::Account& a) { return a.id(); }, "accounts",
+                         req->page_token(), req->page_size());
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& a : page->items) *out->add_accounts() = std::move(a);
+  out->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
 
