@@ -325,6 +325,8 @@ TEST_F(ListPagesE2ETest, UnitScoresAndAssessmentResultsComeInPages) {
       v[absl::StrCat("constraint.", l)] = 0;
       v[absl::StrCat("incentive.", l)] = 0;
     }
+    (*f->mutable_baseline())["accidents"] = 3;
+    (*f->mutable_baseline())["deaths"] = 1;
     grpc::ClientContext ctx;
     v1::ReportFiguresResponse res;
     grpc::Status s = assessment->ReportFigures(&ctx, req, &res);
