@@ -15,10 +15,15 @@ case "$kind" in
   *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
 scripts/setup.sh
-# -O0 -g1: line numbers in reports, and half the compile time of -O1 (the
-# build, not the tests, is most of a sanitizer stage on a 2-core machine).
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O0 -g1" -DCMAKE_CXX_FLAGS="-O0 -g1" \
-  -DDUBAN_SANITIZE="$kind" >/dev/null
+# clang-14 at -O0 -g1 (line numbers in reports): the build, not the tests,
+# is most of a sanitizer stage on a 2-core machine, and clang compiles this
+# code at -O0 in about half the time GCC takes (and -O0 in half that of -O1).
+# A build folder made with another compiler is made anew.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q "^CMAKE_CXX_COMPILER:.*clang++-14" "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O0 -g1" \
+  -DCMAKE_CXX_FLAGS="-O0 -g1" -DDUBAN_SANITIZE="$kind" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 # First the canaries (scripts/sanitizers/canary.cc): faults planted on
 # purpose must be reported, and correctly locked code must not be; otherwise a
