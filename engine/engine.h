@@ -31,6 +31,7 @@
 #include "engine/storage/outbox.h"
 #include "engine/storage/paging.h"
 #include "engine/storage/pipeline.h"
+#include "engine/plans/directory.h"
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
@@ -188,11 +189,6 @@ struct ImportSummary {
   int task_forces = 0;
 };
 
-struct Resolved {
-  std::vector<v1::Unit> units;
-  std::optional<v1::UnitGroup> group;
-};
-
 class Engine {
  public:
   static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, Clock* clock,
@@ -215,10 +211,12 @@ class Engine {
   absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;
   absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const;
-  std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const;
-  std::vector<v1::UnitGroup> ListUnitGroups() const;
-  absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const;
-  absl::StatusOr<Resolved> Resolve(absl::string_view name) const;
+  std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const { return directory_.ListUnits(category); }
+  std::vector<v1::UnitGroup> ListUnitGroups() const { return directory_.ListUnitGroups(); }
+  absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const { return directory_.GetUnit(unit_id); }
+  absl::StatusOr<Resolved> Resolve(absl::string_view name) const { return directory_.Resolve(name); }
+  // The organisation directory (engine/plans/directory.h).
+  const Directory& directory() const { return directory_; }
   std::vector<v1::Person> ListPeople() const;
   absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
@@ -343,12 +341,12 @@ class Engine {
   absl::Status LoadDirectory();
   absl::StatusOr<ImportSummary> ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
                                                absl::string_view done_marker);
-  void AddToDirectory(const v1::Unit& u) ABSL_EXCLUSIVE_LOCKS_REQUIRED(dir_mu_);
-  void AddToDirectory(const v1::UnitGroup& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(dir_mu_);
-  std::optional<v1::UnitRef> LookupName(absl::string_view name) const;
+  std::optional<v1::UnitRef> LookupName(absl::string_view name) const { return directory_.LookupName(name); }
   absl::StatusOr<std::vector<std::string>> ResolveUnits(absl::string_view field,
                                                         const std::vector<std::string>& names,
-                                                        bool allow_groups) const;
+                                                        bool allow_groups) const {
+    return directory_.ResolveUnits(field, names, allow_groups);
+  }
   absl::StatusOr<v1::Task> LoadTask(absl::string_view task_id) const;
   void Decorate(v1::Task* t) const;  // computed fields (overdue)
   absl::Status CheckMeta(const CommandMeta& meta) const { return Pipeline::CheckMeta(meta); }
@@ -428,11 +426,8 @@ class Engine {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_task_number_{1};
 
-  // The organisation directory, read by every command, written by imports.
-  mutable absl::Mutex dir_mu_;
-  std::map<std::string, v1::Unit> units_ ABSL_GUARDED_BY(dir_mu_);
-  std::map<std::string, v1::UnitGroup> groups_ ABSL_GUARDED_BY(dir_mu_);
-  std::map<std::string, v1::UnitRef, std::less<>> names_ ABSL_GUARDED_BY(dir_mu_);
+  // The organisation directory, read by every command, told of imports.
+  Directory directory_;
 };
 
 // The one log line of a command: what, on what, by whom, the result and

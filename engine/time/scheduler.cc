@@ -349,12 +349,11 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
     if (c.ok() && !c->task_force_id().empty()) {
       v1::TaskForce f;
       if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, c->task_force_id()), &f).ok()) {
-        absl::ReaderMutexLock l(&dir_mu_);
         for (const auto& m : f.members()) {
           if (m.has_unit_id()) {
             add(m.unit_id(), m.unit_id());
-          } else if (auto g = groups_.find(m.group_id()); g != groups_.end()) {
-            for (const auto& u : g->second.member_unit_ids()) add(u, u);
+          } else {
+            for (const auto& u : directory_.Members(m.group_id())) add(u, u);
           }
         }
       }
