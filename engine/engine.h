@@ -37,6 +37,7 @@
 #include "engine/supervision/supervision.h"
 #include "engine/evidence/evidence_store.h"
 #include "engine/tasks/task_machine.h"
+#include "engine/time/timer_runner.h"
 #include "engine/time/work_calendar.h"
 
 namespace duban {
@@ -77,11 +78,6 @@ struct SupervisionPage {
   std::string next_page_token;             // empty: no more
 };
 
-struct DeadTimerPage {
-  std::vector<v1::DeadTimer> timers;  // in timer id order
-  std::string next_page_token;        // empty: no more
-};
-
 // One call to escalate: an item up a level, or a task / obligation (its open
 // item up a level, or listed at level 1 when it has none).
 struct EscalateRequest {
@@ -114,17 +110,6 @@ struct CadenceReload {
   int warning_checks_moved = 0;                      // when the warning thresholds changed
 };
 
-struct TimerRun {
-  int fired = 0;
-  int late = 0;
-  int failed = 0;  // set aside as dead timers
-};
-
-// The recipient of notifications about the daemon itself (a timer that
-// could not fire). `dubanctl watch admin` follows them.
-inline constexpr char kAdminRecipient[] = "admin";
-// The longest span one AdvanceClock call covers.
-inline constexpr absl::Duration kMaxAdvance = absl::Hours(24 * 400);
 
 // The lock subject of a unit's score counters.
 inline std::string ScoreSubject(absl::string_view unit_id) { return absl::StrCat("score|", unit_id); }
@@ -288,10 +273,12 @@ class Engine {
   absl::StatusOr<TimerRun> RunTimers(absl::Time until, bool step_clock,
                                      const std::function<bool()>& cancelled = {});
   // Timers set aside because their firing failed (at most 1000).
-  absl::StatusOr<std::vector<v1::DeadTimer>> ListDeadTimers() const;
+  absl::StatusOr<std::vector<v1::DeadTimer>> ListDeadTimers() const { return timers_->ListDead(); }
   // One page of them, by timer id (engine/storage/paging.h; page_size 0:
   // kDefaultListPageSize).
-  absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const;
+  absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const {
+    return timers_->ListDeadPage(page_size, page_token);
+  }
   // Replaces the cadences while running (engine/time/cadence_reload.cc):
   // removed rules stop creating obligations, added ones start at their next
   // period, changed ones start again at their next period and the open
@@ -311,7 +298,7 @@ class Engine {
   // ("timers.recompute_warnings") lists them. Returns how many moved.
   absl::StatusOr<int> RecomputeWarningChecks(absl::string_view why);
   // The due time of the earliest pending timer.
-  std::optional<absl::Time> NextTimerDue() const;
+  std::optional<absl::Time> NextTimerDue() const { return timers_->NextDue(); }
   // Simulated clock only: FAILED_PRECONDITION otherwise. At most
   // kMaxAdvance per call (INVALID_ARGUMENT beyond); stops with CANCELLED
   // when `cancelled` returns true (the caller went away).
@@ -320,7 +307,9 @@ class Engine {
   // The command pipeline every part commits through.
   Pipeline& pipeline() { return *pipeline_; }
   // Makes a running RunTimers stop after its current batch (shutdown).
-  void RequestStop() { stopping_.store(true); }
+  void RequestStop() { timers_->RequestStop(); }
+  // The timer runner (engine/time/timer_runner.h).
+  TimerRunner& timers() { return *timers_; }
 
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
@@ -401,9 +390,10 @@ class Engine {
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
                                                    const std::string& fingerprint);
-  std::vector<std::string> TimerSubjects(const v1::Timer& t) const;
-  absl::Status FireBatch(const std::vector<std::pair<std::string, v1::Timer>>& due, absl::Time now, bool late);
-  absl::Status DeadLetter(const std::string& key, const v1::Timer& t, const absl::Status& error, absl::Time now);
+  // Gives the timer runner a handler for every timer kind (scheduler.cc).
+  void RegisterTimerHandlers();
+  // How long after its due time a timer counts as late (the cadences').
+  absl::Duration LateAfter() const;
   absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
   absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
   // LoadObligation, ABORTED when expected_version is set and differs.
@@ -420,10 +410,9 @@ class Engine {
   Clock* clock_;
   EngineOptions options_;
 
-  absl::Mutex timer_run_mu_;  // one timer runner at a time
+  std::unique_ptr<TimerRunner> timers_;
 
   std::atomic<uint64_t> next_supervision_number_{1};
-  std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_task_number_{1};
 
   // The organisation directory, read by every command, told of imports.
