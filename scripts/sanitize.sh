@@ -15,10 +15,44 @@ case "$kind" in
   *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
 scripts/setup.sh
-# -O1 -g1: line numbers in reports, a shorter build on a 2-core machine.
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
-  -DDUBAN_SANITIZE="$kind" >/dev/null
+# clang-14 at -O0 -g1 (line numbers in reports): the build, not the tests,
+# is most of a sanitizer stage on a 2-core machine, and clang compiles this
+# code at -O0 in about half the time GCC takes (and -O0 in half that of -O1).
+# A build folder made with another compiler is made anew.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q "^CMAKE_CXX_COMPILER:.*clang++-14" "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O0 -g1" \
+  -DCMAKE_CXX_FLAGS="-O0 -g1" -DDUBAN_SANITIZE="$kind" >/dev/null
 cmake --build "$build" -j"$(nproc)"
+# First the canaries (scripts/sanitizers/canary.cc): faults planted on
+# purpose must be reported, and correctly locked code must not be; otherwise a
+# stage could pass because its sanitizer never speaks.
+canary() {  # canary MODE report|none [PATTERN]
+  local dir="$PWD/$build/canary-$1" rc
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  ASAN_OPTIONS="log_path=$dir/asan:detect_leaks=0" UBSAN_OPTIONS="log_path=$dir/ubsan:halt_on_error=1" \
+    TSAN_OPTIONS="log_path=$dir/tsan" "$build/sanitizer_canary" "$1" >"$dir.out" 2>&1 && rc=0 || rc=$?
+  if [ "$2" = report ]; then
+    if ! grep -qs "$3" "$dir"/* "$dir.out"; then
+      echo "sanitize $kind: the planted fault '$1' was not reported ('$3' expected)" >&2
+      exit 1
+    fi
+  elif ((rc != 0)) || compgen -G "$dir/*" >/dev/null || grep -qs "Sanitizer" "$dir.out"; then
+    echo "sanitize $kind: the canary '$1' has no fault but was reported:" >&2
+    cat "$dir"/* "$dir.out" >&2
+    exit 1
+  fi
+  echo "sanitize $kind: canary '$1': as expected"
+}
+if [ "$kind" = address ]; then
+  canary heap-overflow report "heap-buffer-overflow"
+  canary signed-overflow report "signed integer overflow"
+else
+  canary race report "data race"
+  canary mutex-ok none
+fi
 supp="$PWD/scripts/sanitizers"
 reports="$PWD/$build/sanitizer-reports"
 rm -rf "$reports"

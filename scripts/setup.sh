@@ -11,8 +11,8 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
 # Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
 pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
 pkgs+=(libcli11-dev)
-# The plan-draft fuzz target (DUBAN_FUZZ).
-pkgs+=(clang-14 libfuzzer-14-dev)
+# The fuzz targets (DUBAN_FUZZ) and the sanitizer builds (scripts/sanitize.sh).
+pkgs+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 # The HTTP/JSON gateway and web app, and its browser tests (fonts for the
 # Chinese screenshots).
 pkgs+=(libcpp-httplib-dev chromium chromium-driver python3-selenium fonts-wqy-microhei)
