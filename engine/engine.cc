@@ -115,6 +115,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
                                                       engine->options_.evidence);
   RETURN_IF_ERROR(engine->evidence_->Init());
   engine->pipeline_ = std::make_unique<Pipeline>(engine->store_.get(), engine->outbox_.get());
+  Engine* e = engine.get();
+  engine->timers_ = std::make_unique<TimerRunner>(
+      engine->store_.get(), engine->pipeline_.get(), clock,
+      [e](absl::Time now) -> std::unique_ptr<Txn> { return std::make_unique<TimerFiring>(e, now); });
+  engine->RegisterTimerHandlers();
   if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
     if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));

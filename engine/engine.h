@@ -31,11 +31,13 @@
 #include "engine/storage/outbox.h"
 #include "engine/storage/paging.h"
 #include "engine/storage/pipeline.h"
+#include "engine/plans/directory.h"
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
 #include "engine/evidence/evidence_store.h"
 #include "engine/tasks/task_machine.h"
+#include "engine/time/timer_runner.h"
 #include "engine/time/work_calendar.h"
 
 namespace duban {
@@ -76,11 +78,6 @@ struct SupervisionPage {
   std::string next_page_token;             // empty: no more
 };
 
-struct DeadTimerPage {
-  std::vector<v1::DeadTimer> timers;  // in timer id order
-  std::string next_page_token;        // empty: no more
-};
-
 // One call to escalate: an item up a level, or a task / obligation (its open
 // item up a level, or listed at level 1 when it has none).
 struct EscalateRequest {
@@ -113,17 +110,6 @@ struct CadenceReload {
   int warning_checks_moved = 0;                      // when the warning thresholds changed
 };
 
-struct TimerRun {
-  int fired = 0;
-  int late = 0;
-  int failed = 0;  // set aside as dead timers
-};
-
-// The recipient of notifications about the daemon itself (a timer that
-// could not fire). `dubanctl watch admin` follows them.
-inline constexpr char kAdminRecipient[] = "admin";
-// The longest span one AdvanceClock call covers.
-inline constexpr absl::Duration kMaxAdvance = absl::Hours(24 * 400);
 
 // The lock subject of a unit's score counters.
 inline std::string ScoreSubject(absl::string_view unit_id) { return absl::StrCat("score|", unit_id); }
@@ -188,11 +174,6 @@ struct ImportSummary {
   int task_forces = 0;
 };
 
-struct Resolved {
-  std::vector<v1::Unit> units;
-  std::optional<v1::UnitGroup> group;
-};
-
 class Engine {
  public:
   static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, Clock* clock,
@@ -215,10 +196,12 @@ class Engine {
   absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;
   absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const;
-  std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const;
-  std::vector<v1::UnitGroup> ListUnitGroups() const;
-  absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const;
-  absl::StatusOr<Resolved> Resolve(absl::string_view name) const;
+  std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const { return directory_.ListUnits(category); }
+  std::vector<v1::UnitGroup> ListUnitGroups() const { return directory_.ListUnitGroups(); }
+  absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const { return directory_.GetUnit(unit_id); }
+  absl::StatusOr<Resolved> Resolve(absl::string_view name) const { return directory_.Resolve(name); }
+  // The organisation directory (engine/plans/directory.h).
+  const Directory& directory() const { return directory_; }
   std::vector<v1::Person> ListPeople() const;
   absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
@@ -290,10 +273,12 @@ class Engine {
   absl::StatusOr<TimerRun> RunTimers(absl::Time until, bool step_clock,
                                      const std::function<bool()>& cancelled = {});
   // Timers set aside because their firing failed (at most 1000).
-  absl::StatusOr<std::vector<v1::DeadTimer>> ListDeadTimers() const;
+  absl::StatusOr<std::vector<v1::DeadTimer>> ListDeadTimers() const { return timers_->ListDead(); }
   // One page of them, by timer id (engine/storage/paging.h; page_size 0:
   // kDefaultListPageSize).
-  absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const;
+  absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const {
+    return timers_->ListDeadPage(page_size, page_token);
+  }
   // Replaces the cadences while running (engine/time/cadence_reload.cc):
   // removed rules stop creating obligations, added ones start at their next
   // period, changed ones start again at their next period and the open
@@ -313,7 +298,7 @@ class Engine {
   // ("timers.recompute_warnings") lists them. Returns how many moved.
   absl::StatusOr<int> RecomputeWarningChecks(absl::string_view why);
   // The due time of the earliest pending timer.
-  std::optional<absl::Time> NextTimerDue() const;
+  std::optional<absl::Time> NextTimerDue() const { return timers_->NextDue(); }
   // Simulated clock only: FAILED_PRECONDITION otherwise. At most
   // kMaxAdvance per call (INVALID_ARGUMENT beyond); stops with CANCELLED
   // when `cancelled` returns true (the caller went away).
@@ -322,7 +307,9 @@ class Engine {
   // The command pipeline every part commits through.
   Pipeline& pipeline() { return *pipeline_; }
   // Makes a running RunTimers stop after its current batch (shutdown).
-  void RequestStop() { stopping_.store(true); }
+  void RequestStop() { timers_->RequestStop(); }
+  // The timer runner (engine/time/timer_runner.h).
+  TimerRunner& timers() { return *timers_; }
 
   const Clock& clock() const { return *clock_; }
   Store& store() { return *store_; }
@@ -343,12 +330,12 @@ class Engine {
   absl::Status LoadDirectory();
   absl::StatusOr<ImportSummary> ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
                                                absl::string_view done_marker);
-  void AddToDirectory(const v1::Unit& u) ABSL_EXCLUSIVE_LOCKS_REQUIRED(dir_mu_);
-  void AddToDirectory(const v1::UnitGroup& g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(dir_mu_);
-  std::optional<v1::UnitRef> LookupName(absl::string_view name) const;
+  std::optional<v1::UnitRef> LookupName(absl::string_view name) const { return directory_.LookupName(name); }
   absl::StatusOr<std::vector<std::string>> ResolveUnits(absl::string_view field,
                                                         const std::vector<std::string>& names,
-                                                        bool allow_groups) const;
+                                                        bool allow_groups) const {
+    return directory_.ResolveUnits(field, names, allow_groups);
+  }
   absl::StatusOr<v1::Task> LoadTask(absl::string_view task_id) const;
   void Decorate(v1::Task* t) const;  // computed fields (overdue)
   absl::Status CheckMeta(const CommandMeta& meta) const { return Pipeline::CheckMeta(meta); }
@@ -403,9 +390,10 @@ class Engine {
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
                                                    const std::string& fingerprint);
-  std::vector<std::string> TimerSubjects(const v1::Timer& t) const;
-  absl::Status FireBatch(const std::vector<std::pair<std::string, v1::Timer>>& due, absl::Time now, bool late);
-  absl::Status DeadLetter(const std::string& key, const v1::Timer& t, const absl::Status& error, absl::Time now);
+  // Gives the timer runner a handler for every timer kind (scheduler.cc).
+  void RegisterTimerHandlers();
+  // How long after its due time a timer counts as late (the cadences').
+  absl::Duration LateAfter() const;
   absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
   absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
   // LoadObligation, ABORTED when expected_version is set and differs.
@@ -422,17 +410,13 @@ class Engine {
   Clock* clock_;
   EngineOptions options_;
 
-  absl::Mutex timer_run_mu_;  // one timer runner at a time
+  std::unique_ptr<TimerRunner> timers_;
 
   std::atomic<uint64_t> next_supervision_number_{1};
-  std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_task_number_{1};
 
-  // The organisation directory, read by every command, written by imports.
-  mutable absl::Mutex dir_mu_;
-  std::map<std::string, v1::Unit> units_ ABSL_GUARDED_BY(dir_mu_);
-  std::map<std::string, v1::UnitGroup> groups_ ABSL_GUARDED_BY(dir_mu_);
-  std::map<std::string, v1::UnitRef, std::less<>> names_ ABSL_GUARDED_BY(dir_mu_);
+  // The organisation directory, read by every command, told of imports.
+  Directory directory_;
 };
 
 // The one log line of a command: what, on what, by whom, the result and

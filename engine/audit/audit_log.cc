@@ -10,8 +10,6 @@
 
 namespace duban::audit {
 
-thread_local AuditScope* AuditScope::current_ = nullptr;
-
 namespace {
 
 constexpr size_t kMaxGroup = 256;

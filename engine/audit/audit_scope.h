@@ -41,7 +41,7 @@ class AuditScope {
   v1::AuditEntry entry_;
   uint64_t recorded_seq_ = 0;
   AuditScope* outer_;
-  static thread_local AuditScope* current_;
+  static inline thread_local AuditScope* current_ = nullptr;
 };
 
 }  // namespace duban::audit

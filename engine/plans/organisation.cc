@@ -1,6 +1,4 @@
 // Engine: plans, organisation and name resolution.
-#include <set>
-
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
 #include "engine/time/timer_firing.h"
@@ -42,104 +40,7 @@ absl::StatusOr<T> GetEntity(const Store& store, keys::Kind kind, absl::string_vi
 
 }  // namespace
 
-absl::Status Engine::LoadDirectory() {
-  absl::MutexLock l(&dir_mu_);
-  for (auto& u : ScanAll<v1::Unit>(*store_, keys::Kind::kUnit)) AddToDirectory(u);
-  for (auto& g : ScanAll<v1::UnitGroup>(*store_, keys::Kind::kUnitGroup)) AddToDirectory(g);
-  return absl::OkStatus();
-}
-
-void Engine::AddToDirectory(const v1::Unit& u) {
-  v1::UnitRef ref;
-  ref.set_unit_id(u.id());
-  names_[u.id()] = ref;
-  names_[u.name()] = ref;
-  for (const auto& a : u.aliases()) names_[a] = ref;
-  units_[u.id()] = u;
-}
-
-void Engine::AddToDirectory(const v1::UnitGroup& g) {
-  v1::UnitRef ref;
-  ref.set_group_id(g.id());
-  names_[g.id()] = ref;
-  names_[g.name()] = ref;
-  for (const auto& a : g.aliases()) names_[a] = ref;
-  groups_[g.id()] = g;
-}
-
-std::optional<v1::UnitRef> Engine::LookupName(absl::string_view name) const {
-  absl::ReaderMutexLock l(&dir_mu_);
-  auto it = names_.find(name);
-  if (it == names_.end()) return std::nullopt;
-  return it->second;
-}
-
-absl::StatusOr<std::vector<std::string>> Engine::ResolveUnits(absl::string_view field,
-                                                              const std::vector<std::string>& names,
-                                                              bool allow_groups) const {
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  absl::ReaderMutexLock l(&dir_mu_);
-  for (size_t i = 0; i < names.size(); ++i) {
-    std::string f = absl::StrCat(field, "[", i, "]");
-    RETURN_IF_ERROR(validate::Required(f, names[i], validate::kMaxName));
-    auto it = names_.find(names[i]);
-    if (it == names_.end()) return absl::NotFoundError(absl::StrCat(f, ": unknown unit '", validate::Quote(names[i]), "'"));
-    if (it->second.has_unit_id()) {
-      if (seen.insert(it->second.unit_id()).second) out.push_back(it->second.unit_id());
-      continue;
-    }
-    if (!allow_groups) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(f, ": '", names[i], "' is a group of units; name one unit"));
-    }
-    for (const auto& m : groups_.at(it->second.group_id()).member_unit_ids()) {
-      if (seen.insert(m).second) out.push_back(m);
-    }
-  }
-  return out;
-}
-
-absl::StatusOr<Resolved> Engine::Resolve(absl::string_view name) const {
-  RETURN_IF_ERROR(validate::Required("name", name, validate::kMaxName));
-  absl::ReaderMutexLock l(&dir_mu_);
-  auto it = names_.find(name);
-  if (it == names_.end()) return absl::NotFoundError(absl::StrCat("name: unknown unit '", validate::Quote(name), "'"));
-  Resolved r;
-  if (it->second.has_unit_id()) {
-    r.units.push_back(units_.at(it->second.unit_id()));
-  } else {
-    const auto& g = groups_.at(it->second.group_id());
-    r.group = g;
-    for (const auto& m : g.member_unit_ids()) {
-      if (auto u = units_.find(m); u != units_.end()) r.units.push_back(u->second);
-    }
-  }
-  return r;
-}
-
-std::vector<v1::Unit> Engine::ListUnits(v1::UnitCategory category) const {
-  absl::ReaderMutexLock l(&dir_mu_);
-  std::vector<v1::Unit> out;
-  for (const auto& [id, u] : units_) {
-    if (category == v1::UNIT_CATEGORY_UNSPECIFIED || u.category() == category) out.push_back(u);
-  }
-  return out;
-}
-
-std::vector<v1::UnitGroup> Engine::ListUnitGroups() const {
-  absl::ReaderMutexLock l(&dir_mu_);
-  std::vector<v1::UnitGroup> out;
-  for (const auto& [id, g] : groups_) out.push_back(g);
-  return out;
-}
-
-absl::StatusOr<v1::Unit> Engine::GetUnit(absl::string_view unit_id) const {
-  absl::ReaderMutexLock l(&dir_mu_);
-  auto it = units_.find(std::string(unit_id));
-  if (it == units_.end()) return absl::NotFoundError(absl::StrCat("unit_id: no unit '", unit_id, "'"));
-  return it->second;
-}
+absl::Status Engine::LoadDirectory() { return directory_.Load(*store_); }
 
 std::vector<v1::Person> Engine::ListPeople() const {
   return ScanAll<v1::Person>(*store_, keys::Kind::kPerson);
@@ -234,15 +135,8 @@ absl::StatusOr<bool> Engine::ImportDemoOnce(const yamlx::Doc& doc) {
 absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
                                                      absl::string_view done_marker) {
   RETURN_IF_ERROR(validate::Required("actor", actor, validate::kMaxActor));
-  auto existing = [this](absl::string_view name) { return LookupName(name); };
-  auto members = [this](absl::string_view group_id) {
-    absl::ReaderMutexLock l(&dir_mu_);
-    std::vector<std::string> out;
-    if (auto g = groups_.find(std::string(group_id)); g != groups_.end()) {
-      out.assign(g->second.member_unit_ids().begin(), g->second.member_unit_ids().end());
-    }
-    return out;
-  };
+  auto existing = [this](absl::string_view name) { return directory_.LookupName(name); };
+  auto members = [this](absl::string_view group_id) { return directory_.Members(group_id); };
   ASSIGN_OR_RETURN(PlanBundle bundle, LoadPlan(doc, existing, members));
 
   // The plan, its campaigns and the directory (units and groups) are the
@@ -265,23 +159,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl
   ImportSummary summary;
   store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()),
               bundle.jurisdiction);
-  {
-    absl::ReaderMutexLock l(&dir_mu_);
-    for (const auto& u : bundle.units) {
-      auto it = units_.find(u.id());
-      if (it != units_.end() && it->second.name() != u.name()) {
-        return absl::AlreadyExistsError(absl::StrCat(doc.file, ": units: unit id '", u.id(), "' is already '",
-                                                     it->second.name(), "', not '", u.name(), "'"));
-      }
-    }
-    for (const auto& g : bundle.groups) {
-      auto it = groups_.find(g.id());
-      if (it != groups_.end() && it->second.name() != g.name()) {
-        return absl::AlreadyExistsError(absl::StrCat(doc.file, ": unit_groups: group id '", g.id(), "' is already '",
-                                                     it->second.name(), "', not '", g.name(), "'"));
-      }
-    }
-  }
+  RETURN_IF_ERROR(directory_.CheckSameNames(doc.file, bundle.units, bundle.groups));
   for (const auto& u : bundle.units) {
     store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kUnit, u.id()), u);
   }
@@ -342,11 +220,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl
   RETURN_IF_ERROR(pipeline_->Audit({"plan", bundle.plan.id(), "import_plan", CommandMeta{std::string(actor), "", "", 0}},
                                    bundle.plan, &batch));
   RETURN_IF_ERROR(pipeline_->Commit(&txn));
-  {
-    absl::MutexLock l(&dir_mu_);
-    for (const auto& u : bundle.units) AddToDirectory(u);
-    for (const auto& g : bundle.groups) AddToDirectory(g);
-  }
+  directory_.Add(bundle.units, bundle.groups);
   summary.plan = bundle.plan;
   summary.units = static_cast<int>(bundle.units.size());
   summary.campaigns = static_cast<int>(bundle.campaigns.size());

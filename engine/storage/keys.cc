@@ -1,4 +1,5 @@
 #include "engine/storage/keys.h"
+#include "absl/strings/str_cat.h"
 
 namespace duban::keys {
 
@@ -126,5 +127,7 @@ std::string PrefixEnd(absl::string_view prefix) {
   }
   return end;  // empty: no upper bound
 }
+
+std::string DeadTimer(absl::string_view timer_id) { return absl::StrCat(kDeadTimerPrefix, timer_id); }
 
 }  // namespace duban::keys

@@ -8,7 +8,8 @@
 //             "next_task_id"                           -> decimal string (old)
 //             "task_number|" u64 n                     -> "" (the highest n
 //             is the last task number given; see Engine::NextTaskNumber)
-//             "dead_timer|" <timer key>                -> DeadTimer
+//             "dead_timer|" <timer id>                 -> DeadTimer
+//             (here "|" is the character '|'; keys::DeadTimer)
 //             "demo_loaded"                            -> plan id
 //   entities  <kind byte> <id>                         -> serialized record
 //             kinds: 'J' jurisdiction, 'U' unit, 'G' unit group, 'P' person,
@@ -107,6 +108,10 @@ struct TimerKeyParts {
   absl::string_view timer_id;
 };
 std::optional<TimerKeyParts> ParseTimer(absl::string_view key);
+
+// A timer set aside because its firing failed (meta column).
+inline constexpr char kDeadTimerPrefix[] = "dead_timer|";
+std::string DeadTimer(absl::string_view timer_id);
 
 std::string Request(absl::string_view actor, absl::string_view request_id);
 

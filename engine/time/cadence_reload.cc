@@ -45,7 +45,7 @@ absl::StatusOr<CadenceReload> Engine::ReloadCadences(std::shared_ptr<const Caden
   CadenceReload out;
   bool warnings_changed = false;
   {
-    absl::MutexLock run(&timer_run_mu_);
+    absl::MutexLock run(&timers_->run_mu());
     const std::shared_ptr<const CadenceConfig> old = this->cadences();
     warnings_changed = !SameWarningTimes(old->warnings, cadences->warnings);
     std::set<std::string> dropped;  // rules whose pending ticks go
@@ -92,7 +92,7 @@ absl::StatusOr<CadenceReload> Engine::ReloadCadences(std::shared_ptr<const Caden
 }
 
 absl::StatusOr<int> Engine::RecomputeWarningChecks(absl::string_view why) {
-  absl::MutexLock run(&timer_run_mu_);
+  absl::MutexLock run(&timers_->run_mu());
   // Every stripe, in order: no command on a task runs while its check moves.
   KeyLocks::Guard all = pipeline_->locks().LockAll();
   const std::shared_ptr<const CadenceConfig> cfg = cadences();
@@ -172,7 +172,7 @@ absl::StatusOr<int> Engine::RecomputeWarningChecks(absl::string_view why) {
 }
 
 absl::StatusOr<int> Engine::RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why) {
-  absl::MutexLock run(&timer_run_mu_);
+  absl::MutexLock run(&timers_->run_mu());
   // Every stripe, in order: no command on an obligation runs while its
   // deadline moves.
   KeyLocks::Guard all = pipeline_->locks().LockAll();

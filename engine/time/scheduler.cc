@@ -1,8 +1,6 @@
-// Engine: durable timers, the reporting cadence, obligations and warnings.
-//
-// A timer fires exactly once: its key is deleted in the same WriteBatch as
-// every effect of firing it (new records, events, notifications, next
-// timers). Timers falling due at the same instant fire together in one batch.
+// Engine: the effects of the timers (the reporting cadence, obligations and
+// warnings) and their registration with the timer runner
+// (engine/time/timer_runner.h), which fires them.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -25,9 +23,6 @@
 namespace duban {
 
 namespace {
-
-constexpr size_t kMaxTimersPerBatch = 2000;
-constexpr char kDeadTimerPrefix[] = "dead_timer|";
 
 std::string StateWord(v1::ObligationState s) {
   std::string n = v1::ObligationState_Name(s);
@@ -69,21 +64,6 @@ absl::Status TimerFiring::ObligationEvent(v1::Obligation* o, const std::string& 
   o->set_state(to);
   Put(Cf::kEvents, keys::Event(o->id(), ev.version()), ev);
   Put(Cf::kEntities, keys::Entity(keys::Kind::kObligation, o->id()), *o);
-  return absl::OkStatus();
-}
-
-absl::Status TimerFiring::Fire(const v1::Timer& t, bool late) {
-  switch (t.action_case()) {
-    case v1::Timer::kCadenceTick: return Tick(t, late);
-    case v1::Timer::kReminder: return Remind(t, late);
-    case v1::Timer::kDeadline: return Deadline(t, late);
-    case v1::Timer::kTaskWarning: return Warn(t, late);
-    case v1::Timer::kEscalation: return EscalationDue(t, late);
-    case v1::Timer::kSupervisionDeadline: return SupervisionDeadlineDue(t, late);
-    case v1::Timer::kLookback: return LookbackDue(t, late);
-    case v1::Timer::ACTION_NOT_SET: break;
-  }
-  spdlog::warn("timer {}: no action; dropped", t.id());
   return absl::OkStatus();
 }
 
@@ -349,12 +329,11 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
     if (c.ok() && !c->task_force_id().empty()) {
       v1::TaskForce f;
       if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kTaskForce, c->task_force_id()), &f).ok()) {
-        absl::ReaderMutexLock l(&dir_mu_);
         for (const auto& m : f.members()) {
           if (m.has_unit_id()) {
             add(m.unit_id(), m.unit_id());
-          } else if (auto g = groups_.find(m.group_id()); g != groups_.end()) {
-            for (const auto& u : g->second.member_unit_ids()) add(u, u);
+          } else {
+            for (const auto& u : directory_.Members(m.group_id())) add(u, u);
           }
         }
       }
@@ -372,7 +351,7 @@ std::vector<std::string> Engine::ReporterUnits(const CadenceRule& rule, std::vec
 }
 
 absl::Status Engine::StartCadences() {
-  absl::MutexLock run(&timer_run_mu_);
+  absl::MutexLock run(&timers_->run_mu());
   const std::shared_ptr<const CadenceConfig> cfg = cadences();
   if (!cfg || !options_.calendar) return absl::OkStatus();
   rocksdb::WriteBatch b;
@@ -399,220 +378,55 @@ absl::Status Engine::StartCadences() {
   return pipeline_->Commit(&b, &none);
 }
 
-std::optional<absl::Time> Engine::NextTimerDue() const {
-  std::optional<absl::Time> due;
-  absl::Status s = store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view) {
-    if (auto parts = keys::ParseTimer(k)) due = absl::FromUnixMicros(parts->due_unix_micros);
-    return false;
-  });
-  // An unreadable timers column: report "due now" so the runner tries, and
-  // its own scan returns the error.
-  if (!s.ok()) return absl::InfinitePast();
-  return due;
-}
-
-std::vector<std::string> Engine::TimerSubjects(const v1::Timer& t) const {
-  std::vector<std::string> subjects;
-  auto obligation = [&](const std::string& id) {
-    subjects.push_back(id);
-    // A deadline scores the obligation's unit (which never changes).
-    v1::Obligation o;
-    if (store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kObligation, id), &o).ok()) {
-      subjects.push_back(ScoreSubject(o.unit_id()));
-    }
+void Engine::RegisterTimerHandlers() {
+  // Each kind's effects are TimerFiring's (scheduler.cc, supervision.cc);
+  // the runner makes every batch's TimerFiring.
+  auto fire = [](absl::Status (TimerFiring::*effect)(const v1::Timer&, bool)) {
+    return [effect](Txn* txn, const v1::Timer& t, bool late) {
+      return (static_cast<TimerFiring*>(txn)->*effect)(t, late);
+    };
   };
-  if (t.has_task_warning()) subjects.push_back(t.task_warning().task_id());
-  if (t.has_reminder()) subjects.push_back(t.reminder().obligation_id());
-  if (t.has_deadline()) obligation(t.deadline().obligation_id());
-  if (t.has_escalation()) subjects.push_back(t.escalation().task_id());
-  if (t.has_supervision_deadline()) subjects.push_back(t.supervision_deadline().item_id());
-  if (t.has_lookback()) subjects.push_back(t.lookback().item_id());
-  return subjects;
+  auto one = [](auto id_of) {
+    return [id_of](const v1::Timer& t) { return std::vector<std::string>{id_of(t)}; };
+  };
+  timers_->Register(v1::Timer::kCadenceTick, {fire(&TimerFiring::Tick), {}});
+  timers_->Register(v1::Timer::kReminder,
+                    {fire(&TimerFiring::Remind), one([](const v1::Timer& t) { return t.reminder().obligation_id(); })});
+  timers_->Register(v1::Timer::kDeadline, {fire(&TimerFiring::Deadline), [this](const v1::Timer& t) {
+                                             const std::string& id = t.deadline().obligation_id();
+                                             std::vector<std::string> subjects{id};
+                                             // A deadline scores the obligation's unit (which never changes).
+                                             v1::Obligation o;
+                                             if (store_->GetProto(Cf::kEntities,
+                                                                  keys::Entity(keys::Kind::kObligation, id), &o)
+                                                     .ok()) {
+                                               subjects.push_back(ScoreSubject(o.unit_id()));
+                                             }
+                                             return subjects;
+                                           }});
+  timers_->Register(v1::Timer::kTaskWarning,
+                    {fire(&TimerFiring::Warn), one([](const v1::Timer& t) { return t.task_warning().task_id(); })});
+  timers_->Register(v1::Timer::kEscalation, {fire(&TimerFiring::EscalationDue),
+                                             one([](const v1::Timer& t) { return t.escalation().task_id(); })});
+  timers_->Register(v1::Timer::kSupervisionDeadline,
+                    {fire(&TimerFiring::SupervisionDeadlineDue),
+                     one([](const v1::Timer& t) { return t.supervision_deadline().item_id(); })});
+  timers_->Register(v1::Timer::kLookback,
+                    {fire(&TimerFiring::LookbackDue), one([](const v1::Timer& t) { return t.lookback().item_id(); })});
 }
 
-absl::Status Engine::FireBatch(const std::vector<std::pair<std::string, v1::Timer>>& due, absl::Time now, bool late) {
-  std::vector<std::string> subjects;
-  for (const auto& [k, t] : due) {
-    for (auto& s : TimerSubjects(t)) subjects.push_back(std::move(s));
-  }
-  // Commands on these subjects wait for this batch.
-  KeyLocks::Guard guard = pipeline_->locks().Lock(subjects);
-  TimerFiring firing(this, now);
-  for (const auto& [k, t] : due) {
-    firing.Delete(Cf::kTimers, k);
-    RETURN_IF_ERROR(firing.Fire(t, late));
-  }
-  if (clock_->IsSimulated()) firing.PutRaw(Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(now)));
-  // The firing's audit entry goes into its batch.
-  v1::AuditEntry act;
-  act.set_account("duband");
-  act.set_role("system");
-  act.set_command("timers.fire");
-  act.set_subject(absl::StrCat("timer:", due.front().second.id()));
-  std::vector<std::string> fired_ids;
-  for (const auto& [k, t] : due) fired_ids.push_back(t.id());
-  act.set_detail(absl::StrCat(late ? "late: " : "", absl::StrJoin(fired_ids, ", ")));
-  audit::AuditScope audit_scope(std::move(act));
-  return firing.Commit();
-}
-
-absl::Status Engine::DeadLetter(const std::string& key, const v1::Timer& t, const absl::Status& error,
-                                absl::Time now) {
-  spdlog::error("timer {}: firing failed, set aside: {}", t.id(), error.ToString());
-  TimerFiring w(this, now);
-  v1::DeadTimer dead;
-  *dead.mutable_timer() = t;
-  dead.set_error(std::string(error.ToString()));
-  *dead.mutable_failed_at() = Ts(now);
-  w.Delete(Cf::kTimers, key);
-  w.Put(Cf::kMeta, absl::StrCat(kDeadTimerPrefix, t.id()), dead);
-  v1::Notification n;
-  n.set_recipient(kAdminRecipient);
-  n.set_kind(v1::NOTIFICATION_KIND_TIMER_FAILED);
-  n.set_subject_id(t.id());
-  n.set_title(absl::StrCat("定时任务执行失败，已移出：", t.id()));
-  n.set_body(std::string(error.ToString()));
-  *n.mutable_due() = t.due();
-  n.set_timer_id(t.id());
-  w.Notify(std::move(n));
-  return w.Commit();
-}
-
-absl::StatusOr<std::vector<v1::DeadTimer>> Engine::ListDeadTimers() const {
-  std::vector<v1::DeadTimer> out;
-  absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kMeta, kDeadTimerPrefix, [&](absl::string_view k, absl::string_view v) {
-    v1::DeadTimer d;
-    if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError(absl::StrCat("dead timers: record cannot be parsed"));
-      return false;
-    }
-    out.push_back(std::move(d));
-    return out.size() < 1000;
-  }));
-  RETURN_IF_ERROR(bad);
-  return out;
-}
-
-absl::StatusOr<DeadTimerPage> Engine::ListDeadTimersPage(int page_size, absl::string_view page_token) const {
-  ASSIGN_OR_RETURN(int limit, PageSize(page_size, kDefaultListPageSize, kMaxListPageSize));
-  ASSIGN_OR_RETURN(std::string after, PageTokenKey(page_token, kDeadTimerPrefix));
-  std::string start;
-  if (!after.empty()) start = after + std::string(1, '\0');  // the key after the last one returned
-  DeadTimerPage page;
-  std::string last;
-  size_t bytes = 0;
-  absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kMeta, kDeadTimerPrefix, [&](absl::string_view k, absl::string_view v) {
-    if (static_cast<int>(page.timers.size()) == limit || (!page.timers.empty() && bytes + v.size() > kMaxPageBytes)) {
-      page.next_page_token = PageToken(last);
-      return false;
-    }
-    v1::DeadTimer d;
-    if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError("dead timers: record cannot be parsed");
-      return false;
-    }
-    bytes += v.size();
-    last = std::string(k);
-    page.timers.push_back(std::move(d));
-    return true;
-  }, start));
-  RETURN_IF_ERROR(bad);
-  return page;
+absl::Duration Engine::LateAfter() const {
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  return cfg ? cfg->late_after : absl::Minutes(5);
 }
 
 absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock,
                                            const std::function<bool()>& cancelled) {
-  absl::MutexLock run(&timer_run_mu_);
-  TimerRun total;
-  const std::shared_ptr<const CadenceConfig> cfg = cadences();
-  absl::Duration late_after = cfg ? cfg->late_after : absl::Minutes(5);
-  while (true) {
-    if (stopping_.load()) {
-      return absl::CancelledError("clock: the daemon is shutting down; timers fired so far are committed");
-    }
-    if (cancelled && cancelled()) {
-      return absl::CancelledError(absl::StrCat("clock: the caller went away; the clock stopped at ",
-                                               FormatBeijing(clock_->Now()), " with every timer before it fired"));
-    }
-    // The earliest timers, all due at the same instant.
-    std::vector<std::pair<std::string, v1::Timer>> due;
-    std::vector<std::pair<std::string, absl::Status>> unreadable;
-    int64_t first_due = -1;
-    RETURN_IF_ERROR(store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
-      auto parts = keys::ParseTimer(k);
-      if (!parts) return true;
-      if (absl::FromUnixMicros(parts->due_unix_micros) > until) return false;
-      if (first_due >= 0 && parts->due_unix_micros != first_due) return false;
-      first_due = parts->due_unix_micros;
-      v1::Timer t;
-      if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-        t.Clear();
-        t.set_id(std::string(parts->timer_id));
-        *t.mutable_due() = Ts(absl::FromUnixMicros(parts->due_unix_micros));
-        unreadable.emplace_back(std::string(k), absl::DataLossError("timer record cannot be parsed"));
-      }
-      due.emplace_back(std::string(k), std::move(t));
-      return due.size() < kMaxTimersPerBatch;
-    }));
-    if (due.empty()) break;
-    absl::Time due_time = absl::FromUnixMicros(first_due);
-    if (step_clock) clock_->MoveTo(due_time);
-    absl::Time now = clock_->Now();
-    bool late = now - due_time > late_after;
-
-    absl::Status s = unreadable.empty() ? FireBatch(due, now, late) : absl::DataLossError("unreadable timer");
-    if (!s.ok()) {
-      // One of them fails (or the batch could not be written): fire them
-      // one at a time; a timer that fails alone is set aside with a
-      // notification to the administrator, and the rest keep firing.
-      for (const auto& entry : due) {
-        absl::Status one = absl::OkStatus();
-        for (const auto& [k, err] : unreadable) {
-          if (k == entry.first) one = err;
-        }
-        if (one.ok()) one = FireBatch({entry}, now, late);
-        if (!one.ok()) {
-          if (absl::IsUnavailable(one) || absl::IsInternal(one)) {
-            // The store itself failed: nothing to blame on the timer.
-            return one;
-          }
-          RETURN_IF_ERROR(DeadLetter(entry.first, entry.second, one, now));
-          ++total.failed;
-        }
-      }
-    }
-    total.fired += static_cast<int>(due.size());
-    if (late) total.late += static_cast<int>(due.size());
-  }
-  if (step_clock && clock_->MoveTo(until) && clock_->IsSimulated()) {
-    rocksdb::WriteBatch b;
-    store_->Put(&b, Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(clock_->Now())));
-    std::vector<v1::Notification> none;
-    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
-  }
-  if (total.fired > 0) {
-    spdlog::info("timers: fired {} ({} late, {} failed), clock {}", total.fired, total.late, total.failed,
-                 FormatBeijing(clock_->Now()));
-  }
-  return total;
+  return timers_->Run(until, step_clock, LateAfter(), cancelled);
 }
 
 absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to, const std::function<bool()>& cancelled) {
-  if (!clock_->IsSimulated()) {
-    return absl::FailedPreconditionError("clock: the daemon runs on the real clock; only a simulated clock can be advanced");
-  }
-  if (to < clock_->Now()) {
-    return absl::InvalidArgumentError(absl::StrCat("to: ", FormatBeijing(to), " is before the clock's ",
-                                                   FormatBeijing(clock_->Now()), "; time does not go back"));
-  }
-  if (to - clock_->Now() > kMaxAdvance) {
-    return absl::InvalidArgumentError(absl::StrCat("to: ", FormatBeijing(to), " is more than ",
-                                                   absl::ToInt64Hours(kMaxAdvance) / 24, " days after the clock's ",
-                                                   FormatBeijing(clock_->Now()), "; advance in steps"));
-  }
-  return RunTimers(to, /*step_clock=*/true, cancelled);
+  return timers_->AdvanceClock(to, LateAfter(), cancelled);
 }
 
 // ---------------------------------------------------------------- obligations

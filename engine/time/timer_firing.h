@@ -39,7 +39,6 @@ class TimerFiring : public Txn {
   Engine* engine() { return e_; }
 
   // ---- effects
-  absl::Status Fire(const v1::Timer& t, bool late);
   absl::Status Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn);
   // evidence (resolved, may be null): files the event carries, attached in
   // this batch.
@@ -47,7 +46,7 @@ class TimerFiring : public Txn {
                                const std::string& actor, const std::string& text, bool late,
                                const EvidenceRefs* evidence = nullptr);
 
- private:
+  // The handlers of the timer kinds (Engine::RegisterTimerHandlers).
   absl::Status Tick(const v1::Timer& t, bool late);
   absl::Status Remind(const v1::Timer& t, bool late);
   absl::Status Deadline(const v1::Timer& t, bool late);
@@ -57,6 +56,7 @@ class TimerFiring : public Txn {
   absl::Status SupervisionDeadlineDue(const v1::Timer& t, bool late);
   absl::Status LookbackDue(const v1::Timer& t, bool late);
 
+ private:
   Engine* e_;
 };
 
