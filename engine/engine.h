@@ -192,7 +192,8 @@ class Engine {
   absl::StatusOr<bool> ImportDemoOnce(const yamlx::Doc& doc);
   absl::StatusOr<ImportSummary> ImportPlanText(absl::string_view file_name, absl::string_view yaml,
                                                absl::string_view actor, bool assign);
-  std::vector<v1::Plan> ListPlans() const;
+  // The plans and people stored (DATA_LOSS when a record does not parse).
+  absl::StatusOr<std::vector<v1::Plan>> ListPlans() const;
   absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;
   absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const;
@@ -202,7 +203,7 @@ class Engine {
   absl::StatusOr<Resolved> Resolve(absl::string_view name) const { return directory_.Resolve(name); }
   // The organisation directory (engine/plans/directory.h).
   const Directory& directory() const { return directory_; }
-  std::vector<v1::Person> ListPeople() const;
+  absl::StatusOr<std::vector<v1::Person>> ListPeople() const;
   absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
 

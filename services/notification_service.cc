@@ -17,7 +17,9 @@ absl::StatusOr<std::string> NotificationServiceImpl::Recipient(const std::string
   }
   // Not a unit: a person, or any other recipient that has been sent
   // something (a body such as 专业委员会 that lists supervision items).
-  for (const auto& p : engine_->ListPeople()) {
+  auto people = engine_->ListPeople();
+  if (!people.ok()) return people.status();
+  for (const auto& p : *people) {
     if (p.id() == name || p.name() == name) return p.id();
   }
   if (!engine_->outbox().Read(name, 0, 1).empty()) return name;

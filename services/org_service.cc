@@ -29,7 +29,9 @@ grpc::Status OrgServiceImpl::ResolveUnit(grpc::ServerContext*, const v1::Resolve
 
 grpc::Status OrgServiceImpl::ListPeople(grpc::ServerContext*, const v1::ListPeopleRequest* req,
                                         v1::ListPeopleResponse* out) {
-  auto page = SortedPage(engine_->ListPeople(), [](const v1::Person& p) { return p.id(); }, "people",
+  auto people = engine_->ListPeople();
+  if (!people.ok()) return ToGrpc(people.status());
+  auto page = SortedPage(*std::move(people), [](const v1::Person& p) { return p.id(); }, "people",
                          req->page_token(), req->page_size());
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& p : page->items) *out->add_people() = std::move(p);

@@ -30,7 +30,9 @@ grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::Imp
 
 grpc::Status PlanServiceImpl::ListPlans(grpc::ServerContext*, const v1::ListPlansRequest* req,
                                         v1::ListPlansResponse* out) {
-  auto page = SortedPage(engine_->ListPlans(), [](const v1::Plan& p) { return p.id(); }, "plans", req->page_token(),
+  auto plans = engine_->ListPlans();
+  if (!plans.ok()) return ToGrpc(plans.status());
+  auto page = SortedPage(*std::move(plans), [](const v1::Plan& p) { return p.id(); }, "plans", req->page_token(),
                          req->page_size());
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& p : page->items) *out->add_plans() = std::move(p);

@@ -147,7 +147,8 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   }
   if (config.auth.dev_accounts) {
     std::string dev_file = config.data_dir + "/dev-credentials.txt";
-    RETURN_IF_ERROR(accounts.CreateDevAccounts(auth::DemoAccounts(*engine), dev_file));
+    ASSIGN_OR_RETURN(auto demo_accounts, auth::DemoAccounts(*engine));
+    RETURN_IF_ERROR(accounts.CreateDevAccounts(demo_accounts, dev_file));
     spdlog::warn("local development mode: demo accounts of the loaded plan; their passwords are in {} (mode 0600)",
                  dev_file);
   }

@@ -9,24 +9,10 @@
 
 namespace duban {
 
-namespace {
-
-template <typename T>
-std::vector<T> ScanRecords(const Store& store, keys::Kind kind) {
-  std::vector<T> out;
-  (void)store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view, absl::string_view v) {
-    T rec;
-    if (rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(rec));
-    return true;
-  });
-  return out;
-}
-
-}  // namespace
-
 absl::Status Directory::Load(const Store& store) {
-  auto units = ScanRecords<v1::Unit>(store, keys::Kind::kUnit);
-  auto groups = ScanRecords<v1::UnitGroup>(store, keys::Kind::kUnitGroup);
+  ASSIGN_OR_RETURN(auto units, ScanRecords<v1::Unit>(store, Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnit)));
+  ASSIGN_OR_RETURN(auto groups,
+                   ScanRecords<v1::UnitGroup>(store, Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnitGroup)));
   Add(units, groups);
   return absl::OkStatus();
 }

@@ -13,17 +13,6 @@ namespace duban {
 namespace {
 
 template <typename T>
-std::vector<T> ScanAll(const Store& store, keys::Kind kind) {
-  std::vector<T> out;
-  (void)store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view, absl::string_view v) {
-    T rec;
-    if (rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(rec));
-    return true;
-  });
-  return out;
-}
-
-template <typename T>
 absl::StatusOr<T> GetEntity(const Store& store, keys::Kind kind, absl::string_view id,
                             absl::string_view field, absl::string_view what) {
   T rec;
@@ -42,12 +31,12 @@ absl::StatusOr<T> GetEntity(const Store& store, keys::Kind kind, absl::string_vi
 
 absl::Status Engine::LoadDirectory() { return directory_.Load(*store_); }
 
-std::vector<v1::Person> Engine::ListPeople() const {
-  return ScanAll<v1::Person>(*store_, keys::Kind::kPerson);
+absl::StatusOr<std::vector<v1::Person>> Engine::ListPeople() const {
+  return ScanRecords<v1::Person>(*store_, Cf::kEntities, keys::EntityPrefix(keys::Kind::kPerson));
 }
 
-std::vector<v1::Plan> Engine::ListPlans() const {
-  return ScanAll<v1::Plan>(*store_, keys::Kind::kPlan);
+absl::StatusOr<std::vector<v1::Plan>> Engine::ListPlans() const {
+  return ScanRecords<v1::Plan>(*store_, Cf::kEntities, keys::EntityPrefix(keys::Kind::kPlan));
 }
 
 absl::StatusOr<v1::Plan> Engine::GetPlan(absl::string_view plan_id) const {
@@ -57,7 +46,7 @@ absl::StatusOr<v1::Plan> Engine::GetPlan(absl::string_view plan_id) const {
 absl::StatusOr<std::vector<v1::Campaign>> Engine::ListCampaigns(absl::string_view plan_id) const {
   std::vector<v1::Plan> plans;
   if (plan_id.empty()) {
-    plans = ListPlans();
+    ASSIGN_OR_RETURN(plans, ListPlans());
   } else {
     ASSIGN_OR_RETURN(v1::Plan p, GetPlan(plan_id));
     plans.push_back(std::move(p));

@@ -9,6 +9,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -134,6 +139,31 @@ class Store {
   std::string failure_;  // guarded by failure_mu_
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<int>(Cf::kCount)> handles_{};
 };
+
+// Every record stored under `prefix` in `cf`, parsed as T, in key order. A
+// value that does not parse is DATA_LOSS naming its key (never skipped); a
+// read error is returned as it is.
+template <typename T>
+absl::StatusOr<std::vector<T>> ScanRecords(const Store& store, Cf cf, absl::string_view prefix) {
+  std::vector<T> out;
+  std::string bad;
+  bool unparsed = false;
+  absl::Status s = store.Scan(cf, prefix, [&](absl::string_view key, absl::string_view value) {
+    T rec;
+    if (!rec.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      bad = std::string(key.substr(0, 64));
+      unparsed = true;
+      return false;
+    }
+    out.push_back(std::move(rec));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (unparsed) {
+    return absl::DataLossError(absl::StrCat(CfName(cf), ": the record at '", absl::CHexEscape(bad), "' cannot be parsed"));
+  }
+  return out;
+}
 
 }  // namespace duban
 

@@ -18,7 +18,9 @@ absl::StatusOr<v1::AccountabilityCase> EngineObjects::Case(const std::string& id
 }
 absl::StatusOr<std::string> EngineObjects::UnitId(const std::string& name) { return ResolveOneUnit(*engine_, name); }
 absl::StatusOr<std::string> EngineObjects::PersonId(const std::string& name) {
-  for (const auto& p : engine_->ListPeople()) {
+  auto people = engine_->ListPeople();
+  if (!people.ok()) return people.status();
+  for (const auto& p : *people) {
     if (p.id() == name || p.name() == name) return p.id();
   }
   return absl::NotFoundError(absl::StrCat("person: no person '", name, "'"));
@@ -33,7 +35,7 @@ absl::StatusOr<std::string> ResolveOneUnit(const Engine& engine, absl::string_vi
   return r->units[0].id();
 }
 
-std::vector<DeclaredAccount> DemoAccounts(const Engine& engine) {
+absl::StatusOr<std::vector<DeclaredAccount>> DemoAccounts(const Engine& engine) {
   std::vector<DeclaredAccount> out;
   std::set<std::string> ids;
   auto add = [&](std::string id, std::string name, std::string unit, std::string role) {
@@ -45,7 +47,9 @@ std::vector<DeclaredAccount> DemoAccounts(const Engine& engine) {
     if (ids.insert(d.id).second) out.push_back(std::move(d));
   };
   std::map<std::string, std::vector<std::string>> convenes;  // person -> campaigns
-  for (const auto& plan : engine.ListPlans()) {
+  auto plans = engine.ListPlans();
+  if (!plans.ok()) return plans.status();
+  for (const auto& plan : *plans) {
     if (auto lg = engine.GetLeadingGroup(plan.id()); lg.ok()) {
       add("office", "领导小组办公室", lg->office_unit_id(), kLeadingGroupOffice);
       if (!lg->leader_person_id().empty()) convenes[lg->leader_person_id()];

@@ -39,7 +39,7 @@ absl::StatusOr<std::string> ResolveOneUnit(const Engine& engine, absl::string_vi
 // unit), "safety-office" (safety_office, at 市安委办 when the plan has it),
 // a leader per person who convenes a task force or leads the group (id =
 // person id), "supervisor" and "auditor".
-std::vector<DeclaredAccount> DemoAccounts(const Engine& engine);
+absl::StatusOr<std::vector<DeclaredAccount>> DemoAccounts(const Engine& engine);
 
 }  // namespace duban::auth
 

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "duban/v1/model.pb.h"
+#include "engine/engine.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/store.h"
 #include "engine/storage/yaml_util.h"
@@ -84,6 +86,52 @@ TEST_F(DamagedStoreTest, ExistsReportsAnErrorNotAbsent) {
     }
   }
   EXPECT_TRUE(saw_error);
+}
+
+// A record that does not parse is an error naming its key, never skipped:
+// skipping it would list the others as if they were all there is.
+TEST(StoreTest, ScanRecordsRefusesARecordThatDoesNotParse) {
+  TempDir dir;
+  auto s = Store::Open(dir.sub("db"));
+  ASSERT_TRUE(s.ok());
+  v1::Unit a, c;
+  a.set_id("u-a");
+  a.set_name("A");
+  c.set_id("u-c");
+  c.set_name("C");
+  rocksdb::WriteBatch b;
+  (*s)->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kUnit, "u-a"), a);
+  (*s)->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kUnit, "u-c"), c);
+  ASSERT_TRUE((*s)->Write(&b).ok());
+  auto good = ScanRecords<v1::Unit>(**s, Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnit));
+  ASSERT_TRUE(good.ok()) << good.status();
+  ASSERT_EQ(good->size(), 2u);
+  EXPECT_EQ((*good)[1].id(), "u-c");
+
+  rocksdb::WriteBatch bad;
+  (*s)->Put(&bad, Cf::kEntities, keys::Entity(keys::Kind::kUnit, "u-b"), absl::string_view("\xff\xff\xff", 3));
+  ASSERT_TRUE((*s)->Write(&bad).ok());
+  auto r = ScanRecords<v1::Unit>(**s, Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnit));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+  EXPECT_NE(r.status().message().find("u-b"), std::string::npos) << r.status();
+}
+
+// The organisation directory is read whole at open: a damaged unit record
+// stops the engine from opening, rather than opening without that unit.
+TEST(StoreTest, EngineDoesNotOpenOverADamagedUnitRecord) {
+  TempDir dir;
+  SimulatedClock clock(absl::FromUnixSeconds(1685581200));
+  {
+    auto e = Engine::Open(dir.path(), &clock);
+    ASSERT_TRUE(e.ok()) << e.status();
+    rocksdb::WriteBatch b;
+    (*e)->store().Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kUnit, "u-x"), absl::string_view("\xff\xff", 2));
+    ASSERT_TRUE((*e)->store().WriteDirect(&b).ok());
+  }
+  auto e = Engine::Open(dir.path(), &clock);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kDataLoss) << e.status();
+  EXPECT_NE(e.status().message().find("u-x"), std::string::npos) << e.status();
 }
 
 TEST(StoreTest, ExistsTellsPresentFromAbsent) {
