@@ -19,6 +19,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#include "tests/gateway_client.h"
 
 namespace duban {
 namespace {
@@ -40,22 +41,7 @@ class EvidenceSubjectsTest : public ::testing::Test {
 
   // Uploads a small PNG as account; its reference.
   v1::EvidenceRef Upload(const std::string& account, const std::string& name) {
-    auto stub = v1::EvidenceService::NewStub(As(account));
-    grpc::ClientContext ctx;
-    v1::EvidenceFile file;
-    auto w = stub->Upload(&ctx, &file);
-    v1::UploadEvidenceRequest head;
-    head.mutable_header()->set_file_name(name);
-    w->Write(head);
-    v1::UploadEvidenceRequest chunk;
-    chunk.set_chunk(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + name + std::string(300, 'p'));
-    w->Write(chunk);
-    w->WritesDone();
-    grpc::Status s = w->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    v1::EvidenceRef r;
-    r.set_sha256(file.sha256());
-    return r;
+    return testing::UploadSmallPng(As(account), name);
   }
 
   // Downloads the file as account: the status, and the content on success.

@@ -27,6 +27,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#include "tests/gateway_client.h"
 
 namespace duban {
 namespace {
@@ -132,47 +133,19 @@ class ListPagesE2ETest : public ::testing::Test {
     extra.push_back("--http_port_file=" + http_port_file);
     daemon_ = std::make_unique<Daemon>(dir_.sub("data"), extra);
     ASSERT_TRUE(daemon_->Start()) << daemon_->log_path();
-    for (int i = 0; i < 500 && http_port_ == 0; ++i) {
-      std::ifstream in(http_port_file);
-      if (!(in >> http_port_)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    http_port_ = testing::ReadPortFile(http_port_file);
     ASSERT_GT(http_port_, 0);
   }
 
   // POSTs a request in JSON as account and parses the JSON answer into out.
   int PostJson(const std::string& method, const std::string& account, const google::protobuf::Message& req,
                google::protobuf::Message* out) {
-    httplib::Client client("127.0.0.1", http_port_);
-    client.set_read_timeout(60, 0);
-    httplib::Headers h{{"Authorization", "Bearer " + daemon_->Login(account)}};
-    std::string body;
-    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(req, &body).ok());
-    auto r = client.Post("/duban.v1." + method, h, body, "application/json");
-    if (!r) return 0;
-    if (r->status == 200) {
-      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, out).ok()) << r->body;
-    }
-    return r->status;
+    return testing::PostJson(http_port_, daemon_->Login(account), method, req, out);
   }
 
   // Uploads a small PNG as account; its reference.
   v1::EvidenceRef Upload(const std::string& account, const std::string& name) {
-    auto stub = v1::EvidenceService::NewStub(daemon_->ChannelAs(account));
-    grpc::ClientContext ctx;
-    v1::EvidenceFile file;
-    auto w = stub->Upload(&ctx, &file);
-    v1::UploadEvidenceRequest head;
-    head.mutable_header()->set_file_name(name);
-    w->Write(head);
-    v1::UploadEvidenceRequest chunk;
-    chunk.set_chunk(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + name + std::string(300, 'p'));
-    w->Write(chunk);
-    w->WritesDone();
-    grpc::Status s = w->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    v1::EvidenceRef r;
-    r.set_sha256(file.sha256());
-    return r;
+    return testing::UploadSmallPng(daemon_->ChannelAs(account), name);
   }
 
   TempDir dir_;

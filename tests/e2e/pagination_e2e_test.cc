@@ -21,6 +21,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/daemon_harness.h"
+#include "tests/gateway_client.h"
 
 namespace duban {
 namespace {
@@ -46,27 +47,14 @@ class PaginationE2ETest : public ::testing::Test {
     std::string http_port_file = dir_.sub("http.port");
     daemon_ = std::make_unique<Daemon>(dir_.sub("data"), std::vector<std::string>{"--http_port_file=" + http_port_file});
     ASSERT_TRUE(daemon_->Start()) << daemon_->log_path();
-    for (int i = 0; i < 500 && http_port_ == 0; ++i) {
-      std::ifstream in(http_port_file);
-      if (!(in >> http_port_)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    http_port_ = testing::ReadPortFile(http_port_file);
     ASSERT_GT(http_port_, 0);
   }
 
   // POSTs a request in JSON as account and parses the JSON answer into out.
   int PostJson(const std::string& method, const std::string& account, const google::protobuf::Message& req,
                google::protobuf::Message* out) {
-    httplib::Client client("127.0.0.1", http_port_);
-    client.set_read_timeout(60, 0);
-    httplib::Headers h{{"Authorization", "Bearer " + daemon_->Login(account)}};
-    std::string body;
-    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(req, &body).ok());
-    auto r = client.Post("/duban.v1." + method, h, body, "application/json");
-    if (!r) return 0;
-    if (r->status == 200) {
-      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, out).ok()) << r->body;
-    }
-    return r->status;
+    return testing::PostJson(http_port_, daemon_->Login(account), method, req, out);
   }
 
   // An open obligation of swj (市商务局), from the cadences.
