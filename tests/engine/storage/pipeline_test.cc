@@ -24,6 +24,9 @@
 #include "engine/time/clock.h"
 #include "engine/time/work_calendar.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "rocksdb/transaction_log.h"
+#include "rocksdb/write_batch.h"
 #include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
@@ -410,6 +413,58 @@ TEST_F(PipelineTest, DemoImportAndItsMarkerCommitTogether) {
   EXPECT_FALSE(*again);
 }
 
+// Collects, per column family, the keys one write batch puts.
+class BatchKeys : public rocksdb::WriteBatch::Handler {
+ public:
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    keys_.insert({cf, key.ToString()});
+    return rocksdb::Status::OK();
+  }
+  bool Has(uint32_t cf, const std::string& key) const { return keys_.count({cf, key}) > 0; }
+
+ private:
+  std::set<std::pair<uint32_t, std::string>> keys_;
+};
+
+TEST(DemoImportTest, ThePlanAndItsMarkerAreOneWrite) {
+  // Read back from the write-ahead log: the write that stores the demo plan
+  // also stores its marker, so no crash can leave one without the other.
+  TempDir dir;
+  SimulatedClock clock(Beijing(2023, 1, 1));
+  auto e = Engine::Open(dir.sub("db"), &clock, {});
+  ASSERT_TRUE(e.ok()) << e.status();
+  auto doc = yamlx::ParseFile(SourcePath("config/demo/plan.yaml"));
+  ASSERT_TRUE(doc.ok());
+  rocksdb::DB* db = (*e)->store().db();
+  rocksdb::SequenceNumber before = db->GetLatestSequenceNumber();
+  auto once = (*e)->ImportDemoOnce(*doc);
+  ASSERT_TRUE(once.ok()) << once.status();
+  ASSERT_TRUE(*once);
+  auto plan_id = (*e)->store().Get(Cf::kMeta, "demo_loaded");
+  ASSERT_TRUE(plan_id.ok()) << plan_id.status();
+  const uint32_t meta_cf = (*e)->store().handle(Cf::kMeta)->GetID();
+  const uint32_t entities_cf = (*e)->store().handle(Cf::kEntities)->GetID();
+  const std::string plan_key = keys::Entity(keys::Kind::kPlan, *plan_id);
+
+  std::unique_ptr<rocksdb::TransactionLogIterator> it;
+  ASSERT_TRUE(db->GetUpdatesSince(before + 1, &it).ok());
+  int with_plan = 0, with_marker = 0, with_both = 0;
+  for (; it->Valid(); it->Next()) {
+    rocksdb::BatchResult r = it->GetBatch();
+    BatchKeys k;
+    ASSERT_TRUE(r.writeBatchPtr->Iterate(&k).ok());
+    bool plan = k.Has(entities_cf, plan_key);
+    bool marker = k.Has(meta_cf, "demo_loaded");
+    with_plan += plan;
+    with_marker += marker;
+    with_both += plan && marker;
+  }
+  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+  EXPECT_EQ(with_plan, 1);
+  EXPECT_EQ(with_marker, 1);
+  EXPECT_EQ(with_both, 1) << "the plan and the demo_loaded marker were written by separate writes";
+}
+
 TEST(DemoImportTest, AStoreWithThePlanButNoMarkerStarts) {
   // The state a crash between an import and a separately written marker
   // left behind: later starts must not fail.
@@ -468,6 +523,9 @@ TEST_F(PipelineTest, TaskNumbersSurviveARestart) {
 // ---------------------------------------------------------------- input bounds
 
 TEST_F(PipelineTest, IndicatorValuesAreBoundedAndFinite) {
+  // Accepted first, so that a report can only be refused for its values
+  // (a task still assigned refuses every report).
+  Accept("T1");
   TaskCommandArgs a = Report("T1", "报送");
   for (size_t i = 0; i <= validate::kMaxIndicatorValues; ++i) {
     auto* v = a.report.add_indicator_values();
