@@ -7,9 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${DUBAN_FUZZ_SECONDS:-30}"
 build="${DUBAN_FUZZ_BUILD_DIR:-build-fuzz}"
-# -O1 -g1: a cheaper build than -O2 -g, with line numbers in reports.
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" \
-  -DCMAKE_CXX_FLAGS="-O1 -g1" -DDUBAN_FUZZ=ON -DDUBAN_BUILD_TESTS=OFF >/dev/null
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUBAN_FUZZ=ON \
+  -DDUBAN_BUILD_TESTS=OFF >/dev/null
 targets=(plan_loader_fuzz rule_files_fuzz token_fuzz command_fuzz plan_draft_fuzz)
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 for t in "${targets[@]}"; do
