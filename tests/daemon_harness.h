@@ -283,11 +283,11 @@ class Daemon {
     return status;
   }
 
-  // Waits up to `timeout` for duband to exit by itself; its wait status,
+  // Waits up to `timeout` (times TimeScale()) for duband to exit by itself; its wait status,
   // or -1 when it is still running after that (it is left running).
   int WaitForExit(std::chrono::milliseconds timeout) {
     if (pid_ <= 0) return -1;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = std::chrono::steady_clock::now() + Scaled(timeout);
     for (;;) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
