@@ -213,7 +213,8 @@ class Daemon {
   // the test's own by default.
   void set_working_dir(std::string dir) { working_dir_ = std::move(dir); }
 
-  // Starts duband and waits until it answers; false on failure.
+  // Starts duband and waits until it answers (30 s for the port file, 10 s
+  // to connect, each times TimeScale()); false on failure.
   bool Start() {
     port_file_ = data_dir_ + ".port";
     ::unlink(port_file_.c_str());
@@ -250,7 +251,7 @@ class Daemon {
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    auto deadline = std::chrono::steady_clock::now() + Scaled(std::chrono::seconds(30));
     while (std::chrono::steady_clock::now() < deadline) {
       std::ifstream in(port_file_);
       int port = 0;
@@ -258,7 +259,7 @@ class Daemon {
         address_ = "127.0.0.1:" + std::to_string(port);
         book_->Reset(address_);
         channel_ = MakeChannel("", default_account_);
-        return channel_->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        return channel_->WaitForConnected(DeadlineIn(std::chrono::seconds(10)));
       }
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -282,11 +283,11 @@ class Daemon {
     return status;
   }
 
-  // Waits up to `timeout` for duband to exit by itself; its wait status,
+  // Waits up to `timeout` (times TimeScale()) for duband to exit by itself; its wait status,
   // or -1 when it is still running after that (it is left running).
   int WaitForExit(std::chrono::milliseconds timeout) {
     if (pid_ <= 0) return -1;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = std::chrono::steady_clock::now() + Scaled(timeout);
     for (;;) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {

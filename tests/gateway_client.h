@@ -16,13 +16,16 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/test_util.h"
 
 namespace duban::testing {
 
-// The port duband wrote to port_file, waiting up to 10 s; 0 when none came.
+// The port duband wrote to port_file, waiting up to 10 s (times
+// TimeScale()); 0 when none came.
 inline int ReadPortFile(const std::string& port_file) {
   int port = 0;
-  for (int i = 0; i < 500 && port == 0; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + Scaled(std::chrono::seconds(10));
+  while (port == 0 && std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);
     if (!(in >> port)) {
       port = 0;
@@ -37,7 +40,7 @@ inline int ReadPortFile(const std::string& port_file) {
 inline int PostJson(int port, const std::string& token, const std::string& method,
                     const google::protobuf::Message& req, google::protobuf::Message* out) {
   httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(60, 0);
+  client.set_read_timeout(Scaled(std::chrono::seconds(60)));
   httplib::Headers h{{"Authorization", "Bearer " + token}};
   std::string body;
   EXPECT_TRUE(google::protobuf::util::MessageToJsonString(req, &body).ok());

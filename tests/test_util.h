@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,6 +33,33 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// How many times longer than usual a test waits for something to happen:
+// DUBAN_TEST_TIME_SCALE, a number from 1 to 100 (1 when unset or not such a
+// number). scripts/sanitize.sh sets it, since sanitized code runs several
+// times slower. It changes how long a test waits (for duband to start, for
+// an RPC to be answered, for a file to appear), never what the test checks.
+inline double ParseTimeScale(const char* text) {
+  if (text == nullptr) return 1.0;
+  char* end = nullptr;
+  double v = std::strtod(text, &end);
+  return (end != text && *end == '\0' && v >= 1 && v <= 100) ? v : 1.0;
+}
+inline double TimeScale() {
+  static const double scale = ParseTimeScale(std::getenv("DUBAN_TEST_TIME_SCALE"));
+  return scale;
+}
+
+// A wait of `d`, stretched by TimeScale().
+inline std::chrono::milliseconds Scaled(std::chrono::milliseconds d) {
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(d.count() * TimeScale()));
+}
+
+// An RPC deadline `d` from now, stretched by TimeScale()
+// (for grpc::ClientContext::set_deadline).
+inline std::chrono::system_clock::time_point DeadlineIn(std::chrono::milliseconds d) {
+  return std::chrono::system_clock::now() + Scaled(d);
+}
 
 inline std::string SourcePath(const std::string& rel) { return std::string(DUBAN_SOURCE_DIR) + "/" + rel; }
 inline std::string BinaryPath(const std::string& rel) { return std::string(DUBAN_BINARY_DIR) + "/" + rel; }

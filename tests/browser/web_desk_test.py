@@ -29,7 +29,21 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 ARGS = None
-WAIT = 30
+
+
+def time_scale():
+    """How many times longer than usual the test waits: DUBAN_TEST_TIME_SCALE,
+    a number from 1 to 100 (1 when unset or not such a number); set by
+    scripts/sanitize.sh, as sanitized code runs several times slower."""
+    try:
+        v = float(os.environ.get("DUBAN_TEST_TIME_SCALE", "1"))
+    except ValueError:
+        return 1.0
+    return v if 1 <= v <= 100 else 1.0
+
+
+SCALE = time_scale()
+WAIT = 30 * SCALE
 
 
 def make_photo(driver, path, label="现场"):
@@ -65,7 +79,7 @@ class Daemon:
                 "--clock=simulated", "--clock_start=2024-01-15T09:00:00+08:00"]
         self.log = open(os.path.join(self.workdir, "duband.log"), "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
+        deadline = time.time() + 120 * SCALE
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("duband exited; see " + self.log.name)
@@ -101,7 +115,7 @@ class Daemon:
         if account:
             req.add_header("Authorization", "Bearer " + self.token(account))
         try:
-            with urllib.request.urlopen(req, timeout=60) as r:
+            with urllib.request.urlopen(req, timeout=60 * SCALE) as r:
                 return r.status, json.loads(r.read() or b"{}")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
@@ -110,7 +124,7 @@ class Daemon:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=30 * SCALE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -133,7 +147,7 @@ class WebDeskTest(unittest.TestCase):
             opts.add_argument(a)
         service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
         cls.driver = webdriver.Chrome(service=service, options=opts)
-        cls.driver.set_page_load_timeout(60)
+        cls.driver.set_page_load_timeout(60 * SCALE)
         cls.driver.get(cls.daemon.url(""))
         cls.photo = os.path.join(cls.tmp, "现场照片.jpg")
         make_photo(cls.driver, cls.photo)
@@ -320,7 +334,7 @@ class WebDeskTest(unittest.TestCase):
         req = urllib.request.Request(self.daemon.url("duban.v1.EvidenceService/Upload"), data=body, headers={
             "Content-Type": "multipart/form-data; boundary=" + boundary,
             "Authorization": "Bearer " + self.daemon.token(unit)})
-        with urllib.request.urlopen(req, timeout=60) as r:
+        with urllib.request.urlopen(req, timeout=60 * SCALE) as r:
             sha = json.loads(r.read())["sha256"]
         self.assertEqual(self.daemon.rpc("TaskService/AcceptTask", {"taskId": task}, unit)[0], 200)
         status, body = self.daemon.rpc("TaskService/ReportProgress", {

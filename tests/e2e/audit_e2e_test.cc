@@ -29,6 +29,8 @@ using ::duban::testing::ReadFile;
 
 using ::duban::testing::BinaryPath;
 using ::duban::testing::Daemon;
+using ::duban::testing::DeadlineIn;
+using ::duban::testing::Scaled;
 using ::duban::testing::kTestPassword;
 using ::duban::testing::TempDir;
 
@@ -61,7 +63,7 @@ class AuditE2eTest : public ::testing::Test {
 
   // The call carries the account's bearer token (none for "").
   void Ctx(grpc::ClientContext* ctx, const std::string& account) {
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx->set_deadline(DeadlineIn(std::chrono::seconds(30)));
     if (account.empty()) return;
     std::string err;
     std::string token = daemon_->Login(account, &err);
@@ -139,9 +141,11 @@ class AuditE2eTest : public ::testing::Test {
     return out;
   }
 
-  // Waits (up to 30 s) until duband has appended a checkpoint at or after seq.
+  // Waits (up to 30 s, times TimeScale()) until duband has appended a
+  // checkpoint at or after seq.
   bool WaitForCheckpoint(uint64_t seq) {
-    for (int i = 0; i < 300; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + Scaled(std::chrono::seconds(30));
+    while (std::chrono::steady_clock::now() < deadline) {
       std::string text = ReadFile(checkpoint_file());
       size_t lines = 0;
       for (char c : text) lines += c == '\n';

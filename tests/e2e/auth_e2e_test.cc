@@ -27,6 +27,7 @@ namespace {
 using ::duban::testing::ReadFile;
 
 using testing::Daemon;
+using testing::DeadlineIn;
 using testing::SourcePath;
 using testing::TempDir;
 
@@ -100,7 +101,7 @@ TEST(AuthE2ETest, TokenRevokedDuringWatchEndsTheStream) {
   ASSERT_FALSE(token.empty());
   auto notes = v1::NotificationService::NewStub(daemon.ChannelAs("市住建局"));
   grpc::ClientContext wctx;
-  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  wctx.set_deadline(DeadlineIn(std::chrono::seconds(60)));
   v1::WatchRequest wreq;
   wreq.set_recipient("市住建局");
   auto reader = notes->Watch(&wctx, wreq);
@@ -327,7 +328,7 @@ TEST(TlsE2ETest, RightCaConnectsWrongCaFailsClientCertificateMapsToItsAccount) {
     auto ch = grpc::CreateChannel(address, grpc::SslCredentials(o));
     auto stub = v1::AuthService::NewStub(ch);
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(DeadlineIn(std::chrono::seconds(10)));
     return stub->WhoAmI(&ctx, v1::WhoAmIRequest(), who);
   };
   v1::WhoAmIResponse who;
@@ -345,7 +346,7 @@ TEST(TlsE2ETest, RightCaConnectsWrongCaFailsClientCertificateMapsToItsAccount) {
   // Plaintext to the TLS listener fails.
   auto plain = v1::AuthService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.set_deadline(DeadlineIn(std::chrono::seconds(10)));
   who.Clear();
   grpc::Status plain_status = plain->WhoAmI(&ctx, v1::WhoAmIRequest(), &who);
   EXPECT_TRUE(NoConnection(plain_status)) << plain_status.error_code() << " " << plain_status.error_message();

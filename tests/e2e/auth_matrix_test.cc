@@ -38,6 +38,7 @@ namespace duban {
 namespace {
 
 using testing::Daemon;
+using testing::DeadlineIn;
 using testing::TempDir;
 
 // The columns: "" is the anonymous caller. Roles as tests/data/accounts.yaml
@@ -332,7 +333,7 @@ class AuthMatrixTest : public ::testing::Test {
     std::string path = absl::StrCat("/duban.v1.", row.method);
     if (m->client_streaming()) {
       // The request is the stream's only message.
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      ctx.set_deadline(DeadlineIn(std::chrono::seconds(30)));
       std::unique_ptr<grpc::ClientWriter<google::protobuf::Message>> writer(
           grpc::internal::ClientWriterFactory<google::protobuf::Message>::Create(
               channel.get(), grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::CLIENT_STREAMING),
@@ -342,7 +343,7 @@ class AuthMatrixTest : public ::testing::Test {
       return writer->Finish().error_code();
     }
     if (m->server_streaming()) {
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+      ctx.set_deadline(DeadlineIn(std::chrono::milliseconds(500)));
       std::unique_ptr<grpc::ClientReader<google::protobuf::Message>> reader(
           grpc::internal::ClientReaderFactory<google::protobuf::Message>::Create(
               channel.get(), grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::SERVER_STREAMING),
@@ -351,7 +352,7 @@ class AuthMatrixTest : public ::testing::Test {
       }
       return reader->Finish().error_code();
     }
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx.set_deadline(DeadlineIn(std::chrono::seconds(30)));
     grpc::Status s = grpc::internal::BlockingUnaryCall<google::protobuf::Message, google::protobuf::Message>(
         channel.get(), grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC), &ctx, *req,
         res.get());

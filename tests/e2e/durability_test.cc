@@ -31,6 +31,7 @@ namespace duban {
 namespace {
 
 using testing::Daemon;
+using testing::DeadlineIn;
 using testing::TempDir;
 
 TEST(DurabilityTest, AcknowledgedCommandsSurviveSigkill) {
@@ -272,7 +273,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
           std::string id = "T" + std::to_string(1 + c + kTaskClients * (i % 4));
           std::string text = next_text("task");
           grpc::ClientContext ctx;
-          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+          ctx.set_deadline(DeadlineIn(std::chrono::seconds(30)));
           v1::ReportProgressRequest req;
           req.set_task_id(id);
           req.mutable_meta()->set_actor(leads.at(id));
@@ -296,7 +297,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
           if (!reports->GetObligation(&gctx, greq, &o).ok()) continue;
           std::string text = next_text("obligation");
           grpc::ClientContext ctx;
-          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+          ctx.set_deadline(DeadlineIn(std::chrono::seconds(30)));
           v1::Obligation res;
           grpc::Status st;
           if (o.state() == v1::OBLIGATION_STATE_SUBMITTED) {
@@ -329,7 +330,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
           if (!sup->GetSupervision(&gctx, greq, &item).ok()) continue;
           std::string text = next_text("supervision");
           grpc::ClientContext ctx;
-          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+          ctx.set_deadline(DeadlineIn(std::chrono::seconds(30)));
           v1::SupervisionStepRequest req;
           req.set_item_id(id);
           req.set_text(text);
@@ -350,7 +351,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
       auto admin = v1::AdminService::NewStub(daemon.ChannelAs("sysadmin"));
       while (!killed.load()) {
         grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        ctx.set_deadline(DeadlineIn(std::chrono::seconds(60)));
         v1::AdvanceClockRequest req;
         req.set_by("24h");
         v1::AdvanceClockResponse res;

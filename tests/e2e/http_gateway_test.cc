@@ -39,6 +39,8 @@ namespace {
 namespace pb = google::protobuf;
 namespace fs = std::filesystem;
 using testing::Daemon;
+using testing::DeadlineIn;
+using testing::Scaled;
 using testing::TempDir;
 
 const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00", 14) + std::string(5000, 'x');
@@ -69,13 +71,14 @@ class HttpGatewayTest : public ::testing::Test {
         dir_.sub("data"), std::vector<std::string>{"--http_port_file=" + http_port_file_,
                                                    "--evidence_max_bytes=" + std::to_string(kMaxBytes)});
     ASSERT_TRUE(daemon_->Start()) << "duband did not start; see " << daemon_->log_path();
-    for (int i = 0; i < 500 && http_port_ == 0; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + Scaled(std::chrono::seconds(10));
+    while (http_port_ == 0 && std::chrono::steady_clock::now() < deadline) {
       std::ifstream in(http_port_file_);
       if (!(in >> http_port_)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     ASSERT_GT(http_port_, 0);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", http_port_);
-    client_->set_read_timeout(60, 0);
+    client_->set_read_timeout(Scaled(std::chrono::seconds(60)));
   }
 
   // "Authorization: Bearer <token>" of the account (logged in once); none
@@ -205,7 +208,7 @@ TEST_F(HttpGatewayTest, EveryRpcAnswersWithItsJsonMappingAndStatus) {
       Json j = Post(path, "{}", "office");
       // The same call over gRPC.
       grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      ctx.set_deadline(DeadlineIn(std::chrono::seconds(30)));
       grpc::CompletionQueue cq;
       grpc::Slice empty("");
       grpc::ByteBuffer req(&empty, 1), resp;
@@ -275,7 +278,7 @@ TEST_F(HttpGatewayTest, NotificationsStreamAsServerSentEvents) {
   Json listed = Post("/duban.v1.SupervisionService/Escalate", R"({"taskId":"T1","reason":"逾期未完成"})", "supervisor");
   ASSERT_EQ(listed.status, 200) << listed.body;
   httplib::Client sse("127.0.0.1", http_port_);
-  sse.set_read_timeout(30, 0);
+  sse.set_read_timeout(Scaled(std::chrono::seconds(30)));
   std::string got;
   auto r = sse.Get("/duban.v1.NotificationService/Watch?message=" +
                        UrlEncode(R"({"recipient":"swj"})"),

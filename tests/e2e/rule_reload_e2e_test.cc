@@ -30,6 +30,7 @@ using ::duban::testing::ReadFile;
 using ::duban::testing::WriteFile;
 
 using testing::Daemon;
+using testing::Scaled;
 using testing::SourcePath;
 using testing::TempDir;
 
@@ -199,7 +200,7 @@ TEST_F(RuleReloadE2ETest, ACadenceAndALadderChangedUnderARunningDaemon) {
                                     "      - when: {consecutive: 1}\n        action: {id: interview, name: 约谈, by_role: supervision_office}"}}));
   const int before = CountInFile(daemon_->log_path(), "rules reloaded");
   ASSERT_TRUE(daemon_->Signal(SIGHUP));
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto deadline = std::chrono::steady_clock::now() + Scaled(std::chrono::seconds(30));
   while (CountInFile(daemon_->log_path(), "rules reloaded") == before && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
