@@ -26,6 +26,8 @@
 #include "absl/synchronization/mutex.h"
 #include "duban/v1/model.pb.h"
 #include "engine/audit/audit_log.h"
+#include "engine/core/batch.h"
+#include "engine/core/context.h"
 #include "engine/time/cadence.h"
 #include "engine/time/clock.h"
 #include "engine/storage/outbox.h"
@@ -41,8 +43,6 @@
 #include "engine/time/work_calendar.h"
 
 namespace duban {
-
-class TimerFiring;
 
 struct EngineOptions {
   WorkflowOptions workflow;
@@ -356,7 +356,7 @@ class Engine {
   }
   // Steps 5 to 7 for a command that runs the pipeline's steps itself: the
   // request record, the audit entry, the synced commit.
-  absl::Status CommitCommand(TimerFiring* w, const CommandInfo& info, const std::string& fingerprint,
+  absl::Status CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
                              const google::protobuf::MessageLite& result);
   // Locks a command's subjects and its request record.
   KeyLocks::Guard LockCommand(const CommandMeta& meta, std::vector<std::string> subjects);
@@ -370,19 +370,18 @@ class Engine {
   // keys.h "task_number|").
   uint64_t NextTaskNumbers(Txn* txn, uint64_t n);
 
-  friend class TimerFiring;
   absl::Status LoadSupervisionCounter();
   absl::Status CheckSupervisor(const CommandMeta& meta, absl::string_view what) const;
   void DecorateSupervision(v1::SupervisionItem* item) const;
-  absl::StatusOr<v1::SupervisionItem> NewItem(TimerFiring* w, const NewSupervisionItem& in, const std::string& actor,
+  absl::StatusOr<v1::SupervisionItem> NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
                                               const std::string& rule_id);
-  std::optional<v1::SupervisionItem> OpenItemFor(TimerFiring* w, const std::string& subject_id);
-  absl::Status EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
+  std::optional<v1::SupervisionItem> OpenItemFor(Batch* w, const std::string& subject_id);
+  absl::Status EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
-  absl::StatusOr<v1::Obligation> SubmitReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
+  absl::StatusOr<v1::Obligation> SubmitReportImpl(Batch* w, const CommandMeta& meta, absl::string_view id,
                                                   absl::string_view text, const EvidenceRefs& evidence);
-  absl::StatusOr<v1::Obligation> ReviewReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
+  absl::StatusOr<v1::Obligation> ReviewReportImpl(Batch* w, const CommandMeta& meta, absl::string_view id,
                                                   bool accept, absl::string_view reason);
   absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
                                                           SupervisionCommand command, absl::string_view text,
@@ -391,8 +390,24 @@ class Engine {
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
                                                    const std::string& fingerprint);
+  // The parts' shared context on this engine's members (ctx_).
+  PartContext MakeContext();
   // Gives the timer runner a handler for every timer kind (scheduler.cc).
   void RegisterTimerHandlers();
+  // The effects of the timer kinds, each written into the batch the runner
+  // made. Report obligations (scheduler.cc): a cadence tick creates the
+  // period's obligations, a reminder notifies, a deadline scores or marks
+  // missed.
+  absl::Status ObligationTick(Batch& b, const v1::Timer& t, bool late);
+  absl::Status ObligationReminder(Batch& b, const v1::Timer& t, bool late);
+  absl::Status ObligationDeadline(Batch& b, const v1::Timer& t, bool late);
+  // Tasks (scheduler.cc): a warning check sets the task's warning level.
+  absl::Status TaskWarningCheck(Batch& b, const v1::Timer& t, bool late);
+  // Supervision (supervision.cc): a task red for long enough gets listed, an
+  // overdue item goes up a level, a closed item's look-back falls due.
+  absl::Status EscalationDue(Batch& b, const v1::Timer& t, bool late);
+  absl::Status SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late);
+  absl::Status LookbackDue(Batch& b, const v1::Timer& t, bool late);
   // How long after its due time a timer counts as late (the cadences').
   absl::Duration LateAfter() const;
   absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
@@ -412,6 +427,8 @@ class Engine {
   EngineOptions options_;
 
   std::unique_ptr<TimerRunner> timers_;
+  // Non-owning views of the members above, handed to every Batch.
+  PartContext ctx_;
 
   std::atomic<uint64_t> next_supervision_number_{1};
   std::atomic<uint64_t> next_task_number_{1};

@@ -1,7 +1,6 @@
 // Engine: plans, organisation and name resolution.
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
-#include "engine/time/timer_firing.h"
 #include "absl/strings/match.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
@@ -143,7 +142,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl
       return absl::AlreadyExistsError(absl::StrCat("campaign.id: campaign '", c.id(), "' already exists"));
     }
   }
-  TimerFiring txn(this, clock_->Now());
+  Batch txn(&ctx_, clock_->Now());
   rocksdb::WriteBatch& batch = *txn.batch();
   ImportSummary summary;
   store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()),

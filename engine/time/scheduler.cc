@@ -16,7 +16,6 @@
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/audit/audit_scope.h"
-#include "engine/time/timer_firing.h"
 #include "engine/storage/validate.h"
 #include "spdlog/spdlog.h"
 
@@ -31,24 +30,28 @@ std::string StateWord(v1::ObligationState s) {
 
 }  // namespace
 
-absl::Status TimerFiring::Score(const std::string& unit, const std::function<void(v1::UnitScore*)>& fn) {
+// The score counters of a unit, read and written in the batch.
+static absl::Status ScoreUnit(Batch& b, const std::string& unit, const std::function<void(v1::UnitScore*)>& fn) {
   v1::UnitScore s;
   std::string key = keys::Entity(keys::Kind::kUnitScore, unit);
-  absl::Status st = Get(Cf::kEntities, key, &s);
+  absl::Status st = b.Get(Cf::kEntities, key, &s);
   if (!st.ok() && !absl::IsNotFound(st)) return st;
   s.set_unit_id(unit);
   fn(&s);
-  Put(Cf::kEntities, key, s);
+  b.Put(Cf::kEntities, key, s);
   return absl::OkStatus();
 }
 
-absl::Status TimerFiring::ObligationEvent(v1::Obligation* o, const std::string& kind, v1::ObligationState to,
+// An obligation event: the obligation moves to `to` at the next version.
+// evidence (resolved, may be null): files the event carries, attached in
+// this batch.
+static absl::Status RecordObligationEvent(Batch& b, v1::Obligation* o, const std::string& kind, v1::ObligationState to,
                                           const std::string& actor, const std::string& text, bool late,
-                                          const EvidenceRefs* evidence) {
+                                          const EvidenceRefs* evidence = nullptr) {
   v1::ObligationEvent ev;
   ev.set_obligation_id(o->id());
   ev.set_version(o->version() + 1);
-  *ev.mutable_at() = Ts(now_);
+  *ev.mutable_at() = Ts(b.now());
   ev.set_actor(actor);
   ev.set_kind(kind);
   ev.set_from_state(o->state());
@@ -57,19 +60,19 @@ absl::Status TimerFiring::ObligationEvent(v1::Obligation* o, const std::string& 
   ev.set_late(late);
   if (evidence != nullptr && !evidence->empty()) {
     *ev.mutable_evidence() = *evidence;
-    e_->evidence_->PutAttachments(batch(), *evidence,
-                                  NewEvidenceAttachment("obligation", o->id(), ev.version(), now_, actor, {o->unit_id()}));
+    b.ctx().evidence->PutAttachments(b.batch(), *evidence,
+                                     NewEvidenceAttachment("obligation", o->id(), ev.version(), b.now(), actor, {o->unit_id()}));
   }
   o->set_version(ev.version());
   o->set_state(to);
-  Put(Cf::kEvents, keys::Event(o->id(), ev.version()), ev);
-  Put(Cf::kEntities, keys::Entity(keys::Kind::kObligation, o->id()), *o);
+  b.Put(Cf::kEvents, keys::Event(o->id(), ev.version()), ev);
+  b.Put(Cf::kEntities, keys::Entity(keys::Kind::kObligation, o->id()), *o);
   return absl::OkStatus();
 }
 
-absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
-  const std::shared_ptr<const CadenceConfig> cfg = e_->cadences();
-  const auto& cal = e_->options_.calendar;
+absl::Status Engine::ObligationTick(Batch& b, const v1::Timer& t, bool late) {
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  const auto& cal = options_.calendar;
   if (!cfg || !cal) return absl::OkStatus();
   const CadenceRule* rule = nullptr;
   for (const auto& r : cfg->rules) {
@@ -85,14 +88,14 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
                   (!rule->active_until || p.nominal_due <= *rule->active_until);
   if (in_range) {
     std::vector<std::string> subjects;
-    std::vector<std::string> units = e_->ReporterUnits(*rule, &subjects);
-    auto recipient = e_->LookupName(rule->recipient);
+    std::vector<std::string> units = ReporterUnits(*rule, &subjects);
+    auto recipient = LookupName(rule->recipient);
     std::string recipient_id = recipient && recipient->has_unit_id() ? recipient->unit_id() : rule->recipient;
     for (size_t i = 0; i < units.size(); ++i) {
       std::string id = absl::StrCat(rule->id, ":", p.label, ":", subjects[i]);
       std::string key = keys::Entity(keys::Kind::kObligation, id);
       v1::Obligation existing;
-      if (Get(Cf::kEntities, key, &existing).ok()) continue;
+      if (b.Get(Cf::kEntities, key, &existing).ok()) continue;
       v1::Obligation o;
       o.set_id(id);
       o.set_rule_id(rule->id);
@@ -100,7 +103,7 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
       o.set_what(rule->what);
       o.set_unit_id(units[i]);
       o.set_subject_id(subjects[i]);
-      if (subjects[i] != units[i]) o.set_subject_name(e_->SubjectName(subjects[i]));
+      if (subjects[i] != units[i]) o.set_subject_name(SubjectName(subjects[i]));
       o.set_recipient_unit_id(recipient_id);
       o.set_period_label(p.label);
       o.set_period_start(validate::FormatDate(p.start));
@@ -108,26 +111,26 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
       *o.mutable_deadline() = Ts(p.deadline);
       o.set_deadline_note(DeadlineNote(p, *cal));
       o.set_state(v1::OBLIGATION_STATE_UNSPECIFIED);
-      RETURN_IF_ERROR(ObligationEvent(&o, "created", v1::OBLIGATION_STATE_PENDING, "duband", o.deadline_note(), late));
-      PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-unit", o.unit_id(), id), "");
-      PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-rule", rule->id, id), "");
+      RETURN_IF_ERROR(RecordObligationEvent(b, &o, "created", v1::OBLIGATION_STATE_PENDING, "duband", o.deadline_note(), late));
+      b.PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-unit", o.unit_id(), id), "");
+      b.PutRaw(Cf::kIndex, keys::ObligationIndex("obligation-rule", rule->id, id), "");
       for (size_t r = 0; r < p.reminders.size(); ++r) {
         // A reminder already past when its obligation is created on time
         // (the first period after installation) is not sent; one that fell
         // due while the daemon was down is, marked late.
-        if (!late && p.reminders[r] < now_) continue;
+        if (!late && p.reminders[r] < b.now()) continue;
         v1::Timer rem;
         rem.set_id(absl::StrCat("rem:", id, ":", r));
         *rem.mutable_due() = Ts(p.reminders[r]);
         rem.mutable_reminder()->set_obligation_id(id);
         rem.mutable_reminder()->set_reminder_index(static_cast<int>(r));
-        AddTimer(std::move(rem));
+        b.AddTimer(std::move(rem));
       }
       v1::Timer dl;
       dl.set_id(absl::StrCat("dl:", id));
       *dl.mutable_due() = Ts(p.deadline);
       dl.mutable_deadline()->set_obligation_id(id);
-      AddTimer(std::move(dl));
+      b.AddTimer(std::move(dl));
     }
   }
   if (auto next = NextPeriodStart(*rule, start)) {
@@ -137,7 +140,7 @@ absl::Status TimerFiring::Tick(const v1::Timer& t, bool late) {
     *tick.mutable_due() = Ts(np.generate_at);
     tick.mutable_cadence_tick()->set_rule_id(rule->id);
     tick.mutable_cadence_tick()->set_period_start(validate::FormatDate(*next));
-    AddTimer(std::move(tick));
+    b.AddTimer(std::move(tick));
   }
   return absl::OkStatus();
 }
@@ -161,36 +164,36 @@ static v1::Notification ObligationNote(const v1::Obligation& o, v1::Notification
   return n;
 }
 
-absl::Status TimerFiring::Remind(const v1::Timer& t, bool late) {
+absl::Status Engine::ObligationReminder(Batch& b, const v1::Timer& t, bool late) {
   v1::Obligation o;
-  absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.reminder().obligation_id()), &o);
+  absl::Status s = b.Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.reminder().obligation_id()), &o);
   if (absl::IsNotFound(s)) return absl::OkStatus();
   RETURN_IF_ERROR(s);
   if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED) return absl::OkStatus();
-  Notify(ObligationNote(o, v1::NOTIFICATION_KIND_REMINDER, "提醒：", "将于", " 截止", t, late));
+  b.Notify(ObligationNote(o, v1::NOTIFICATION_KIND_REMINDER, "提醒：", "将于", " 截止", t, late));
   return absl::OkStatus();
 }
 
-absl::Status TimerFiring::Deadline(const v1::Timer& t, bool late) {
+absl::Status Engine::ObligationDeadline(Batch& b, const v1::Timer& t, bool late) {
   v1::Obligation o;
-  absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.deadline().obligation_id()), &o);
+  absl::Status s = b.Get(Cf::kEntities, keys::Entity(keys::Kind::kObligation, t.deadline().obligation_id()), &o);
   if (absl::IsNotFound(s)) return absl::OkStatus();
   RETURN_IF_ERROR(s);
   bool met = o.state() == v1::OBLIGATION_STATE_SUBMITTED || o.state() == v1::OBLIGATION_STATE_ACCEPTED;
   if (met) {
-    return Score(o.unit_id(), [](v1::UnitScore* sc) {
+    return ScoreUnit(b, o.unit_id(), [](v1::UnitScore* sc) {
       sc->set_due(sc->due() + 1);
       sc->set_on_time(sc->on_time() + 1);
     });
   }
   o.set_urges(o.urges() + 1);
-  RETURN_IF_ERROR(ObligationEvent(&o, "missed", v1::OBLIGATION_STATE_MISSED, "duband", "", late));
-  RETURN_IF_ERROR(Score(o.unit_id(), [](v1::UnitScore* sc) {
+  RETURN_IF_ERROR(RecordObligationEvent(b, &o, "missed", v1::OBLIGATION_STATE_MISSED, "duband", "", late));
+  RETURN_IF_ERROR(ScoreUnit(b, o.unit_id(), [](v1::UnitScore* sc) {
     sc->set_due(sc->due() + 1);
     sc->set_missed(sc->missed() + 1);
     sc->set_urges(sc->urges() + 1);
   }));
-  Notify(ObligationNote(o, v1::NOTIFICATION_KIND_URGE, "催办：", "已于", " 截止，尚未报送", t, late));
+  b.Notify(ObligationNote(o, v1::NOTIFICATION_KIND_URGE, "催办：", "已于", " 截止，尚未报送", t, late));
   return absl::OkStatus();
 }
 
@@ -211,12 +214,12 @@ static v1::WarningLevel LevelAt(const v1::Task& t, absl::Time now, const WorkCal
   return v1::WARNING_LEVEL_NONE;
 }
 
-absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
-  const std::shared_ptr<const CadenceConfig> cfg = e_->cadences();
-  const auto& cal = e_->options_.calendar;
+absl::Status Engine::TaskWarningCheck(Batch& b, const v1::Timer& t, bool late) {
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  const auto& cal = options_.calendar;
   if (!cfg || !cal) return absl::OkStatus();
   v1::Task task;
-  absl::Status s = Get(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.task_warning().task_id()), &task);
+  absl::Status s = b.Get(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.task_warning().task_id()), &task);
   if (absl::IsNotFound(s)) return absl::OkStatus();
   RETURN_IF_ERROR(s);
   if (task.due_date() != t.task_warning().due_date()) {
@@ -225,14 +228,14 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
     return absl::OkStatus();
   }
   absl::Time next = absl::InfiniteFuture();
-  v1::WarningLevel level = LevelAt(task, now_, *cal, cfg->warnings, &next);
+  v1::WarningLevel level = LevelAt(task, b.now(), *cal, cfg->warnings, &next);
   bool ev_written = false;
   if (level != task.warning_level()) {
     ev_written = true;
     v1::TaskEvent ev;
     ev.set_task_id(task.id());
     ev.set_version(task.version() + 1);
-    *ev.mutable_at() = Ts(now_);
+    *ev.mutable_at() = Ts(b.now());
     ev.set_actor("duband");
     ev.set_command(v1::TASK_COMMAND_WARNING);
     ev.set_from_state(task.state());
@@ -241,9 +244,9 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
     ev.set_due_date(task.due_date());
     task.set_version(ev.version());
     task.set_warning_level(level);
-    *task.mutable_updated_at() = Ts(now_);
-    Put(Cf::kEvents, keys::Event(task.id(), ev.version()), ev);
-    Put(Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
+    *task.mutable_updated_at() = Ts(b.now());
+    b.Put(Cf::kEvents, keys::Event(task.id(), ev.version()), ev);
+    b.Put(Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
     if (level != v1::WARNING_LEVEL_NONE) {
       for (const auto& unit : task.lead_unit_ids()) {
         v1::Notification n;
@@ -256,15 +259,15 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
         *n.mutable_due() = t.due();
         n.set_late(late);
         n.set_timer_id(t.id());
-        Notify(std::move(n));
+        b.Notify(std::move(n));
       }
     }
   }
   if (level == v1::WARNING_LEVEL_RED && task.warning_level() == v1::WARNING_LEVEL_RED &&
-      e_->options_.supervision && ev_written) {
+      options_.supervision && ev_written) {
     // Red from now on: the escalation rules start counting working days.
-    absl::CivilDay today = absl::ToCivilDay(now_, PlanTimeZone());
-    for (const auto& rule : e_->options_.supervision->rules) {
+    absl::CivilDay today = absl::ToCivilDay(b.now(), PlanTimeZone());
+    for (const auto& rule : options_.supervision->rules) {
       if (!rule.task_red_working_days) continue;
       absl::CivilDay day = cal->AddWorkingDays(today, *rule.task_red_working_days);
       v1::Timer esc;
@@ -272,7 +275,7 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
       *esc.mutable_due() = Ts(At(day, cfg->warnings.check_hour, cfg->warnings.check_minute));
       esc.mutable_escalation()->set_rule_id(rule.id);
       esc.mutable_escalation()->set_task_id(task.id());
-      AddTimer(std::move(esc));
+      b.AddTimer(std::move(esc));
     }
   }
   if (next != absl::InfiniteFuture()) {
@@ -281,7 +284,7 @@ absl::Status TimerFiring::Warn(const v1::Timer& t, bool late) {
     *check.mutable_due() = Ts(next);
     check.mutable_task_warning()->set_task_id(task.id());
     check.mutable_task_warning()->set_due_date(task.due_date());
-    AddTimer(std::move(check));
+    b.AddTimer(std::move(check));
   }
   return absl::OkStatus();
 }
@@ -379,20 +382,21 @@ absl::Status Engine::StartCadences() {
 }
 
 void Engine::RegisterTimerHandlers() {
-  // Each kind's effects are TimerFiring's (scheduler.cc, supervision.cc);
-  // the runner makes every batch's TimerFiring.
-  auto fire = [](absl::Status (TimerFiring::*effect)(const v1::Timer&, bool)) {
-    return [effect](Txn* txn, const v1::Timer& t, bool late) {
-      return (static_cast<TimerFiring*>(txn)->*effect)(t, late);
+  // Each kind's effects write into the batch the runner makes (a Batch on
+  // this engine's context); the handlers are grouped by the part they
+  // belong to (scheduler.cc: obligations and warning checks; supervision.cc).
+  auto fire = [this](absl::Status (Engine::*effect)(Batch&, const v1::Timer&, bool)) {
+    return [this, effect](Txn* txn, const v1::Timer& t, bool late) {
+      return (this->*effect)(*static_cast<Batch*>(txn), t, late);
     };
   };
   auto one = [](auto id_of) {
     return [id_of](const v1::Timer& t) { return std::vector<std::string>{id_of(t)}; };
   };
-  timers_->Register(v1::Timer::kCadenceTick, {fire(&TimerFiring::Tick), {}});
+  timers_->Register(v1::Timer::kCadenceTick, {fire(&Engine::ObligationTick), {}});
   timers_->Register(v1::Timer::kReminder,
-                    {fire(&TimerFiring::Remind), one([](const v1::Timer& t) { return t.reminder().obligation_id(); })});
-  timers_->Register(v1::Timer::kDeadline, {fire(&TimerFiring::Deadline), [this](const v1::Timer& t) {
+                    {fire(&Engine::ObligationReminder), one([](const v1::Timer& t) { return t.reminder().obligation_id(); })});
+  timers_->Register(v1::Timer::kDeadline, {fire(&Engine::ObligationDeadline), [this](const v1::Timer& t) {
                                              const std::string& id = t.deadline().obligation_id();
                                              std::vector<std::string> subjects{id};
                                              // A deadline scores the obligation's unit (which never changes).
@@ -405,14 +409,14 @@ void Engine::RegisterTimerHandlers() {
                                              return subjects;
                                            }});
   timers_->Register(v1::Timer::kTaskWarning,
-                    {fire(&TimerFiring::Warn), one([](const v1::Timer& t) { return t.task_warning().task_id(); })});
-  timers_->Register(v1::Timer::kEscalation, {fire(&TimerFiring::EscalationDue),
+                    {fire(&Engine::TaskWarningCheck), one([](const v1::Timer& t) { return t.task_warning().task_id(); })});
+  timers_->Register(v1::Timer::kEscalation, {fire(&Engine::EscalationDue),
                                              one([](const v1::Timer& t) { return t.escalation().task_id(); })});
   timers_->Register(v1::Timer::kSupervisionDeadline,
-                    {fire(&TimerFiring::SupervisionDeadlineDue),
+                    {fire(&Engine::SupervisionDeadlineDue),
                      one([](const v1::Timer& t) { return t.supervision_deadline().item_id(); })});
   timers_->Register(v1::Timer::kLookback,
-                    {fire(&TimerFiring::LookbackDue), one([](const v1::Timer& t) { return t.lookback().item_id(); })});
+                    {fire(&Engine::LookbackDue), one([](const v1::Timer& t) { return t.lookback().item_id(); })});
 }
 
 absl::Duration Engine::LateAfter() const {
@@ -552,15 +556,15 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReport(const CommandMeta& meta, abs
   // A late submission scores the unit: lock its counters too (an
   // obligation's unit never changes, so reading it first is safe).
   if (auto o = LoadObligation(id); o.ok()) spec.subjects.push_back(ScoreSubject(o->unit_id()));
-  TimerFiring txn(this, clock_->Now());
-  return Unwrap(pipeline_->Run<v1::Obligation, TimerFiring>(
-      spec, &txn, [&](TimerFiring& w) { return SubmitReportImpl(&w, meta, id, text, evidence); }));
+  Batch txn(&ctx_, clock_->Now());
+  return Unwrap(pipeline_->Run<v1::Obligation, Batch>(
+      spec, &txn, [&](Batch& w) { return SubmitReportImpl(&w, meta, id, text, evidence); }));
 }
 
-absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(TimerFiring* wp, const CommandMeta& meta,
+absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(Batch* wp, const CommandMeta& meta,
                                                         absl::string_view id, absl::string_view text,
                                                         const EvidenceRefs& evidence) {
-  TimerFiring& w = *wp;
+  Batch& w = *wp;
   RETURN_IF_ERROR(validate::Required("text", text, validate::kMaxText));
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
   if (o.state() != v1::OBLIGATION_STATE_PENDING && o.state() != v1::OBLIGATION_STATE_RETURNED &&
@@ -576,10 +580,10 @@ absl::StatusOr<v1::Obligation> Engine::SubmitReportImpl(TimerFiring* wp, const C
   o.set_report_text(std::string(text));
   *o.mutable_submitted_at() = Ts(now);
   o.set_submitted_late(late);
-  RETURN_IF_ERROR(w.ObligationEvent(&o, "submitted", v1::OBLIGATION_STATE_SUBMITTED, meta.actor,
+  RETURN_IF_ERROR(RecordObligationEvent(w, &o, "submitted", v1::OBLIGATION_STATE_SUBMITTED, meta.actor,
                                     meta.comment.empty() ? std::string(text) : meta.comment, late, &files));
   if (late && was_missed) {
-    RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_late_submissions(s->late_submissions() + 1); }));
+    RETURN_IF_ERROR(ScoreUnit(w, o.unit_id(), [](v1::UnitScore* s) { s->set_late_submissions(s->late_submissions() + 1); }));
   }
   return o;
 }
@@ -595,14 +599,14 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReport(const CommandMeta& meta, abs
   AddField(&spec.body, static_cast<int64_t>(meta.expected_version));
   spec.subjects = {std::string(id)};
   if (auto o = LoadObligation(id); o.ok()) spec.subjects.push_back(ScoreSubject(o->unit_id()));
-  TimerFiring txn(this, clock_->Now());
-  return Unwrap(pipeline_->Run<v1::Obligation, TimerFiring>(
-      spec, &txn, [&](TimerFiring& w) { return ReviewReportImpl(&w, meta, id, accept, reason); }));
+  Batch txn(&ctx_, clock_->Now());
+  return Unwrap(pipeline_->Run<v1::Obligation, Batch>(
+      spec, &txn, [&](Batch& w) { return ReviewReportImpl(&w, meta, id, accept, reason); }));
 }
 
-absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(TimerFiring* wp, const CommandMeta& meta,
+absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(Batch* wp, const CommandMeta& meta,
                                                         absl::string_view id, bool accept, absl::string_view reason) {
-  TimerFiring& w = *wp;
+  Batch& w = *wp;
   if (!accept) RETURN_IF_ERROR(validate::Required("reason", reason, validate::kMaxComment));
   ASSIGN_OR_RETURN(v1::Obligation o, LoadObligationAt(id, meta.expected_version));
   if (o.state() != v1::OBLIGATION_STATE_SUBMITTED) {
@@ -610,12 +614,12 @@ absl::StatusOr<v1::Obligation> Engine::ReviewReportImpl(TimerFiring* wp, const C
                                                       accept ? "accept" : "return", "; allowed from submitted"));
   }
   if (accept) {
-    RETURN_IF_ERROR(w.ObligationEvent(&o, "accepted", v1::OBLIGATION_STATE_ACCEPTED, meta.actor, meta.comment, false));
+    RETURN_IF_ERROR(RecordObligationEvent(w, &o, "accepted", v1::OBLIGATION_STATE_ACCEPTED, meta.actor, meta.comment, false));
   } else {
     o.set_last_reason(std::string(reason));
-    RETURN_IF_ERROR(w.ObligationEvent(&o, "returned", v1::OBLIGATION_STATE_RETURNED, meta.actor,
+    RETURN_IF_ERROR(RecordObligationEvent(w, &o, "returned", v1::OBLIGATION_STATE_RETURNED, meta.actor,
                                       std::string(reason), false));
-    RETURN_IF_ERROR(w.Score(o.unit_id(), [](v1::UnitScore* s) { s->set_returned(s->returned() + 1); }));
+    RETURN_IF_ERROR(ScoreUnit(w, o.unit_id(), [](v1::UnitScore* s) { s->set_returned(s->returned() + 1); }));
     v1::Notification n;
     n.set_recipient(o.unit_id());
     n.set_kind(v1::NOTIFICATION_KIND_RETURNED);
