@@ -119,6 +119,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
       engine->store_.get(), engine->pipeline_.get(), clock,
       [e](absl::Time now) -> std::unique_ptr<Txn> { return std::make_unique<Batch>(&e->ctx_, now); });
   engine->ctx_ = engine->MakeContext();
+  engine->obligations_ = std::make_unique<Obligations>(&engine->ctx_);
+  engine->obligations_->RegisterTimerHandlers(engine->timers_.get());
   engine->RegisterTimerHandlers();
   if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;

@@ -38,6 +38,7 @@
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
 #include "engine/evidence/evidence_store.h"
+#include "engine/obligations/obligations.h"
 #include "engine/tasks/task_machine.h"
 #include "engine/time/timer_runner.h"
 #include "engine/time/work_calendar.h"
@@ -87,32 +88,6 @@ struct EscalateRequest {
   std::string reason;
   std::string new_deadline;  // optional YYYY-MM-DD
 };
-
-struct ObligationFilter {
-  std::string unit;     // id, name or alias
-  std::string rule_id;
-  v1::ObligationState state = v1::OBLIGATION_STATE_UNSPECIFIED;
-  std::string period_from;  // YYYY-MM-DD: period ends on or after
-  std::string period_to;    // YYYY-MM-DD: period starts on or before
-  int page_size = 100;
-  std::string page_token;
-};
-
-struct ObligationPage {
-  std::vector<v1::Obligation> obligations;
-  std::string next_page_token;
-};
-
-// What a reload of the cadences changed.
-struct CadenceReload {
-  std::vector<std::string> added, removed, changed;  // rule ids
-  int obligations_moved = 0;                         // open obligations whose deadline moved
-  int warning_checks_moved = 0;                      // when the warning thresholds changed
-};
-
-
-// The lock subject of a unit's score counters.
-inline std::string ScoreSubject(absl::string_view unit_id) { return absl::StrCat("score|", unit_id); }
 
 struct CommandResult {
   v1::Task task;
@@ -218,23 +193,30 @@ class Engine {
   absl::StatusOr<HistoryPageResult> HistoryPage(absl::string_view task_id, uint64_t after_version,
                                                 int page_size) const;
 
-  // ---- reporting obligations (报送事项)
-  absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const;
-  absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const;
-  absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const;
-  // One page of an obligation's history (engine/storage/paging.h).
+  // ---- reporting obligations (报送事项): engine/obligations/obligations.h
+  Obligations& obligations() { return *obligations_; }
+  const Obligations& obligations() const { return *obligations_; }
+  absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const { return obligations_->Get(id); }
+  absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const {
+    return obligations_->List(filter);
+  }
+  absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const {
+    return obligations_->History(id);
+  }
   absl::StatusOr<EventPage<v1::ObligationEvent>> ObligationHistoryPage(absl::string_view id, uint64_t after_version,
-                                                                       int page_size) const;
-  // The unit reports; on time or late. From pending, returned or missed.
-  // evidence: files meta.actor uploaded, attached to the submission's event
-  // in the same batch (INVALID_ARGUMENT "evidence[i]..." for a bad one).
+                                                                       int page_size) const {
+    return obligations_->HistoryPage(id, after_version, page_size);
+  }
   absl::StatusOr<v1::Obligation> SubmitReport(const CommandMeta& meta, absl::string_view id, absl::string_view text,
-                                              const EvidenceRefs& evidence = {});
-  // The receiving office accepts, or returns with a reason.
+                                              const EvidenceRefs& evidence = {}) {
+    return obligations_->SubmitReport(meta, id, text, evidence);
+  }
   absl::StatusOr<v1::Obligation> ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
-                                              absl::string_view reason);
-  absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const;
-  absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const;
+                                              absl::string_view reason) {
+    return obligations_->ReviewReport(meta, id, accept, reason);
+  }
+  absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const { return obligations_->GetUnitScore(unit); }
+  absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const { return obligations_->ListUnitScores(); }
 
   // ---- supervision (督办)
   absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
@@ -264,7 +246,7 @@ class Engine {
 
   // ---- time
   // Schedules the first tick of every cadence rule not yet scheduled.
-  absl::Status StartCadences();
+  absl::Status StartCadences() { return obligations_->StartCadences(); }
   // Fires every timer due at or before `until`, in due order. With
   // step_clock on a simulated clock, the clock is moved to each timer's due
   // time before it fires (nothing is late); the clock ends at `until`.
@@ -280,17 +262,18 @@ class Engine {
   absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const {
     return timers_->ListDeadPage(page_size, page_token);
   }
-  // Replaces the cadences while running (engine/time/cadence_reload.cc):
-  // removed rules stop creating obligations, added ones start at their next
-  // period, changed ones start again at their next period and the open
-  // obligations they made get the new deadlines, their reminders moved.
-  // FAILED_PRECONDITION when the engine runs without calendar and cadences.
-  absl::StatusOr<CadenceReload> ReloadCadences(std::shared_ptr<const CadenceConfig> cadences);
-  // Recomputes the deadline (and its note) of every open obligation whose
-  // deadline is still ahead, of the given rules (all when empty), from the
-  // cadences and calendar in force, and moves its reminder and deadline
-  // timers; each move is a "deadline_moved" event. Returns how many moved.
-  absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why);
+  // Replaces the cadences while running (Obligations::ReloadCadences); when
+  // the warning thresholds changed, the tasks' warning checks are
+  // recomputed too. FAILED_PRECONDITION when the engine runs without
+  // calendar and cadences.
+  absl::StatusOr<CadenceReload> ReloadCadences(std::shared_ptr<const CadenceConfig> cadences) {
+    return obligations_->ReloadCadences(std::move(cadences),
+                                        [this](absl::string_view why) { return RecomputeWarningChecks(why); });
+  }
+  // Obligations::RecomputeDeadlines.
+  absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why) {
+    return obligations_->RecomputeDeadlines(rule_ids, why);
+  }
   // Recomputes every task's pending warning check that is still ahead (the
   // day it turns yellow, or red when it is yellow) from the warning
   // thresholds and calendar in force, e.g. after a calendar year was added
@@ -379,10 +362,6 @@ class Engine {
   absl::Status EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
-  absl::StatusOr<v1::Obligation> SubmitReportImpl(Batch* w, const CommandMeta& meta, absl::string_view id,
-                                                  absl::string_view text, const EvidenceRefs& evidence);
-  absl::StatusOr<v1::Obligation> ReviewReportImpl(Batch* w, const CommandMeta& meta, absl::string_view id,
-                                                  bool accept, absl::string_view reason);
   absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
                                                           SupervisionCommand command, absl::string_view text,
                                                           const EvidenceRefs& evidence);
@@ -394,13 +373,9 @@ class Engine {
   PartContext MakeContext();
   // Gives the timer runner a handler for every timer kind (scheduler.cc).
   void RegisterTimerHandlers();
-  // The effects of the timer kinds, each written into the batch the runner
-  // made. Report obligations (scheduler.cc): a cadence tick creates the
-  // period's obligations, a reminder notifies, a deadline scores or marks
-  // missed.
-  absl::Status ObligationTick(Batch& b, const v1::Timer& t, bool late);
-  absl::Status ObligationReminder(Batch& b, const v1::Timer& t, bool late);
-  absl::Status ObligationDeadline(Batch& b, const v1::Timer& t, bool late);
+  // The effects of the timer kinds this engine still handles, each
+  // written into the batch the runner made (the obligations' are
+  // Obligations').
   // Tasks (scheduler.cc): a warning check sets the task's warning level.
   absl::Status TaskWarningCheck(Batch& b, const v1::Timer& t, bool late);
   // Supervision (supervision.cc): a task red for long enough gets listed, an
@@ -411,11 +386,6 @@ class Engine {
   // How long after its due time a timer counts as late (the cadences').
   absl::Duration LateAfter() const;
   absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
-  absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
-  // LoadObligation, ABORTED when expected_version is set and differs.
-  absl::StatusOr<v1::Obligation> LoadObligationAt(absl::string_view id, uint64_t expected_version) const;
-  std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
-  std::string SubjectName(const std::string& subject_id) const;
 
   // Constant after Open.
   std::unique_ptr<Store> store_;
@@ -427,8 +397,10 @@ class Engine {
   EngineOptions options_;
 
   std::unique_ptr<TimerRunner> timers_;
-  // Non-owning views of the members above, handed to every Batch.
+  // Non-owning views of the members above, handed to every Batch and part.
   PartContext ctx_;
+  // The parts, built in this order on ctx_.
+  std::unique_ptr<Obligations> obligations_;
 
   std::atomic<uint64_t> next_supervision_number_{1};
   std::atomic<uint64_t> next_task_number_{1};

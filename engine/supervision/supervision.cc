@@ -502,7 +502,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
     }
     case v1::SUPERVISION_SUBJECT_OBLIGATION: {
       if (in.subject_id.empty()) return absl::InvalidArgumentError("subject_id: required for an obligation");
-      ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(in.subject_id));
+      ASSIGN_OR_RETURN(v1::Obligation o, obligations_->Get(in.subject_id));
       if (item.responsible_unit.empty()) item.responsible_unit = o.unit_id();
       break;
     }
@@ -685,7 +685,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     ASSIGN_OR_RETURN(v1::Task t, LoadTask(req.task_id));
     in.title = absl::StrCat(t.code(), " ", t.title());
   } else {
-    ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(req.obligation_id));
+    ASSIGN_OR_RETURN(v1::Obligation o, obligations_->Get(req.obligation_id));
     in.title = absl::StrCat(o.rule_name(), "（", o.period_label(), "）");
   }
   return ListForSupervisionImpl(meta, in, fp);
