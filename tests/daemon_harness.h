@@ -282,6 +282,23 @@ class Daemon {
     return status;
   }
 
+  // Waits up to `timeout` for duband to exit by itself; its wait status,
+  // or -1 when it is still running after that (it is left running).
+  int WaitForExit(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return -1;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        channel_.reset();
+        return status;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   // Sends sig without waiting (e.g. SIGHUP); false when not running.
   bool Signal(int sig) { return pid_ > 0 && ::kill(pid_, sig) == 0; }
 
