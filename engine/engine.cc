@@ -16,7 +16,6 @@
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
-#include "engine/time/timer_firing.h"
 #include "spdlog/spdlog.h"
 
 namespace duban {
@@ -118,7 +117,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   Engine* e = engine.get();
   engine->timers_ = std::make_unique<TimerRunner>(
       engine->store_.get(), engine->pipeline_.get(), clock,
-      [e](absl::Time now) -> std::unique_ptr<Txn> { return std::make_unique<TimerFiring>(e, now); });
+      [e](absl::Time now) -> std::unique_ptr<Txn> { return std::make_unique<Batch>(&e->ctx_, now); });
+  engine->ctx_ = engine->MakeContext();
+  engine->obligations_ = std::make_unique<Obligations>(&engine->ctx_);
+  engine->obligations_->RegisterTimerHandlers(engine->timers_.get());
   engine->RegisterTimerHandlers();
   if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
@@ -127,7 +129,24 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   return engine;
 }
 
-absl::Status Engine::CommitCommand(TimerFiring* w, const CommandInfo& info, const std::string& fingerprint,
+PartContext Engine::MakeContext() {
+  PartContext ctx;
+  ctx.store = store_.get();
+  ctx.pipeline = pipeline_.get();
+  ctx.outbox = outbox_.get();
+  ctx.audit = audit_.get();
+  ctx.evidence = evidence_.get();
+  ctx.clock = clock_;
+  ctx.directory = &directory_;
+  ctx.timers = timers_.get();
+  ctx.workflow = &options_.workflow;
+  ctx.calendar = options_.calendar;
+  ctx.supervision = options_.supervision;
+  ctx.cadences_slot = &options_.cadences;
+  return ctx;
+}
+
+absl::Status Engine::CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
                                    const google::protobuf::MessageLite& result) {
   Pipeline::RecordRequest(w, info.meta, fingerprint, result);
   RETURN_IF_ERROR(pipeline_->Audit(info, result, w->batch()));
@@ -235,9 +254,9 @@ absl::StatusOr<CommandResult> Engine::CreateTask(const CommandMeta& meta, const 
   AddField(&spec.body, meta.comment);
   // Codes are unique within a campaign: creating one locks the code.
   spec.subjects = {absl::StrCat("code|", in.campaign_id, "|", in.code)};
-  TimerFiring txn(this, clock_->Now());
-  auto out = pipeline_->Run<v1::CommandRecord, TimerFiring>(
-      spec, &txn, [&](TimerFiring& w) -> absl::StatusOr<v1::CommandRecord> {
+  Batch txn(&ctx_, clock_->Now());
+  auto out = pipeline_->Run<v1::CommandRecord, Batch>(
+      spec, &txn, [&](Batch& w) -> absl::StatusOr<v1::CommandRecord> {
         ASSIGN_OR_RETURN(v1::Campaign campaign, GetCampaign(in.campaign_id));
         RETURN_IF_ERROR(validate::Required("code", in.code, 32));
         RETURN_IF_ERROR(validate::Required("title", in.title, validate::kMaxTitle));
@@ -389,9 +408,9 @@ absl::StatusOr<CommandResult> Engine::Execute(const CommandMeta& meta, const Tas
   AddField(&spec.body, meta.comment);
   AddField(&spec.body, static_cast<int64_t>(meta.expected_version));
   spec.subjects = {a.task_id};
-  TimerFiring txn(this, clock_->Now());
-  auto out = pipeline_->Run<v1::CommandRecord, TimerFiring>(
-      spec, &txn, [&](TimerFiring& w) -> absl::StatusOr<v1::CommandRecord> {
+  Batch txn(&ctx_, clock_->Now());
+  auto out = pipeline_->Run<v1::CommandRecord, Batch>(
+      spec, &txn, [&](Batch& w) -> absl::StatusOr<v1::CommandRecord> {
     if (!v1::TaskCommand_IsValid(a.command)) {
       return absl::InvalidArgumentError(absl::StrCat("command: unknown value ", static_cast<int>(a.command)));
     }

@@ -26,6 +26,8 @@
 #include "absl/synchronization/mutex.h"
 #include "duban/v1/model.pb.h"
 #include "engine/audit/audit_log.h"
+#include "engine/core/batch.h"
+#include "engine/core/context.h"
 #include "engine/time/cadence.h"
 #include "engine/time/clock.h"
 #include "engine/storage/outbox.h"
@@ -36,13 +38,12 @@
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
 #include "engine/evidence/evidence_store.h"
+#include "engine/obligations/obligations.h"
 #include "engine/tasks/task_machine.h"
 #include "engine/time/timer_runner.h"
 #include "engine/time/work_calendar.h"
 
 namespace duban {
-
-class TimerFiring;
 
 struct EngineOptions {
   WorkflowOptions workflow;
@@ -87,32 +88,6 @@ struct EscalateRequest {
   std::string reason;
   std::string new_deadline;  // optional YYYY-MM-DD
 };
-
-struct ObligationFilter {
-  std::string unit;     // id, name or alias
-  std::string rule_id;
-  v1::ObligationState state = v1::OBLIGATION_STATE_UNSPECIFIED;
-  std::string period_from;  // YYYY-MM-DD: period ends on or after
-  std::string period_to;    // YYYY-MM-DD: period starts on or before
-  int page_size = 100;
-  std::string page_token;
-};
-
-struct ObligationPage {
-  std::vector<v1::Obligation> obligations;
-  std::string next_page_token;
-};
-
-// What a reload of the cadences changed.
-struct CadenceReload {
-  std::vector<std::string> added, removed, changed;  // rule ids
-  int obligations_moved = 0;                         // open obligations whose deadline moved
-  int warning_checks_moved = 0;                      // when the warning thresholds changed
-};
-
-
-// The lock subject of a unit's score counters.
-inline std::string ScoreSubject(absl::string_view unit_id) { return absl::StrCat("score|", unit_id); }
 
 struct CommandResult {
   v1::Task task;
@@ -218,23 +193,30 @@ class Engine {
   absl::StatusOr<HistoryPageResult> HistoryPage(absl::string_view task_id, uint64_t after_version,
                                                 int page_size) const;
 
-  // ---- reporting obligations (报送事项)
-  absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const;
-  absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const;
-  absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const;
-  // One page of an obligation's history (engine/storage/paging.h).
+  // ---- reporting obligations (报送事项): engine/obligations/obligations.h
+  Obligations& obligations() { return *obligations_; }
+  const Obligations& obligations() const { return *obligations_; }
+  absl::StatusOr<v1::Obligation> GetObligation(absl::string_view id) const { return obligations_->Get(id); }
+  absl::StatusOr<ObligationPage> ListObligations(const ObligationFilter& filter) const {
+    return obligations_->List(filter);
+  }
+  absl::StatusOr<std::vector<v1::ObligationEvent>> ObligationHistory(absl::string_view id) const {
+    return obligations_->History(id);
+  }
   absl::StatusOr<EventPage<v1::ObligationEvent>> ObligationHistoryPage(absl::string_view id, uint64_t after_version,
-                                                                       int page_size) const;
-  // The unit reports; on time or late. From pending, returned or missed.
-  // evidence: files meta.actor uploaded, attached to the submission's event
-  // in the same batch (INVALID_ARGUMENT "evidence[i]..." for a bad one).
+                                                                       int page_size) const {
+    return obligations_->HistoryPage(id, after_version, page_size);
+  }
   absl::StatusOr<v1::Obligation> SubmitReport(const CommandMeta& meta, absl::string_view id, absl::string_view text,
-                                              const EvidenceRefs& evidence = {});
-  // The receiving office accepts, or returns with a reason.
+                                              const EvidenceRefs& evidence = {}) {
+    return obligations_->SubmitReport(meta, id, text, evidence);
+  }
   absl::StatusOr<v1::Obligation> ReviewReport(const CommandMeta& meta, absl::string_view id, bool accept,
-                                              absl::string_view reason);
-  absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const;
-  absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const;
+                                              absl::string_view reason) {
+    return obligations_->ReviewReport(meta, id, accept, reason);
+  }
+  absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const { return obligations_->GetUnitScore(unit); }
+  absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const { return obligations_->ListUnitScores(); }
 
   // ---- supervision (督办)
   absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
@@ -264,7 +246,7 @@ class Engine {
 
   // ---- time
   // Schedules the first tick of every cadence rule not yet scheduled.
-  absl::Status StartCadences();
+  absl::Status StartCadences() { return obligations_->StartCadences(); }
   // Fires every timer due at or before `until`, in due order. With
   // step_clock on a simulated clock, the clock is moved to each timer's due
   // time before it fires (nothing is late); the clock ends at `until`.
@@ -280,17 +262,18 @@ class Engine {
   absl::StatusOr<DeadTimerPage> ListDeadTimersPage(int page_size, absl::string_view page_token) const {
     return timers_->ListDeadPage(page_size, page_token);
   }
-  // Replaces the cadences while running (engine/time/cadence_reload.cc):
-  // removed rules stop creating obligations, added ones start at their next
-  // period, changed ones start again at their next period and the open
-  // obligations they made get the new deadlines, their reminders moved.
-  // FAILED_PRECONDITION when the engine runs without calendar and cadences.
-  absl::StatusOr<CadenceReload> ReloadCadences(std::shared_ptr<const CadenceConfig> cadences);
-  // Recomputes the deadline (and its note) of every open obligation whose
-  // deadline is still ahead, of the given rules (all when empty), from the
-  // cadences and calendar in force, and moves its reminder and deadline
-  // timers; each move is a "deadline_moved" event. Returns how many moved.
-  absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why);
+  // Replaces the cadences while running (Obligations::ReloadCadences); when
+  // the warning thresholds changed, the tasks' warning checks are
+  // recomputed too. FAILED_PRECONDITION when the engine runs without
+  // calendar and cadences.
+  absl::StatusOr<CadenceReload> ReloadCadences(std::shared_ptr<const CadenceConfig> cadences) {
+    return obligations_->ReloadCadences(std::move(cadences),
+                                        [this](absl::string_view why) { return RecomputeWarningChecks(why); });
+  }
+  // Obligations::RecomputeDeadlines.
+  absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why) {
+    return obligations_->RecomputeDeadlines(rule_ids, why);
+  }
   // Recomputes every task's pending warning check that is still ahead (the
   // day it turns yellow, or red when it is yellow) from the warning
   // thresholds and calendar in force, e.g. after a calendar year was added
@@ -356,7 +339,7 @@ class Engine {
   }
   // Steps 5 to 7 for a command that runs the pipeline's steps itself: the
   // request record, the audit entry, the synced commit.
-  absl::Status CommitCommand(TimerFiring* w, const CommandInfo& info, const std::string& fingerprint,
+  absl::Status CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
                              const google::protobuf::MessageLite& result);
   // Locks a command's subjects and its request record.
   KeyLocks::Guard LockCommand(const CommandMeta& meta, std::vector<std::string> subjects);
@@ -370,20 +353,15 @@ class Engine {
   // keys.h "task_number|").
   uint64_t NextTaskNumbers(Txn* txn, uint64_t n);
 
-  friend class TimerFiring;
   absl::Status LoadSupervisionCounter();
   absl::Status CheckSupervisor(const CommandMeta& meta, absl::string_view what) const;
   void DecorateSupervision(v1::SupervisionItem* item) const;
-  absl::StatusOr<v1::SupervisionItem> NewItem(TimerFiring* w, const NewSupervisionItem& in, const std::string& actor,
+  absl::StatusOr<v1::SupervisionItem> NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
                                               const std::string& rule_id);
-  std::optional<v1::SupervisionItem> OpenItemFor(TimerFiring* w, const std::string& subject_id);
-  absl::Status EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
+  std::optional<v1::SupervisionItem> OpenItemFor(Batch* w, const std::string& subject_id);
+  absl::Status EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;
-  absl::StatusOr<v1::Obligation> SubmitReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
-                                                  absl::string_view text, const EvidenceRefs& evidence);
-  absl::StatusOr<v1::Obligation> ReviewReportImpl(TimerFiring* w, const CommandMeta& meta, absl::string_view id,
-                                                  bool accept, absl::string_view reason);
   absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
                                                           SupervisionCommand command, absl::string_view text,
                                                           const EvidenceRefs& evidence);
@@ -391,16 +369,23 @@ class Engine {
                                                              const std::string& fingerprint);
   absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
                                                    const std::string& fingerprint);
+  // The parts' shared context on this engine's members (ctx_).
+  PartContext MakeContext();
   // Gives the timer runner a handler for every timer kind (scheduler.cc).
   void RegisterTimerHandlers();
+  // The effects of the timer kinds this engine still handles, each
+  // written into the batch the runner made (the obligations' are
+  // Obligations').
+  // Tasks (scheduler.cc): a warning check sets the task's warning level.
+  absl::Status TaskWarningCheck(Batch& b, const v1::Timer& t, bool late);
+  // Supervision (supervision.cc): a task red for long enough gets listed, an
+  // overdue item goes up a level, a closed item's look-back falls due.
+  absl::Status EscalationDue(Batch& b, const v1::Timer& t, bool late);
+  absl::Status SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late);
+  absl::Status LookbackDue(Batch& b, const v1::Timer& t, bool late);
   // How long after its due time a timer counts as late (the cadences').
   absl::Duration LateAfter() const;
   absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
-  absl::StatusOr<v1::Obligation> LoadObligation(absl::string_view id) const;
-  // LoadObligation, ABORTED when expected_version is set and differs.
-  absl::StatusOr<v1::Obligation> LoadObligationAt(absl::string_view id, uint64_t expected_version) const;
-  std::vector<std::string> ReporterUnits(const CadenceRule& rule, std::vector<std::string>* subjects) const;
-  std::string SubjectName(const std::string& subject_id) const;
 
   // Constant after Open.
   std::unique_ptr<Store> store_;
@@ -412,6 +397,10 @@ class Engine {
   EngineOptions options_;
 
   std::unique_ptr<TimerRunner> timers_;
+  // Non-owning views of the members above, handed to every Batch and part.
+  PartContext ctx_;
+  // The parts, built in this order on ctx_.
+  std::unique_ptr<Obligations> obligations_;
 
   std::atomic<uint64_t> next_supervision_number_{1};
   std::atomic<uint64_t> next_task_number_{1};

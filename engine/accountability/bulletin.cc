@@ -6,7 +6,6 @@
 #include "absl/strings/str_format.h"
 #include "engine/engine.h"
 #include "engine/storage/status_macros.h"
-#include "engine/time/timer_firing.h"
 #include "engine/storage/validate.h"
 
 namespace duban {

@@ -1,7 +1,7 @@
 // Engine: plans, organisation and name resolution.
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
-#include "engine/time/timer_firing.h"
+#include "engine/plans/plan_records.h"
 #include "absl/strings/match.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
@@ -10,80 +10,28 @@
 
 namespace duban {
 
-namespace {
-
-template <typename T>
-absl::StatusOr<T> GetEntity(const Store& store, keys::Kind kind, absl::string_view id,
-                            absl::string_view field, absl::string_view what) {
-  T rec;
-  if (!keys::IsValidComponent(id)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-  }
-  absl::Status s = store.GetProto(Cf::kEntities, keys::Entity(kind, id), &rec);
-  if (absl::IsNotFound(s)) {
-    return absl::NotFoundError(absl::StrCat(field, ": no ", what, " '", id, "'"));
-  }
-  if (!s.ok()) return s;
-  return rec;
-}
-
-}  // namespace
-
 absl::Status Engine::LoadDirectory() { return directory_.Load(*store_); }
 
-absl::StatusOr<std::vector<v1::Person>> Engine::ListPeople() const {
-  return ScanRecords<v1::Person>(*store_, Cf::kEntities, keys::EntityPrefix(keys::Kind::kPerson));
-}
+absl::StatusOr<std::vector<v1::Person>> Engine::ListPeople() const { return ReadPeople(*store_); }
 
-absl::StatusOr<std::vector<v1::Plan>> Engine::ListPlans() const {
-  return ScanRecords<v1::Plan>(*store_, Cf::kEntities, keys::EntityPrefix(keys::Kind::kPlan));
-}
+absl::StatusOr<std::vector<v1::Plan>> Engine::ListPlans() const { return ReadPlans(*store_); }
 
-absl::StatusOr<v1::Plan> Engine::GetPlan(absl::string_view plan_id) const {
-  return GetEntity<v1::Plan>(*store_, keys::Kind::kPlan, plan_id, "plan_id", "plan");
-}
+absl::StatusOr<v1::Plan> Engine::GetPlan(absl::string_view plan_id) const { return ReadPlan(*store_, plan_id); }
 
 absl::StatusOr<std::vector<v1::Campaign>> Engine::ListCampaigns(absl::string_view plan_id) const {
-  std::vector<v1::Plan> plans;
-  if (plan_id.empty()) {
-    ASSIGN_OR_RETURN(plans, ListPlans());
-  } else {
-    ASSIGN_OR_RETURN(v1::Plan p, GetPlan(plan_id));
-    plans.push_back(std::move(p));
-  }
-  std::vector<v1::Campaign> out;
-  for (const auto& p : plans) {
-    for (const auto& cid : p.campaign_ids()) {
-      ASSIGN_OR_RETURN(v1::Campaign c, GetCampaign(cid));
-      out.push_back(std::move(c));
-    }
-  }
-  return out;
+  return ReadCampaigns(*store_, plan_id);
 }
 
 absl::StatusOr<v1::Campaign> Engine::GetCampaign(absl::string_view campaign_id) const {
-  return GetEntity<v1::Campaign>(*store_, keys::Kind::kCampaign, campaign_id, "campaign_id", "campaign");
+  return ReadCampaign(*store_, campaign_id);
 }
 
 absl::StatusOr<v1::LeadingGroup> Engine::GetLeadingGroup(absl::string_view plan_id) const {
-  ASSIGN_OR_RETURN(v1::Plan p, GetPlan(plan_id));
-  if (p.leading_group_id().empty()) {
-    return absl::NotFoundError(absl::StrCat("plan_id: plan '", plan_id, "' has no leading group"));
-  }
-  return GetEntity<v1::LeadingGroup>(*store_, keys::Kind::kLeadingGroup, p.leading_group_id(),
-                                     "leading_group_id", "leading group");
+  return ReadLeadingGroup(*store_, plan_id);
 }
 
 absl::StatusOr<std::vector<v1::TaskForce>> Engine::ListTaskForces(absl::string_view plan_id) const {
-  ASSIGN_OR_RETURN(std::vector<v1::Campaign> campaigns, ListCampaigns(plan_id));
-  std::vector<v1::TaskForce> out;
-  for (const auto& c : campaigns) {
-    if (c.task_force_id().empty()) continue;
-    ASSIGN_OR_RETURN(v1::TaskForce f, GetEntity<v1::TaskForce>(*store_, keys::Kind::kTaskForce,
-                                                               c.task_force_id(), "task_force_id", "task force"));
-    out.push_back(std::move(f));
-  }
-  return out;
+  return ReadTaskForces(*store_, plan_id);
 }
 
 absl::StatusOr<ImportSummary> Engine::ImportPlanText(absl::string_view file_name, absl::string_view yaml,
@@ -143,7 +91,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl
       return absl::AlreadyExistsError(absl::StrCat("campaign.id: campaign '", c.id(), "' already exists"));
     }
   }
-  TimerFiring txn(this, clock_->Now());
+  Batch txn(&ctx_, clock_->Now());
   rocksdb::WriteBatch& batch = *txn.batch();
   ImportSummary summary;
   store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kJurisdiction, bundle.jurisdiction.id()),

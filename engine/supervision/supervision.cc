@@ -11,7 +11,6 @@
 #include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
-#include "engine/time/timer_firing.h"
 #include "engine/storage/validate.h"
 #include "spdlog/spdlog.h"
 
@@ -340,7 +339,7 @@ absl::StatusOr<EventPage<v1::SupervisionEvent>> Engine::SupervisionHistoryPage(a
 
 // Writes an item, its event and its deadline check into the firing batch,
 // and notifies its responsible unit and the body that listed it.
-static void RecordSupervision(TimerFiring* w, v1::SupervisionItem* item, const std::string& kind,
+static void RecordSupervision(Batch* w, v1::SupervisionItem* item, const std::string& kind,
                               SupervisionState to, int to_level, const std::string& actor, const std::string& text,
                               bool deadline_changed, const EvidenceRefs* evidence = nullptr) {
   v1::SupervisionEvent ev;
@@ -359,7 +358,7 @@ static void RecordSupervision(TimerFiring* w, v1::SupervisionItem* item, const s
     v1::EvidenceAttachment a = NewEvidenceAttachment("supervision", item->id(), ev.version(), w->now(), actor,
                                                      {item->responsible_unit_id()});
     if (item->subject_kind() == v1::SUPERVISION_SUBJECT_TASK) a.set_task_id(item->subject_id());
-    w->engine()->evidence().PutAttachments(w->batch(), *evidence, a);
+    w->ctx().evidence->PutAttachments(w->batch(), *evidence, a);
   }
   item->set_version(ev.version());
   item->set_state(to);
@@ -384,7 +383,7 @@ static void RecordSupervision(TimerFiring* w, v1::SupervisionItem* item, const s
   }
 }
 
-static void NotifySupervision(TimerFiring* w, const v1::SupervisionItem& item, const std::string& title,
+static void NotifySupervision(Batch* w, const v1::SupervisionItem& item, const std::string& title,
                               const std::vector<std::string>& recipients) {
   std::set<std::string> seen;
   for (const auto& r : recipients) {
@@ -405,7 +404,7 @@ std::string Engine::ResolveUnitOrName(absl::string_view name) const {
   return std::string(name);
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::NewItem(TimerFiring* w, const NewSupervisionItem& in, const std::string& actor,
+absl::StatusOr<v1::SupervisionItem> Engine::NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
                                                     const std::string& rule_id) {
   const auto& cfg = *options_.supervision;
   v1::SupervisionItem item;
@@ -439,7 +438,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::NewItem(TimerFiring* w, const NewSup
 }
 
 // The open item on a subject, if any.
-std::optional<v1::SupervisionItem> Engine::OpenItemFor(TimerFiring* w, const std::string& subject_id) {
+std::optional<v1::SupervisionItem> Engine::OpenItemFor(Batch* w, const std::string& subject_id) {
   std::optional<v1::SupervisionItem> found;
   std::vector<std::string> ids;
   (void)store_->Scan(Cf::kIndex, keys::ObligationIndexPrefix("supervision-subject", subject_id),
@@ -503,7 +502,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
     }
     case v1::SUPERVISION_SUBJECT_OBLIGATION: {
       if (in.subject_id.empty()) return absl::InvalidArgumentError("subject_id: required for an obligation");
-      ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(in.subject_id));
+      ASSIGN_OR_RETURN(v1::Obligation o, obligations_->Get(in.subject_id));
       if (item.responsible_unit.empty()) item.responsible_unit = o.unit_id();
       break;
     }
@@ -514,7 +513,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
   if (item.responsible_unit.empty()) return absl::InvalidArgumentError("responsible_unit: required");
   ASSIGN_OR_RETURN(std::vector<std::string> unit, ResolveUnits("responsible_unit", {item.responsible_unit}, false));
   item.responsible_unit = unit[0];
-  TimerFiring w(this, clock_->Now());
+  Batch w(&ctx_, clock_->Now());
   if (!in.subject_id.empty()) {
     if (auto open = OpenItemFor(&w, in.subject_id)) {
       return absl::AlreadyExistsError(absl::StrCat("subject_id: '", in.subject_id, "' is already under supervision as ",
@@ -565,7 +564,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
   ASSIGN_OR_RETURN(SupervisionState to, NextSupervisionState(item.state(), c));
   EvidenceRefs files = evidence;
   RETURN_IF_ERROR(evidence_->Resolve("evidence", meta.actor, &files));
-  TimerFiring w(this, clock_->Now());
+  Batch w(&ctx_, clock_->Now());
   bool deadline_changed = false;
   if (c == SupervisionCommand::kReportRectification) item.set_last_report(std::string(text));
   if (c == SupervisionCommand::kReopen) {
@@ -603,7 +602,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
 
 // One level up, a new deadline, the next owner told. The caller holds the
 // item's stripe and commits w.
-absl::Status Engine::EscalateItem(TimerFiring* w, v1::SupervisionItem* item, const std::string& actor,
+absl::Status Engine::EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
                                   const std::string& reason, int deadline_working_days, const std::string& new_deadline) {
   const auto& cfg = *options_.supervision;
   if (item->level() >= 3) {
@@ -653,7 +652,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
     ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(req.item_id));
-    TimerFiring w(this, clock_->Now());
+    Batch w(&ctx_, clock_->Now());
     RETURN_IF_ERROR(EscalateItem(&w, &item, meta.actor, req.reason, cfg.default_deadline_working_days, req.new_deadline));
     RETURN_IF_ERROR(CommitCommand(&w, {"supervision", item.id(), "escalate", meta}, fp, item));
     DecorateSupervision(&item);
@@ -666,7 +665,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     KeyLocks::Guard lock = LockCommand(meta, {subject});
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
-    TimerFiring probe(this, clock_->Now());
+    Batch probe(&ctx_, clock_->Now());
     open = OpenItemFor(&probe, subject);
   }
   if (open) {
@@ -686,7 +685,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     ASSIGN_OR_RETURN(v1::Task t, LoadTask(req.task_id));
     in.title = absl::StrCat(t.code(), " ", t.title());
   } else {
-    ASSIGN_OR_RETURN(v1::Obligation o, LoadObligation(req.obligation_id));
+    ASSIGN_OR_RETURN(v1::Obligation o, obligations_->Get(req.obligation_id));
     in.title = absl::StrCat(o.rule_name(), "（", o.period_label(), "）");
   }
   return ListForSupervisionImpl(meta, in, fp);
@@ -694,9 +693,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
 
 // ---------------------------------------------------------------- timers
 
-absl::Status TimerFiring::EscalationDue(const v1::Timer& t, bool late) {
-  Engine* e = engine();
-  const auto& cfg = e->options().supervision;
+absl::Status Engine::EscalationDue(Batch& b, const v1::Timer& t, bool late) {
+  const auto& cfg = options_.supervision;
   if (!cfg) return absl::OkStatus();
   const EscalationRule* rule = nullptr;
   for (const auto& r : cfg->rules) {
@@ -704,9 +702,9 @@ absl::Status TimerFiring::EscalationDue(const v1::Timer& t, bool late) {
   }
   if (rule == nullptr || !rule->task_red_working_days) return absl::OkStatus();
   v1::Task task;
-  if (!Get(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.escalation().task_id()), &task).ok()) return absl::OkStatus();
+  if (!b.Get(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.escalation().task_id()), &task).ok()) return absl::OkStatus();
   if (task.warning_level() != v1::WARNING_LEVEL_RED || IsTerminal(task.state())) return absl::OkStatus();
-  if (e->OpenItemFor(this, task.id())) return absl::OkStatus();
+  if (OpenItemFor(&b, task.id())) return absl::OkStatus();
   NewSupervisionItem in;
   in.subject_kind = v1::SUPERVISION_SUBJECT_TASK;
   in.subject_id = task.id();
@@ -714,20 +712,19 @@ absl::Status TimerFiring::EscalationDue(const v1::Timer& t, bool late) {
   in.level = rule->list_level;
   in.responsible_unit = task.lead_unit_ids_size() > 0 ? task.lead_unit_ids(0) : "";
   in.rectification_target = absl::StrCat("完成任务（原定期限 ", task.due_date(), "）");
-  if (e->options().calendar) {
-    absl::CivilDay today = absl::ToCivilDay(now(), PlanTimeZone());
-    in.deadline = validate::FormatDate(e->options().calendar->AddWorkingDays(today, rule->deadline_working_days));
+  if (options_.calendar) {
+    absl::CivilDay today = absl::ToCivilDay(b.now(), PlanTimeZone());
+    in.deadline = validate::FormatDate(options_.calendar->AddWorkingDays(today, rule->deadline_working_days));
   }
-  auto item = e->NewItem(this, in, "duband", rule->id);
+  auto item = NewItem(&b, in, "duband", rule->id);
   return item.status();
 }
 
-absl::Status TimerFiring::SupervisionDeadlineDue(const v1::Timer& t, bool late) {
-  Engine* e = engine();
-  const auto& cfg = e->options().supervision;
+absl::Status Engine::SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late) {
+  const auto& cfg = options_.supervision;
   if (!cfg) return absl::OkStatus();
   v1::SupervisionItem item;
-  if (!Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, t.supervision_deadline().item_id()), &item).ok()) {
+  if (!b.Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, t.supervision_deadline().item_id()), &item).ok()) {
     return absl::OkStatus();
   }
   // Stale: the item moved level or got a new deadline since.
@@ -738,37 +735,36 @@ absl::Status TimerFiring::SupervisionDeadlineDue(const v1::Timer& t, bool late) 
   for (const auto& rule : cfg->rules) {
     if (!rule.overdue_level || *rule.overdue_level != item.level()) continue;
     auto deadline = validate::Date("deadline", item.deadline());
-    if (!deadline.ok() || !e->options().calendar) continue;
-    absl::CivilDay today = absl::ToCivilDay(now(), PlanTimeZone());
-    int overdue_by = e->options().calendar->WorkingDaysBetween(*deadline, today);
+    if (!deadline.ok() || !options_.calendar) continue;
+    absl::CivilDay today = absl::ToCivilDay(b.now(), PlanTimeZone());
+    int overdue_by = options_.calendar->WorkingDaysBetween(*deadline, today);
     if (overdue_by < rule.overdue_working_days) {
       // Not yet: look again on the working day the rule names.
       v1::Timer again;
-      absl::CivilDay when = e->options().calendar->AddWorkingDays(*deadline, rule.overdue_working_days);
+      absl::CivilDay when = options_.calendar->AddWorkingDays(*deadline, rule.overdue_working_days);
       again.set_id(absl::StrCat("sv:", item.id(), ":", item.level(), ":", item.deadline(), ":", rule.id));
       *again.mutable_due() = Ts(At(when, 9, 0));
       *again.mutable_supervision_deadline() = t.supervision_deadline();
-      AddTimer(std::move(again));
+      b.AddTimer(std::move(again));
       return absl::OkStatus();
     }
-    return e->EscalateItem(this, &item, "duband", absl::StrCat("rule ", rule.id, "：逾期未完成整改"),
-                           rule.deadline_working_days, "");
+    return EscalateItem(&b, &item, "duband", absl::StrCat("rule ", rule.id, "：逾期未完成整改"),
+                        rule.deadline_working_days, "");
   }
   return absl::OkStatus();
 }
 
-absl::Status TimerFiring::LookbackDue(const v1::Timer& t, bool late) {
-  Engine* e = engine();
-  const auto& cfg = e->options().supervision;
+absl::Status Engine::LookbackDue(Batch& b, const v1::Timer& t, bool late) {
+  const auto& cfg = options_.supervision;
   if (!cfg) return absl::OkStatus();
   v1::SupervisionItem item;
-  if (!Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, t.lookback().item_id()), &item).ok()) {
+  if (!b.Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, t.lookback().item_id()), &item).ok()) {
     return absl::OkStatus();
   }
   if (item.state() != v1::SUPERVISION_STATE_CLOSED || item.lookback_date().empty()) return absl::OkStatus();
   std::vector<std::string> recipients;
-  for (const auto& s : cfg->supervisors) recipients.push_back(e->ResolveUnitOrName(s));
-  recipients.push_back(e->ResolveUnitOrName(item.listed_by()));
+  for (const auto& s : cfg->supervisors) recipients.push_back(ResolveUnitOrName(s));
+  recipients.push_back(ResolveUnitOrName(item.listed_by()));
   std::set<std::string> seen;
   for (const auto& r : recipients) {
     if (!seen.insert(r).second) continue;
@@ -781,7 +777,7 @@ absl::Status TimerFiring::LookbackDue(const v1::Timer& t, bool late) {
     *n.mutable_due() = t.due();
     n.set_late(late);
     n.set_timer_id(t.id());
-    Notify(std::move(n));
+    b.Notify(std::move(n));
   }
   return absl::OkStatus();
 }

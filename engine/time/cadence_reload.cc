@@ -1,9 +1,6 @@
-// Rule changes while running and calendar years added on restart: the
-// cadences are swapped under the timer runner's lock, the cadence ticks of
-// removed and changed rules are dropped (changed ones start again at their
-// next period), and the deadlines of open obligations are recomputed from
-// the rules and calendar in force, their reminder and deadline timers moved
-// with them. Tasks' pending warning checks are recomputed the same way.
+// Calendar years added on restart and warning thresholds reloaded: tasks'
+// pending warning checks are recomputed from the thresholds and calendar
+// in force (the obligations' deadlines: engine/obligations/).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -21,75 +18,10 @@ namespace duban {
 
 namespace {
 
-const CadenceRule* FindRule(const CadenceConfig& cfg, absl::string_view id) {
-  for (const auto& r : cfg.rules) {
-    if (r.id == id) return &r;
-  }
-  return nullptr;
-}
-
-bool IsOpenObligation(v1::ObligationState s) {
-  return s == v1::OBLIGATION_STATE_PENDING || s == v1::OBLIGATION_STATE_RETURNED;
-}
-
 // The audit entry lists at most this many moves; the log has every one.
 constexpr size_t kMovesInAuditDetail = 50;
 
 }  // namespace
-
-absl::StatusOr<CadenceReload> Engine::ReloadCadences(std::shared_ptr<const CadenceConfig> cadences) {
-  if (!cadences) return absl::InvalidArgumentError("cadences: required");
-  if (!options_.calendar || !this->cadences()) {
-    return absl::FailedPreconditionError("cadences: duband runs without calendar and cadences; start it with both");
-  }
-  CadenceReload out;
-  bool warnings_changed = false;
-  {
-    absl::MutexLock run(&timers_->run_mu());
-    const std::shared_ptr<const CadenceConfig> old = this->cadences();
-    warnings_changed = !SameWarningTimes(old->warnings, cadences->warnings);
-    std::set<std::string> dropped;  // rules whose pending ticks go
-    for (const auto& r : old->rules) {
-      const CadenceRule* now = FindRule(*cadences, r.id);
-      if (!now) {
-        out.removed.push_back(r.id);
-        dropped.insert(r.id);
-      } else if (RuleFingerprint(*now) != RuleFingerprint(r)) {
-        out.changed.push_back(r.id);
-        dropped.insert(r.id);
-      }
-    }
-    for (const auto& r : cadences->rules) {
-      if (!FindRule(*old, r.id)) out.added.push_back(r.id);
-    }
-    rocksdb::WriteBatch b;
-    RETURN_IF_ERROR(store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
-      v1::Timer t;
-      if (t.ParseFromArray(v.data(), static_cast<int>(v.size())) && t.has_cadence_tick() &&
-          dropped.count(t.cadence_tick().rule_id())) {
-        store_->Delete(&b, Cf::kTimers, std::string(k));
-      }
-      return true;
-    }));
-    // StartCadences schedules rules without a marker from their next period.
-    for (const auto& id : dropped) store_->Delete(&b, Cf::kMeta, absl::StrCat("cadence|", id));
-    std::vector<v1::Notification> none;
-    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
-    std::atomic_store(&options_.cadences, std::move(cadences));
-  }
-  RETURN_IF_ERROR(StartCadences());
-  std::set<std::string> changed(out.changed.begin(), out.changed.end());
-  if (!changed.empty()) {
-    ASSIGN_OR_RETURN(out.obligations_moved, RecomputeDeadlines(changed, "rules reloaded"));
-  }
-  if (warnings_changed) {
-    ASSIGN_OR_RETURN(out.warning_checks_moved, RecomputeWarningChecks("rules reloaded"));
-  }
-  spdlog::info("cadences reloaded: {} added, {} removed, {} changed, {} deadlines moved, {} warning checks moved",
-               out.added.size(), out.removed.size(), out.changed.size(), out.obligations_moved,
-               out.warning_checks_moved);
-  return out;
-}
 
 absl::StatusOr<int> Engine::RecomputeWarningChecks(absl::string_view why) {
   absl::MutexLock run(&timers_->run_mu());
@@ -169,89 +101,6 @@ absl::StatusOr<int> Engine::RecomputeWarningChecks(absl::string_view why) {
   RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
   spdlog::info("warning checks: {} recomputed and moved ({})", moves.size(), std::string(why));
   return static_cast<int>(moves.size());
-}
-
-absl::StatusOr<int> Engine::RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why) {
-  absl::MutexLock run(&timers_->run_mu());
-  // Every stripe, in order: no command on an obligation runs while its
-  // deadline moves.
-  KeyLocks::Guard all = pipeline_->locks().LockAll();
-  const std::shared_ptr<const CadenceConfig> cfg = cadences();
-  if (!options_.calendar || !cfg) return 0;
-  const WorkCalendar& cal = *options_.calendar;
-  const absl::Time now = clock_->Now();
-
-  // Reminder and deadline timers per obligation.
-  std::map<std::string, std::vector<std::string>> timers;
-  RETURN_IF_ERROR(store_->Scan(Cf::kTimers, "", [&](absl::string_view k, absl::string_view v) {
-    v1::Timer t;
-    if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
-    if (t.has_reminder()) timers[t.reminder().obligation_id()].emplace_back(k);
-    if (t.has_deadline()) timers[t.deadline().obligation_id()].emplace_back(k);
-    return true;
-  }));
-
-  rocksdb::WriteBatch b;
-  int moved = 0;
-  absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
-    v1::Obligation o;
-    if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = absl::DataLossError("obligations: unparsable record");
-      return false;
-    }
-    if (!IsOpenObligation(o.state()) || FromTs(o.deadline()) <= now) return true;
-    if (!rule_ids.empty() && !rule_ids.count(o.rule_id())) return true;
-    const CadenceRule* rule = FindRule(*cfg, o.rule_id());
-    if (!rule) return true;
-    auto start = validate::Date("period_start", o.period_start());
-    if (!start.ok()) return true;
-    Period p = PeriodAt(*rule, *start, cal);
-    if (p.label != o.period_label()) return true;  // the schedule's periods changed shape; the obligation keeps its own
-    std::string note = DeadlineNote(p, cal);
-    absl::Time old_deadline = FromTs(o.deadline());
-    if (p.deadline == old_deadline && note == o.deadline_note()) return true;
-
-    v1::ObligationEvent ev;
-    ev.set_obligation_id(o.id());
-    ev.set_version(o.version() + 1);
-    *ev.mutable_at() = Ts(now);
-    ev.set_actor("duband");
-    ev.set_kind("deadline_moved");
-    ev.set_from_state(o.state());
-    ev.set_to_state(o.state());
-    ev.set_text(absl::StrCat(why, ": deadline ", FormatBeijing(old_deadline), " → ", FormatBeijing(p.deadline),
-                             note.empty() ? "" : absl::StrCat(" (", note, ")")));
-    o.set_version(ev.version());
-    *o.mutable_deadline() = Ts(p.deadline);
-    o.set_deadline_note(note);
-    store_->Put(&b, Cf::kEvents, keys::Event(o.id(), ev.version()), ev);
-    store_->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kObligation, o.id()), o);
-    for (const auto& k : timers[o.id()]) store_->Delete(&b, Cf::kTimers, k);
-    for (size_t r = 0; r < p.reminders.size(); ++r) {
-      if (p.reminders[r] <= now) continue;
-      v1::Timer rem;
-      rem.set_id(absl::StrCat("rem:", o.id(), ":", r));
-      *rem.mutable_due() = Ts(p.reminders[r]);
-      rem.mutable_reminder()->set_obligation_id(o.id());
-      rem.mutable_reminder()->set_reminder_index(static_cast<int>(r));
-      store_->Put(&b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(p.reminders[r]), rem.id()), rem);
-    }
-    v1::Timer dl;
-    dl.set_id(absl::StrCat("dl:", o.id()));
-    *dl.mutable_due() = Ts(p.deadline);
-    dl.mutable_deadline()->set_obligation_id(o.id());
-    store_->Put(&b, Cf::kTimers, keys::Timer(absl::ToUnixMicros(p.deadline), dl.id()), dl);
-    ++moved;
-    return true;
-  }));
-  RETURN_IF_ERROR(bad);
-  if (moved > 0) {
-    std::vector<v1::Notification> none;
-    RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
-    spdlog::info("deadlines: {} open obligations recomputed ({})", moved, std::string(why));
-  }
-  return moved;
 }
 
 }  // namespace duban
