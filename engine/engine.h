@@ -358,7 +358,7 @@ class Engine {
   void DecorateSupervision(v1::SupervisionItem* item) const;
   absl::StatusOr<v1::SupervisionItem> NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
                                               const std::string& rule_id);
-  std::optional<v1::SupervisionItem> OpenItemFor(Batch* w, const std::string& subject_id);
+  absl::StatusOr<std::optional<v1::SupervisionItem>> OpenItemFor(Batch* w, const std::string& subject_id);
   absl::Status EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
                             const std::string& reason, int deadline_working_days, const std::string& new_deadline);
   std::string ResolveUnitOrName(absl::string_view name) const;

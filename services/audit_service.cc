@@ -117,7 +117,9 @@ grpc::Status AuditServiceImpl::ListAuditCheckpoints(grpc::ServerContext* ctx, co
   // Nothing comes after the last seq (after_seq + 1 would start again at 0).
   if (req->after_seq() == std::numeric_limits<uint64_t>::max()) return grpc::Status::OK;
   size_t bytes = 0;
-  for (auto& c : engine_->audit().Checkpoints(req->after_seq())) {
+  auto checkpoints = engine_->audit().Checkpoints(req->after_seq());
+  if (!checkpoints.ok()) return ToGrpc(checkpoints.status());
+  for (auto& c : *checkpoints) {
     // A page ends at page_size checkpoints or before kMaxPageBytes; the
     // next starts after the last one given.
     if (resp->checkpoints_size() == *limit ||

@@ -22,7 +22,9 @@ absl::StatusOr<std::string> NotificationServiceImpl::Recipient(const std::string
   for (const auto& p : *people) {
     if (p.id() == name || p.name() == name) return p.id();
   }
-  if (!engine_->outbox().Read(name, 0, 1).empty()) return name;
+  auto sent = engine_->outbox().Read(name, 0, 1);
+  if (!sent.ok()) return sent.status();
+  if (!sent->empty()) return name;
   return absl::NotFoundError(absl::StrCat("recipient: no unit, person or recipient '", name, "'"));
 }
 
@@ -65,7 +67,9 @@ grpc::Status NotificationServiceImpl::ListNotifications(grpc::ServerContext* ctx
   if (!recipient.ok()) return ToGrpc(recipient.status());
   if (req->limit() < 0) return ToGrpc(absl::InvalidArgumentError("limit: must not be negative"));
   size_t limit = req->limit() == 0 ? 100 : std::min(req->limit(), 1000);
-  for (auto& n : engine_->outbox().Read(*recipient, req->after_seq(), limit)) *out->add_notifications() = std::move(n);
+  auto notes = engine_->outbox().Read(*recipient, req->after_seq(), limit);
+  if (!notes.ok()) return ToGrpc(notes.status());
+  for (auto& n : *notes) *out->add_notifications() = std::move(n);
   return grpc::Status::OK;
 }
 

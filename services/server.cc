@@ -117,6 +117,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     auto shared = std::make_shared<const AccountabilityConfig>(std::move(*acct));
     rankings = std::make_unique<Rankings>(engine.get(), shared);
     accountability = std::make_unique<Accountability>(engine.get(), shared, rankings.get());
+    if (absl::Status s = accountability->Init(); !s.ok()) return s;
     spdlog::info("accountability: {} boards, {} ladders from {}", shared->boards.size(), shared->ladders.size(),
                  config.accountability_file);
   }

@@ -384,7 +384,15 @@ void WebhookDispatcher::Run(const WebhookConfig& hook) {
   json_opts.preserve_proto_field_names = true;
 
   while (!stopping()) {
-    std::vector<v1::Notification> notes = outbox_->ReadAll(cursor, kReadBatch);
+    absl::StatusOr<std::vector<v1::Notification>> read = outbox_->ReadAll(cursor, kReadBatch);
+    if (!read.ok()) {
+      // The cursor stays; the same notifications are read again later.
+      spdlog::error("webhook {}: reading notifications after {}: {}", hook.name, cursor,
+                    std::string(read.status().message()));
+      outbox_->WaitFor(~uint64_t{0}, absl::Now() + kIdlePoll);
+      continue;
+    }
+    std::vector<v1::Notification> notes = std::move(*read);
     if (notes.empty()) {
       persist();  // skipped notifications
       outbox_->WaitFor(cursor, absl::Now() + kIdlePoll);

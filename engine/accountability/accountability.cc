@@ -52,10 +52,12 @@ const CaseTransition* FindTransition(v1::AccountabilityState from, CaseCommand c
   return nullptr;
 }
 
-uint64_t ReadCounter(const Store& store, const char* key) {
+absl::StatusOr<uint64_t> ReadCounter(const Store& store, const char* key) {
   auto v = store.Get(Cf::kMeta, key);
+  if (absl::IsNotFound(v.status())) return 1;
+  RETURN_IF_ERROR(v.status());
   uint64_t n = 1;
-  if (v.ok() && !absl::SimpleAtoi(*v, &n)) n = 1;
+  if (!absl::SimpleAtoi(*v, &n)) return absl::DataLossError(absl::StrCat("meta ", key, ": not a number"));
   return std::max<uint64_t>(n, 1);
 }
 
@@ -118,13 +120,14 @@ namespace {
 // The next number after the highest "<letter><n>" id of a kind, and at
 // least the stored counter (the counter alone may lag: concurrent batches
 // commit in any order).
-uint64_t NextNumber(const Store& store, keys::Kind kind, const char* counter) {
-  uint64_t next = ReadCounter(store, counter);
-  (void)store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view k, absl::string_view) {
+// A read error is returned: a counter set too low would reuse an id.
+absl::StatusOr<uint64_t> NextNumber(const Store& store, keys::Kind kind, const char* counter) {
+  ASSIGN_OR_RETURN(uint64_t next, ReadCounter(store, counter));
+  RETURN_IF_ERROR(store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view k, absl::string_view) {
     uint64_t n = 0;
     if (k.size() > 2 && absl::SimpleAtoi(k.substr(2), &n)) next = std::max(next, n + 1);
     return true;
-  });
+  }));
   return next;
 }
 }  // namespace
@@ -132,9 +135,15 @@ uint64_t NextNumber(const Store& store, keys::Kind kind, const char* counter) {
 Accountability::Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config,
                                Rankings* rankings)
     : engine_(engine), config_(std::move(config)), rankings_(rankings) {
-  next_case_.store(NextNumber(engine_->store(), keys::Kind::kAccountability, kCaseCounter));
-  next_incident_.store(NextNumber(engine_->store(), keys::Kind::kIncident, kIncidentCounter));
   rankings_->SetListener(this);
+}
+
+absl::Status Accountability::Init() {
+  ASSIGN_OR_RETURN(uint64_t next_case, NextNumber(engine_->store(), keys::Kind::kAccountability, kCaseCounter));
+  ASSIGN_OR_RETURN(uint64_t next_incident, NextNumber(engine_->store(), keys::Kind::kIncident, kIncidentCounter));
+  next_case_.store(next_case);
+  next_incident_.store(next_incident);
+  return absl::OkStatus();
 }
 
 Accountability::~Accountability() { rankings_->SetListener(nullptr); }

@@ -99,6 +99,9 @@ class Accountability : public RankingListener {
   // Registers itself as the rankings' listener; `rankings` must outlive it.
   Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config, Rankings* rankings);
   ~Accountability() override;
+  // Reads the case and incident counters; call once before any command.
+  // A read error is returned (a counter set too low would reuse an id).
+  absl::Status Init();
 
   absl::StatusOr<IncidentResult> ReportIncident(const CommandMeta& meta, const IncidentInput& in);
   // ALREADY_EXISTS when the same problem is already recorded for the unit and month.

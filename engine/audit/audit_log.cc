@@ -530,17 +530,23 @@ absl::Status AuditLog::Export(const std::function<bool(const v1::AuditTrailLine&
   return st;
 }
 
-std::vector<v1::AuditCheckpoint> AuditLog::Checkpoints(uint64_t after_seq) const {
+absl::StatusOr<std::vector<v1::AuditCheckpoint>> AuditLog::Checkpoints(uint64_t after_seq) const {
   std::vector<v1::AuditCheckpoint> out;
-  // A read error ends the list early; the verifier then finds fewer checkpoints.
-  (void)store_->Scan(
-      Cf::kAudit, "c",
+  absl::Status bad;
+  RETURN_IF_ERROR(store_->Scan(
+      Cf::kAudit, keys::AuditCheckpointPrefix(),
       [&](absl::string_view, absl::string_view v) {
         v1::AuditCheckpoint c;
-        if (c.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(c));
+        if (!c.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          bad = absl::DataLossError(absl::StrCat("audit: the checkpoint after ",
+                                                 out.empty() ? after_seq : out.back().seq(), " cannot be parsed"));
+          return false;
+        }
+        out.push_back(std::move(c));
         return true;
       },
-      CheckpointKey(after_seq + 1));
+      CheckpointKey(after_seq + 1)));
+  RETURN_IF_ERROR(bad);
   return out;
 }
 

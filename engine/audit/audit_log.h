@@ -132,7 +132,9 @@ class AuditLog : public WriteHook {
   absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t from_seq, size_t limit) const;
   // The anchor, then every entry, in seq order, until fn returns false.
   absl::Status Export(const std::function<bool(const v1::AuditTrailLine&)>& fn) const;
-  std::vector<v1::AuditCheckpoint> Checkpoints(uint64_t after_seq) const;
+  // The checkpoints after after_seq, in seq order; DATA_LOSS for one that
+  // does not parse, and a read error is returned.
+  absl::StatusOr<std::vector<v1::AuditCheckpoint>> Checkpoints(uint64_t after_seq) const;
   std::optional<v1::AuditCheckpoint> Anchor() const;
   // The last committed entry's seq and hash (0 and the genesis hash, or the
   // anchor's, when there is none).

@@ -75,27 +75,35 @@ void Outbox::Finish(uint64_t first, uint64_t last) {
   (void)moved;
 }
 
-static std::vector<v1::Notification> ReadFrom(const Store& store, const std::string& prefix, uint64_t after,
-                                              uint64_t published, size_t limit) {
+static absl::StatusOr<std::vector<v1::Notification>> ReadFrom(const Store& store, const std::string& prefix,
+                                                              uint64_t after, uint64_t published, size_t limit) {
   std::vector<v1::Notification> out;
   if (after >= published || limit == 0) return out;  // also keeps after + 1 from wrapping
   std::string start = prefix;
   keys::AppendU64(&start, after + 1);
-  (void)store.Scan(Cf::kOutbox, prefix, [&](absl::string_view, absl::string_view v) {
+  absl::Status bad;
+  absl::Status scanned = store.Scan(Cf::kOutbox, prefix, [&](absl::string_view k, absl::string_view v) {
     v1::Notification n;
-    if (!n.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+    if (!n.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      uint64_t seq = k.size() >= 8 ? keys::DecodeU64(k.substr(k.size() - 8)) : 0;
+      bad = absl::DataLossError(absl::StrCat("outbox: notification ", seq, " cannot be parsed"));
+      return false;
+    }
     if (n.seq() > published) return false;
     out.push_back(std::move(n));
     return out.size() < limit;
   }, start);
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
   return out;
 }
 
-std::vector<v1::Notification> Outbox::Read(absl::string_view recipient, uint64_t after, size_t limit) const {
+absl::StatusOr<std::vector<v1::Notification>> Outbox::Read(absl::string_view recipient, uint64_t after,
+                                                            size_t limit) const {
   return ReadFrom(*store_, keys::OutboxPrefix(recipient), after, last_seq(), limit);
 }
 
-std::vector<v1::Notification> Outbox::ReadAll(uint64_t after, size_t limit) const {
+absl::StatusOr<std::vector<v1::Notification>> Outbox::ReadAll(uint64_t after, size_t limit) const {
   return ReadFrom(*store_, keys::OutboxGlobalPrefix(), after, last_seq(), limit);
 }
 

@@ -41,10 +41,13 @@ class Outbox {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Published notifications for one recipient with seq > after, at most
-  // limit. after = 2^64-1 gives none.
-  std::vector<v1::Notification> Read(absl::string_view recipient, uint64_t after, size_t limit) const;
-  // All published notifications with seq > after, at most limit.
-  std::vector<v1::Notification> ReadAll(uint64_t after, size_t limit) const;
+  // limit. after = 2^64-1 gives none. A stored notification that does not
+  // parse is DATA_LOSS naming its seq; a read error is returned.
+  absl::StatusOr<std::vector<v1::Notification>> Read(absl::string_view recipient, uint64_t after,
+                                                     size_t limit) const;
+  // All published notifications with seq > after, at most limit (errors as
+  // Read).
+  absl::StatusOr<std::vector<v1::Notification>> ReadAll(uint64_t after, size_t limit) const;
   // Waits until a notification with seq > after is published, or until the
   // deadline; returns true when there is one.
   bool WaitFor(uint64_t after, absl::Time deadline) const ABSL_LOCKS_EXCLUDED(mu_);

@@ -437,20 +437,22 @@ absl::StatusOr<v1::SupervisionItem> Engine::NewItem(Batch* w, const NewSupervisi
   return item;
 }
 
-// The open item on a subject, if any.
-std::optional<v1::SupervisionItem> Engine::OpenItemFor(Batch* w, const std::string& subject_id) {
+// The open item on a subject, if any. A read error is returned, never
+// taken for "none" (which would list the subject a second time).
+absl::StatusOr<std::optional<v1::SupervisionItem>> Engine::OpenItemFor(Batch* w, const std::string& subject_id) {
   std::optional<v1::SupervisionItem> found;
   std::vector<std::string> ids;
-  (void)store_->Scan(Cf::kIndex, keys::ObligationIndexPrefix("supervision-subject", subject_id),
-               [&](absl::string_view k, absl::string_view) {
-                 ids.emplace_back(k.substr(keys::ObligationIndexPrefix("supervision-subject", subject_id).size()));
-                 return true;
-               });
+  const std::string prefix = keys::ObligationIndexPrefix("supervision-subject", subject_id);
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+    ids.emplace_back(k.substr(prefix.size()));
+    return true;
+  }));
   for (const auto& id : ids) {
     v1::SupervisionItem item;
-    if (w->Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, id), &item).ok() && IsOpen(item.state())) {
-      found = item;
-    }
+    absl::Status got = w->Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, id), &item);
+    if (absl::IsNotFound(got)) continue;
+    RETURN_IF_ERROR(got);
+    if (IsOpen(item.state())) found = item;
   }
   return found;
 }
@@ -515,7 +517,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
   item.responsible_unit = unit[0];
   Batch w(&ctx_, clock_->Now());
   if (!in.subject_id.empty()) {
-    if (auto open = OpenItemFor(&w, in.subject_id)) {
+    ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> open, OpenItemFor(&w, in.subject_id));
+    if (open) {
       return absl::AlreadyExistsError(absl::StrCat("subject_id: '", in.subject_id, "' is already under supervision as ",
                                                    open->id(), " (level ", open->level(), "); escalate it instead"));
     }
@@ -666,7 +669,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
     Batch probe(&ctx_, clock_->Now());
-    open = OpenItemFor(&probe, subject);
+    ASSIGN_OR_RETURN(open, OpenItemFor(&probe, subject));
   }
   if (open) {
     EscalateRequest by_item;
@@ -704,7 +707,8 @@ absl::Status Engine::EscalationDue(Batch& b, const v1::Timer& t, bool late) {
   v1::Task task;
   if (!b.Get(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.escalation().task_id()), &task).ok()) return absl::OkStatus();
   if (task.warning_level() != v1::WARNING_LEVEL_RED || IsTerminal(task.state())) return absl::OkStatus();
-  if (OpenItemFor(&b, task.id())) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> open, OpenItemFor(&b, task.id()));
+  if (open) return absl::OkStatus();
   NewSupervisionItem in;
   in.subject_kind = v1::SUPERVISION_SUBJECT_TASK;
   in.subject_id = task.id();

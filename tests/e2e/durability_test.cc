@@ -411,7 +411,7 @@ TEST(DurabilityTest, SigkillUnderMixedLoadLosesNothingAndAppliesNothingTwice) {
   uint64_t after = 0;
   int timer_notes = 0;
   while (true) {
-    auto batch = outbox.ReadAll(after, 5000);
+    auto batch = outbox.ReadAll(after, 5000).value();
     if (batch.empty()) break;
     for (const auto& n : batch) {
       after = n.seq();

@@ -42,7 +42,7 @@ std::vector<v1::Notification> AllNotifications(const std::string& data_dir) {
   std::vector<v1::Notification> out;
   uint64_t after = 0;
   while (true) {
-    auto batch = outbox.ReadAll(after, 5000);
+    auto batch = outbox.ReadAll(after, 5000).value();
     if (batch.empty()) break;
     for (auto& n : batch) {
       after = n.seq();
@@ -72,7 +72,8 @@ std::multiset<std::string> ReferenceTimerIds(absl::Time start, absl::Time end,
   EXPECT_TRUE((*engine)->StartCadences().ok());
   EXPECT_TRUE((*engine)->AdvanceClock(end).ok());
   std::multiset<std::string> ids;
-  for (const auto& n : (*engine)->outbox().ReadAll(0, 1000000)) ids.insert(n.timer_id() + "|" + n.recipient());
+  const std::vector<v1::Notification> read_notes = (*engine)->outbox().ReadAll(0, 1000000).value();
+  for (const auto& n : read_notes) ids.insert(n.timer_id() + "|" + n.recipient());
   return ids;
 }
 

@@ -109,6 +109,7 @@ class AccountabilityTest : public ::testing::Test {
     config_ = std::make_shared<const AccountabilityConfig>(std::move(*cfg));
     rankings_ = std::make_unique<Rankings>(engine_.get(), config_);
     acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
+    ASSERT_TRUE(acct_->Init().ok());
   }
 
   void LoadText(const std::string& yaml) {
@@ -174,7 +175,8 @@ class AccountabilityTest : public ::testing::Test {
 
   std::vector<v1::Notification> AccountabilityNotes() {
     std::vector<v1::Notification> out;
-    for (auto& n : engine_->outbox().ReadAll(0, 100000)) {
+    const std::vector<v1::Notification> read_notes = engine_->outbox().ReadAll(0, 100000).value();
+    for (auto n : read_notes) {
       if (n.kind() == v1::NOTIFICATION_KIND_ACCOUNTABILITY) out.push_back(std::move(n));
     }
     return out;

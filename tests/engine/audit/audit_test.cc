@@ -127,7 +127,7 @@ TEST_F(AuditTest, EntriesChainInSeqOrderAndCheckpointsAreSignedEveryNEntries) {
     EXPECT_EQ(published_[i].head_hash(), t.entries[5 * (i + 1) - 1].hash());
     EXPECT_EQ(published_[i].signature_algorithm(), "ed25519");
   }
-  EXPECT_EQ(log().Checkpoints(0).size(), 4u);
+  EXPECT_EQ(log().Checkpoints(0).value().size(), 4u);
   audit::Verification v = Check(t, published_);
   EXPECT_TRUE(v.ok) << v.problem;
   EXPECT_EQ(v.checkpoints_matched, 4u);

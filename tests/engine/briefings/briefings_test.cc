@@ -57,6 +57,7 @@ class BriefingsTest : public ::testing::Test {
     config_ = std::make_shared<const AccountabilityConfig>(std::move(*cfg));
     rankings_ = std::make_unique<Rankings>(engine_.get(), config_);
     acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
+    ASSERT_TRUE(acct_->Init().ok());
     briefings_ = std::make_unique<Briefings>(engine_.get(), rankings_.get(), acct_.get());
     ASSERT_TRUE(engine_->StartCadences().ok());
   }

@@ -99,7 +99,7 @@ class PipelineTest : public ::testing::Test {
     std::vector<v1::Notification> out;
     uint64_t after = 0;
     while (true) {
-      auto batch = engine_->outbox().ReadAll(after, 5000);
+      auto batch = engine_->outbox().ReadAll(after, 5000).value();
       if (batch.empty()) break;
       after = batch.back().seq();
       for (auto& n : batch) out.push_back(std::move(n));
@@ -218,7 +218,7 @@ TEST_F(PipelineTest, ConcurrentCommandsGetContiguousNotificationSeqs) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  auto notes = engine_->outbox().ReadAll(before, 1000);
+  auto notes = engine_->outbox().ReadAll(before, 1000).value();
   ASSERT_EQ(notes.size(), pending.size());
   for (size_t i = 0; i < notes.size(); ++i) EXPECT_EQ(notes[i].seq(), before + 1 + i);
   EXPECT_EQ(engine_->outbox().last_seq(), before + pending.size());
@@ -289,7 +289,7 @@ TEST_F(PipelineTest, SubmitAndReviewReport) {
   auto returned = engine_->ReviewReport(Meta("fgj"), o.id(), false, "缺少数据");
   ASSERT_TRUE(returned.ok()) << returned.status();
   EXPECT_EQ(returned->state(), v1::OBLIGATION_STATE_RETURNED);
-  auto notes = engine_->outbox().Read(o.unit_id(), seq, 10);
+  auto notes = engine_->outbox().Read(o.unit_id(), seq, 10).value();
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_EQ(notes[0].kind(), v1::NOTIFICATION_KIND_RETURNED);
   auto score = engine_->GetUnitScore(o.unit_id());
@@ -369,7 +369,7 @@ TEST_F(PipelineTest, AFailingTimerIsSetAsideAndTheOthersKeepFiring) {
   EXPECT_TRUE(t1);
   // The administrator was told; the other timers fired (obligations exist,
   // T2 has its warning level, and the clock reached its target).
-  auto admin = engine_->outbox().Read(kAdminRecipient, 0, 100);
+  auto admin = engine_->outbox().Read(kAdminRecipient, 0, 100).value();
   ASSERT_FALSE(admin.empty());
   EXPECT_EQ(admin[0].kind(), v1::NOTIFICATION_KIND_TIMER_FAILED);
   ObligationFilter f;
@@ -487,8 +487,8 @@ TEST_F(PipelineTest, ReadingAfterTheLargestSeqGivesNothing) {
   ASSERT_TRUE(engine_->StartCadences().ok());
   ASSERT_TRUE(engine_->AdvanceClock(Beijing(2023, 2, 1)).ok());
   ASSERT_GT(engine_->outbox().last_seq(), 0u);
-  EXPECT_TRUE(engine_->outbox().ReadAll(std::numeric_limits<uint64_t>::max(), 10).empty());
-  EXPECT_TRUE(engine_->outbox().Read("fgj", std::numeric_limits<uint64_t>::max(), 10).empty());
+  EXPECT_TRUE(engine_->outbox().ReadAll(std::numeric_limits<uint64_t>::max(), 10).value().empty());
+  EXPECT_TRUE(engine_->outbox().Read("fgj", std::numeric_limits<uint64_t>::max(), 10).value().empty());
 }
 
 TEST_F(PipelineTest, NotificationSeqsSurviveARestart) {
@@ -499,7 +499,7 @@ TEST_F(PipelineTest, NotificationSeqsSurviveARestart) {
   Reopen();
   EXPECT_EQ(engine_->outbox().last_seq(), last);
   ASSERT_TRUE(engine_->AdvanceClock(Beijing(2023, 3, 1)).ok());
-  auto notes = engine_->outbox().ReadAll(last - 1, 2);
+  auto notes = engine_->outbox().ReadAll(last - 1, 2).value();
   ASSERT_EQ(notes.size(), 2u);
   EXPECT_EQ(notes[1].seq(), last + 1);
 }

@@ -8,6 +8,7 @@
 #include "duban/v1/model.pb.h"
 #include "engine/engine.h"
 #include "engine/storage/keys.h"
+#include "engine/storage/outbox.h"
 #include "engine/storage/store.h"
 #include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
@@ -132,6 +133,38 @@ TEST(StoreTest, EngineDoesNotOpenOverADamagedUnitRecord) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), absl::StatusCode::kDataLoss) << e.status();
   EXPECT_NE(e.status().message().find("u-x"), std::string::npos) << e.status();
+}
+
+// A notification that does not parse is DATA_LOSS naming its seq, in a
+// recipient's list and in the global log (before, it was skipped).
+TEST(StoreTest, OutboxRefusesANotificationThatDoesNotParse) {
+  TempDir dir;
+  auto s = Store::Open(dir.sub("db"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  Outbox outbox(s->get());
+  ASSERT_TRUE(outbox.Init().ok());
+  std::vector<v1::Notification> notes(2);
+  for (auto& n : notes) {
+    n.set_recipient("swj");
+    n.set_title("报送提醒");
+  }
+  rocksdb::WriteBatch b;
+  ASSERT_TRUE(outbox.Commit(&b, &notes).ok());
+  ASSERT_EQ(outbox.ReadAll(0, 10).value().size(), 2u);
+  rocksdb::WriteBatch damage;
+  (*s)->Put(&damage, Cf::kOutbox, keys::OutboxGlobal(notes[1].seq()), std::string("\xff\xff\xff", 3));
+  (*s)->Put(&damage, Cf::kOutbox, keys::Outbox("swj", notes[1].seq()), std::string("\xff\xff\xff", 3));
+  ASSERT_TRUE((*s)->Write(&damage).ok());
+  auto all = outbox.ReadAll(0, 10);
+  EXPECT_EQ(all.status().code(), absl::StatusCode::kDataLoss) << all.status();
+  EXPECT_NE(all.status().message().find(absl::StrCat("notification ", notes[1].seq())), std::string::npos)
+      << all.status();
+  auto mine = outbox.Read("swj", 0, 10);
+  EXPECT_EQ(mine.status().code(), absl::StatusCode::kDataLoss) << mine.status();
+  // What comes before the damaged one still reads.
+  auto first = outbox.ReadAll(0, 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->size(), 1u);
 }
 
 TEST(StoreTest, ExistsTellsPresentFromAbsent) {

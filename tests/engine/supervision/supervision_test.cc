@@ -138,7 +138,8 @@ TEST_F(SupervisionTest, ALookBackReopensAnItemWhoseProblemRecurs) {
   ASSERT_TRUE(lookback.ok());
   ASSERT_TRUE(engine_->AdvanceClock(Beijing(lookback->year(), lookback->month(), lookback->day(), 10)).ok());
   bool told = false;
-  for (const auto& n : engine_->outbox().ReadAll(0, 1000)) {
+  const std::vector<v1::Notification> read_notes = engine_->outbox().ReadAll(0, 1000).value();
+  for (const auto& n : read_notes) {
     told = told || (n.subject_id() == "S1" && absl::StrContains(n.title(), "回头看"));
   }
   EXPECT_TRUE(told);
@@ -173,7 +174,8 @@ TEST_F(SupervisionTest, OneCallEscalatesAnOverdueTaskLevelByLevel) {
   EXPECT_TRUE(absl::StrContains(top.status().message(), "level 3")) << top.status();
   // Every step told the next owner.
   int told = 0;
-  for (const auto& n : engine_->outbox().ReadAll(0, 1000)) {
+  const std::vector<v1::Notification> read_notes = engine_->outbox().ReadAll(0, 1000).value();
+  for (const auto& n : read_notes) {
     told += n.kind() == v1::NOTIFICATION_KIND_SUPERVISION && n.subject_id() == l1->id();
   }
   EXPECT_GE(told, 3);

@@ -77,7 +77,7 @@ class CadenceYearTest : public ::testing::Test {
     }
     uint64_t after = 0;
     while (true) {
-      auto batch = y_->engine->outbox().ReadAll(after, 5000);
+      auto batch = y_->engine->outbox().ReadAll(after, 5000).value();
       if (batch.empty()) break;
       for (auto& n : batch) {
         after = n.seq();

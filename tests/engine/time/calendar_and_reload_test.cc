@@ -204,7 +204,8 @@ TEST_F(EngineFixture, AYearWithoutCalendarCountsWeekdaysSaysSoAndIsRecomputedOnc
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
   int admin_notes = 0;
-  for (const auto& n : engine_->outbox().ReadAll(0, 100000)) {
+  const std::vector<v1::Notification> read_notes = engine_->outbox().ReadAll(0, 100000).value();
+  for (const auto& n : read_notes) {
     if (n.recipient() == kAdminRecipient) {
       ++admin_notes;
       EXPECT_EQ(n.kind(), v1::NOTIFICATION_KIND_CALENDAR_MISSING);
