@@ -240,6 +240,7 @@ absl::StatusOr<v1::Briefing> Briefings::Compose(const CadenceRule& rule, v1::Bri
       if (Within(c.created_at(), from, to)) *b.add_cases() = c;
     }
   }
+  FitDocument(&b, kMaxDocumentEntries, kMaxDocumentBytes, b.mutable_left_out());
   return b;
 }
 
