@@ -63,7 +63,7 @@ absl::StatusOr<std::vector<int>> NotifyMissingCalendarYears(Engine* engine) {
   rocksdb::WriteBatch batch;
   std::vector<v1::Notification> notes;
   for (int year : MissingCalendarYears(*engine->options().calendar, today)) {
-    std::string marker = absl::StrCat("calendar_missing_notified|", year);
+    std::string marker = keys::CalendarMissingNotified(year);
     ASSIGN_OR_RETURN(bool done, engine->store().Exists(Cf::kMeta, marker));
     if (done) continue;
     engine->store().Put(&batch, Cf::kMeta, marker, validate::FormatDate(today));

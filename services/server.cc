@@ -41,7 +41,7 @@ namespace {
 
 absl::Status LoadDemoIfFirstStart(Engine* engine, const DaemonConfig& config) {
   if (config.demo_plan.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(bool loaded, engine->store().Exists(Cf::kMeta, "demo_loaded"));
+  ASSIGN_OR_RETURN(bool loaded, engine->store().Exists(Cf::kMeta, keys::DemoLoaded()));
   if (loaded) return absl::OkStatus();
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::ParseFile(config.demo_plan));
   v1::AuditEntry act;

@@ -586,7 +586,8 @@ async function bulletinPage() {
     h('section', { class: 'card' }, h('h3', {}, '滞后单位'),
       h('table', { class: 'wide', id: 'bulletin-units' }, h('thead', {}, h('tr', {}, ['单位', '逾期任务', '红灯', '黄灯', '漏报', '迟报', '督办'].map((x) => h('th', {}, x)))),
         h('tbody', {}, (b.units || []).map((u) => h('tr', {}, h('td', {}, u.unitName), h('td', {}, u.overdueTasks), h('td', {}, u.redTasks),
-          h('td', {}, u.yellowTasks), h('td', {}, u.obligationsMissed), h('td', {}, u.submittedLate), h('td', {}, u.openSupervision))))))];
+          h('td', {}, u.yellowTasks), h('td', {}, u.obligationsMissed), h('td', {}, u.submittedLate), h('td', {}, u.openSupervision))))),
+      (b.leftOut && b.leftOut.units) ? h('p', { class: 'muted' }, `另有 ${b.leftOut.units} 个单位未列入本页（月通报每项最多列 500 条）。`) : null)];
 }
 
 async function filePage(sha) {

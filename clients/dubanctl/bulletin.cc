@@ -42,6 +42,10 @@ void Bulletin(Client& c, const Args&, const Operands& ops) {
     }
     ct.Print(std::cout);
   }
+  // The bulletin is bounded (at most 500 entries per list): say what it left out.
+  for (const auto& [field, n] : b.left_out()) {
+    std::cout << "\n" << n << " more " << field << " entries are not in the bulletin (see the paginated lists)\n";
+  }
 }
 
 }  // namespace

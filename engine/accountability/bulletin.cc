@@ -110,6 +110,7 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
   };
   std::stable_sort(late.begin(), late.end(), [&](const auto& a, const auto& c) { return weight(a) > weight(c); });
   for (auto& u : late) *b.add_units() = std::move(u);
+  FitDocument(&b, kMaxDocumentEntries, kMaxDocumentBytes, b.mutable_left_out());
   return b;
 }
 

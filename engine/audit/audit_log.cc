@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/audit/audit_scope.h"
+#include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
@@ -13,15 +14,9 @@ namespace duban::audit {
 namespace {
 
 constexpr size_t kMaxGroup = 256;
-constexpr char kAnchorKey[] = "anchor";
 
-std::string SeqKey(char tag, uint64_t seq) {
-  std::string k(1, tag);
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>((seq >> (8 * i)) & 0xff));
-  return k;
-}
-std::string EntryKey(uint64_t seq) { return SeqKey('e', seq); }
-std::string CheckpointKey(uint64_t seq) { return SeqKey('c', seq); }
+std::string EntryKey(uint64_t seq) { return keys::AuditEntry(seq); }
+std::string CheckpointKey(uint64_t seq) { return keys::AuditCheckpoint(seq); }
 
 // Parses a stored entry for a Scan callback: false (with *bad set to
 // DATA_LOSS) when it cannot be parsed, which ends the scan.
@@ -31,22 +26,12 @@ bool ParseEntry(absl::string_view v, v1::AuditEntry* e, absl::Status* bad) {
   return false;
 }
 
-// Index keys, so that a filtered list reads only the entries it returns:
-//   "x" + field + value + "\0" + seq (8 bytes, big-endian)   (empty value)
-// field: 'a' account, 'u' unit_id, 's' subject. Written in the entry's own
-// batch; "xver" marks a trail whose every entry is indexed.
-constexpr char kIndexVersionKey[] = "xver";
-std::string IndexPrefix(char field, absl::string_view value) {
-  std::string k = {'x', field};
-  k.append(value.data(), value.size());
-  k.push_back('\0');
-  return k;
-}
-std::string IndexKey(char field, absl::string_view value, uint64_t seq) {
-  std::string k = IndexPrefix(field, value);
-  k += SeqKey('#', seq).substr(1);
-  return k;
-}
+// Index keys (keys::AuditIndex), so that a filtered list reads only the
+// entries it returns; field 'a' account, 'u' unit_id, 's' subject. Written
+// in the entry's own batch; keys::AuditIndexVersion() marks a trail whose
+// every entry is indexed.
+std::string IndexPrefix(char field, absl::string_view value) { return keys::AuditIndexPrefix(field, value); }
+std::string IndexKey(char field, absl::string_view value, uint64_t seq) { return keys::AuditIndex(field, value, seq); }
 std::vector<std::string> IndexKeysOf(const v1::AuditEntry& e) {
   std::vector<std::string> out;
   if (!e.account().empty()) out.push_back(IndexKey('a', e.account(), e.seq()));
@@ -138,7 +123,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
   }
   std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(rocksdb::ReadOptions(), store->handle(Cf::kAudit)));
   it->SeekForPrev(EntryKey(~uint64_t{0}));
-  if (it->Valid() && it->key().starts_with("e")) {
+  if (it->Valid() && it->key().starts_with(keys::AuditEntryPrefix())) {
     v1::AuditEntry last;
     if (!last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("audit: the last entry cannot be parsed");
@@ -148,7 +133,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
   }
   log->last_checkpoint_at_ = clock->Now();
   it->SeekForPrev(CheckpointKey(~uint64_t{0}));
-  if (it->Valid() && it->key().starts_with("c")) {
+  if (it->Valid() && it->key().starts_with(keys::AuditCheckpointPrefix())) {
     v1::AuditCheckpoint cp;
     if (cp.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       log->last_checkpoint_seq_ = cp.seq();
@@ -156,18 +141,18 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
   }
   if (!it->status().ok()) return absl::InternalError(absl::StrCat("audit: rocksdb: ", it->status().ToString()));
   // A trail written before the index: index every entry once.
-  ASSIGN_OR_RETURN(bool indexed, store->Exists(Cf::kAudit, kIndexVersionKey));
+  ASSIGN_OR_RETURN(bool indexed, store->Exists(Cf::kAudit, keys::AuditIndexVersion()));
   if (!indexed) {
     rocksdb::WriteBatch b;
     absl::Status bad;
-    RETURN_IF_ERROR(store->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
+    RETURN_IF_ERROR(store->Scan(Cf::kAudit, keys::AuditEntryPrefix(), [&](absl::string_view, absl::string_view v) {
       v1::AuditEntry e;
       if (!ParseEntry(v, &e, &bad)) return false;
       for (const auto& k : IndexKeysOf(e)) store->Put(&b, Cf::kAudit, k, absl::string_view());
       return true;
     }));
     RETURN_IF_ERROR(bad);
-    store->Put(&b, Cf::kAudit, kIndexVersionKey, absl::string_view("1"));
+    store->Put(&b, Cf::kAudit, keys::AuditIndexVersion(), absl::string_view("1"));
     RETURN_IF_ERROR(store->WriteDirect(&b));
   }
   return log;
@@ -288,7 +273,7 @@ absl::StatusOr<v1::AuditCheckpoint> AuditLog::SignAndStore(uint64_t seq, const s
     uint64_t next = 0;
     bool contiguous = true;
     RETURN_IF_ERROR(store_->Scan(
-        Cf::kAudit, "e",
+        Cf::kAudit, keys::AuditEntryPrefix(),
         [&](absl::string_view, absl::string_view v) {
           v1::AuditEntry e;
           if (!ParseEntry(v, &e, &bad)) return false;
@@ -398,7 +383,7 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
   std::string last_hash;
   std::vector<std::string> pruned_index;
   absl::Status bad;
-  RETURN_IF_ERROR(store_->Scan(Cf::kAudit, "e", [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kAudit, keys::AuditEntryPrefix(), [&](absl::string_view, absl::string_view v) {
     v1::AuditEntry e;
     if (!ParseEntry(v, &e, &bad)) return false;
     if (FromTs(e.at()) >= before) return false;
@@ -417,7 +402,7 @@ absl::StatusOr<PruneResult> AuditLog::Prune(absl::Time before, v1::AuditEntry ac
   if (last > 0) {
     ASSIGN_OR_RETURN(r.anchor, SignAndStore(last, last_hash, v1::AUDIT_CHECKPOINT_KIND_PRUNE, &b));
     b.DeleteRange(store_->handle(Cf::kAudit), EntryKey(0), EntryKey(last + 1));
-    store_->Put(&b, Cf::kAudit, kAnchorKey, r.anchor);
+    store_->Put(&b, Cf::kAudit, keys::AuditAnchor(), r.anchor);
     r.pruned = last - first + 1;
     detail = absl::StrCat("pruned entries ", first, "..", last, " (older than ", bound, ")");
   }
@@ -482,7 +467,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t fro
     return page;
   }
   RETURN_IF_ERROR(store_->Scan(
-      Cf::kAudit, "e",
+      Cf::kAudit, keys::AuditEntryPrefix(),
       [&](absl::string_view, absl::string_view v) {
         v1::AuditEntry e;
         if (!ParseEntry(v, &e, &bad)) return false;
@@ -501,7 +486,7 @@ absl::Status AuditLog::Export(const std::function<bool(const v1::AuditTrailLine&
   absl::Status st;
   {
     std::string v;
-    rocksdb::Status s = store_->db()->Get(ro, store_->handle(Cf::kAudit), kAnchorKey, &v);
+    rocksdb::Status s = store_->db()->Get(ro, store_->handle(Cf::kAudit), keys::AuditAnchor(), &v);
     bool go = true;
     if (s.ok()) {
       v1::AuditTrailLine line;
@@ -515,7 +500,7 @@ absl::Status AuditLog::Export(const std::function<bool(const v1::AuditTrailLine&
       rocksdb::Slice upper_slice(upper);
       ro.iterate_upper_bound = &upper_slice;
       std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(ro, store_->handle(Cf::kAudit)));
-      for (it->Seek("e"); it->Valid(); it->Next()) {
+      for (it->Seek(keys::AuditEntryPrefix()); it->Valid(); it->Next()) {
         v1::AuditTrailLine line;
         if (!line.mutable_entry()->ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
           st = absl::DataLossError("audit: an entry cannot be parsed");
@@ -552,7 +537,7 @@ absl::StatusOr<std::vector<v1::AuditCheckpoint>> AuditLog::Checkpoints(uint64_t 
 
 std::optional<v1::AuditCheckpoint> AuditLog::Anchor() const {
   v1::AuditCheckpoint c;
-  if (!store_->GetProto(Cf::kAudit, kAnchorKey, &c).ok()) return std::nullopt;
+  if (!store_->GetProto(Cf::kAudit, keys::AuditAnchor(), &c).ok()) return std::nullopt;
   return c;
 }
 

@@ -20,7 +20,6 @@ namespace duban {
 
 namespace {
 
-constexpr char kNextKeyPrefix[] = "briefings:next:";
 
 std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
@@ -241,6 +240,7 @@ absl::StatusOr<v1::Briefing> Briefings::Compose(const CadenceRule& rule, v1::Bri
       if (Within(c.created_at(), from, to)) *b.add_cases() = c;
     }
   }
+  FitDocument(&b, kMaxDocumentEntries, kMaxDocumentBytes, b.mutable_left_out());
   return b;
 }
 
@@ -264,7 +264,7 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
       auto kind = rules_.rules.find(rule.id);
       if (kind == rules_.rules.end()) continue;
       std::optional<absl::CivilDay> start;
-      auto stored = engine_->store().Get(Cf::kMeta, absl::StrCat(kNextKeyPrefix, rule.id));
+      auto stored = engine_->store().Get(Cf::kMeta, keys::NextBriefing(rule.id));
       if (stored.ok()) {
         absl::CivilDay d;
         if (!absl::ParseCivilTime(*stored, &d)) {
@@ -279,7 +279,7 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
           // Remembered at once, so that a clock moved far ahead later still
           // drafts every period on the way.
           rocksdb::WriteBatch first;
-          engine_->store().Put(&first, Cf::kMeta, absl::StrCat(kNextKeyPrefix, rule.id), Day(*start));
+          engine_->store().Put(&first, Cf::kMeta, keys::NextBriefing(rule.id), Day(*start));
           std::vector<v1::Notification> none;
           RETURN_IF_ERROR(engine_->pipeline().Commit(&first, &none));
         }
@@ -305,7 +305,7 @@ absl::StatusOr<int> Briefings::DraftDue(absl::Time now) {
       ++drafted;
     }
     auto following = NextPeriodStart(*next->rule, next->start);
-    engine_->store().Put(&batch, Cf::kMeta, absl::StrCat(kNextKeyPrefix, next->rule->id),
+    engine_->store().Put(&batch, Cf::kMeta, keys::NextBriefing(next->rule->id),
                          following ? Day(*following) : std::string("9999-12-31"));
     std::vector<v1::Notification> none;
     RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &none));
@@ -320,7 +320,7 @@ std::optional<absl::Time> Briefings::NextDraftTime() const {
   std::optional<absl::Time> best;
   for (const CadenceRule& rule : cadences->rules) {
     if (!rules_.rules.count(rule.id)) continue;
-    auto stored = engine_->store().Get(Cf::kMeta, absl::StrCat(kNextKeyPrefix, rule.id));
+    auto stored = engine_->store().Get(Cf::kMeta, keys::NextBriefing(rule.id));
     absl::CivilDay d;
     if (!stored.ok() || !absl::ParseCivilTime(*stored, &d) || d.year() >= 9999) continue;
     absl::Time at = DraftTime(PeriodAt(rule, d, *opts.calendar));

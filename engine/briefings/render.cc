@@ -52,12 +52,22 @@ struct Section {
   std::string text;  // a paragraph, when there is no table
   Table table;
   std::string empty = "无。";
+  int left_out = 0;  // entries the briefing left out (Briefing.left_out)
 };
+
+// The line under a section whose list was cut to keep the document bounded.
+std::string LeftOutLine(int n) { return absl::StrCat("另有", n, "项未列入本期简报，详见台账。"); }
+
+int LeftOut(const v1::Briefing& b, const std::string& field) {
+  auto it = b.left_out().find(field);
+  return it == b.left_out().end() ? 0 : it->second;
+}
 
 std::vector<Section> Sections(const v1::Briefing& b) {
   std::vector<Section> out;
   Section progress{"一、各仗工作推进情况"};
   progress.table.head = {"战役", "任务数", "已办结", "本期报送"};
+  progress.left_out = LeftOut(b, "campaigns");
   for (const auto& c : b.campaigns()) {
     progress.table.rows.push_back({c.name(), absl::StrCat(c.tasks_total()), absl::StrCat(c.tasks_completed()),
                                    absl::StrCat(c.reports_in_period())});
@@ -73,25 +83,29 @@ std::vector<Section> Sections(const v1::Briefing& b) {
     }
   }
   out.push_back(targets);
-  auto tasks = [](const std::string& heading, const google::protobuf::RepeatedPtrField<v1::TaskLine>& lines,
-                  const std::string& note) {
+  auto tasks = [&](const std::string& heading, const google::protobuf::RepeatedPtrField<v1::TaskLine>& lines,
+                  const std::string& note, const std::string& field) {
     Section s{heading};
+    s.left_out = LeftOut(b, field);
     s.table.head = {"编号", "任务", "牵头单位", "完成时限", note};
     for (const auto& l : lines) s.table.rows.push_back({l.code(), l.title(), l.lead_units(), l.due_date(), l.note()});
     return s;
   };
-  out.push_back(tasks("三、本期办结任务", b.completed(), "备注"));
-  out.push_back(tasks("四、逾期未办结任务", b.overdue(), "说明"));
-  out.push_back(tasks("五、退回重办任务", b.returned(), "退回理由"));
+  out.push_back(tasks("三、本期办结任务", b.completed(), "备注", "completed"));
+  out.push_back(tasks("四、逾期未办结任务", b.overdue(), "说明", "overdue"));
+  out.push_back(tasks("五、退回重办任务", b.returned(), "退回理由", "returned"));
   Section late{"六、迟报漏报及逾期单位（点名）"};
   late.table.head = {"单位", "漏报", "迟报", "逾期任务"};
+  late.left_out = LeftOut(b, "late_units");
   for (const auto& u : b.late_units()) {
     late.table.rows.push_back({u.unit_name(), absl::StrCat(u.obligations_missed()), absl::StrCat(u.submitted_late()),
                                absl::StrCat(u.overdue_tasks())});
   }
   out.push_back(late);
-  auto items = [&](const std::string& heading, const google::protobuf::RepeatedPtrField<v1::SupervisionItem>& list) {
+  auto items = [&](const std::string& heading, const google::protobuf::RepeatedPtrField<v1::SupervisionItem>& list,
+                   const std::string& field) {
     Section s{heading};
+    s.left_out = LeftOut(b, field);
     s.table.head = {"编号", "事项", "级别", "责任单位", "整改时限"};
     for (const auto& i : list) {
       s.table.rows.push_back({i.id(), i.title(), absl::StrCat(i.level(), "级"), Name(b, i.responsible_unit_id()),
@@ -99,10 +113,11 @@ std::vector<Section> Sections(const v1::Briefing& b) {
     }
     return s;
   };
-  out.push_back(items("七、新增督办事项", b.supervision_opened()));
-  out.push_back(items("八、销号督办事项", b.supervision_closed()));
+  out.push_back(items("七、新增督办事项", b.supervision_opened(), "supervision_opened"));
+  out.push_back(items("八、销号督办事项", b.supervision_closed(), "supervision_closed"));
   Section rank{"九、排名情况"};
   rank.table.head = {"排名表", "期间", "名次", "单位"};
+  rank.left_out = LeftOut(b, "rankings");
   for (const auto& r : b.rankings()) {
     for (const auto& e : r.entries()) {
       rank.table.rows.push_back({r.board(), r.period(), absl::StrCat(e.rank()),
@@ -112,18 +127,21 @@ std::vector<Section> Sections(const v1::Briefing& b) {
   out.push_back(rank);
   Section cases{"十、约谈问责"};
   cases.table.head = {"编号", "单位", "措施", "事由"};
+  cases.left_out = LeftOut(b, "cases");
   for (const auto& c : b.cases()) {
     cases.table.rows.push_back({c.id(), Name(b, c.unit_id()), c.action_name(), c.reason()});
   }
   out.push_back(cases);
-  auto quotes = [](const std::string& heading, const google::protobuf::RepeatedPtrField<v1::Quote>& list) {
+  auto quotes = [&](const std::string& heading, const google::protobuf::RepeatedPtrField<v1::Quote>& list,
+                    const std::string& field) {
     Section s{heading};
+    s.left_out = LeftOut(b, field);
     s.table.head = {"任务", "单位", "内容"};
     for (const auto& q : list) s.table.rows.push_back({q.task_code(), q.unit_name(), q.text()});
     return s;
   };
-  out.push_back(quotes("十一、特色亮点", b.highlights()));
-  out.push_back(quotes("十二、存在困难", b.difficulties()));
+  out.push_back(quotes("十一、特色亮点", b.highlights(), "highlights"));
+  out.push_back(quotes("十二、存在困难", b.difficulties(), "difficulties"));
   return out;
 }
 
@@ -171,6 +189,7 @@ std::string BriefingToHtml(const v1::Briefing& b) {
       absl::StrAppend(&h, "</tr>\n");
     }
     absl::StrAppend(&h, "</tbody>\n</table>\n");
+    if (s.left_out > 0) absl::StrAppend(&h, "<p>", Esc(LeftOutLine(s.left_out)), "</p>\n");
   }
   if (!b.remarks().empty()) absl::StrAppend(&h, "<h2>结语</h2>\n<p>", Esc(b.remarks()), "</p>\n");
   absl::StrAppend(&h, "</body>\n</html>\n");
@@ -199,6 +218,7 @@ std::string BriefingToMarkdown(const v1::Briefing& b) {
       absl::StrAppend(&m, "| ", absl::StrJoin(cells, " | "), " |\n");
     }
     m += "\n";
+    if (s.left_out > 0) absl::StrAppend(&m, LeftOutLine(s.left_out), "\n\n");
   }
   if (!b.remarks().empty()) absl::StrAppend(&m, "## 结语\n\n", b.remarks(), "\n");
   return m;

@@ -28,23 +28,6 @@ namespace {
 constexpr size_t kHeadBytes = 12;
 constexpr absl::Duration kPinTime = absl::Minutes(1);
 
-std::string Key(std::initializer_list<absl::string_view> parts) {
-  std::string k;
-  bool first = true;
-  for (absl::string_view p : parts) {
-    if (!first) k.push_back(keys::kSep);
-    k.append(p.data(), p.size());
-    first = false;
-  }
-  return k;
-}
-
-std::string WithVersion(std::string prefix, uint64_t v) {
-  prefix.push_back(keys::kSep);
-  keys::AppendU64(&prefix, v);
-  return prefix;
-}
-
 bool IsHex64(absl::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -270,7 +253,7 @@ absl::StatusOr<v1::EvidenceFile> EvidenceStore::Commit(const std::string& tmp_pa
   f.clear_attachments();
   rocksdb::WriteBatch b;
   store_->Put(&b, Cf::kEntities, key, f);
-  store_->Put(&b, Cf::kIndex, Key({"evidence-up", sha256, actor}), "");
+  store_->Put(&b, Cf::kIndex, keys::EvidenceUpload(sha256, actor), "");
   RETURN_IF_ERROR(store_->Write(&b));
   spdlog::info("evidence {} stored: {} bytes {} '{}' by {}", sha256, size, content_type, file_name, actor);
   return Get(sha256);
@@ -284,7 +267,7 @@ absl::StatusOr<v1::EvidenceFile> EvidenceStore::Get(absl::string_view sha256) co
   RETURN_IF_ERROR(s);
   f.clear_attachments();
   absl::Status parse = absl::OkStatus();
-  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, Key({"evidence-file", sha256, ""}), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, keys::EvidenceFilePrefix(sha256), [&](absl::string_view, absl::string_view v) {
     if (!f.add_attachments()->ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       parse = absl::DataLossError(absl::StrCat("evidence ", sha256, ": unreadable attachment"));
       return false;
@@ -298,13 +281,13 @@ absl::StatusOr<v1::EvidenceFile> EvidenceStore::Get(absl::string_view sha256) co
 bool EvidenceStore::UploadedBy(absl::string_view sha256, absl::string_view actor) const {
   if (actor.empty()) return false;
   // A read error counts as "not uploaded by": the caller is refused.
-  absl::StatusOr<bool> up = store_->Exists(Cf::kIndex, Key({"evidence-up", sha256, actor}));
+  absl::StatusOr<bool> up = store_->Exists(Cf::kIndex, keys::EvidenceUpload(sha256, actor));
   return up.ok() && *up;
 }
 
 bool EvidenceStore::IsReferenced(absl::string_view sha256) const {
   bool any = false;
-  absl::Status s = store_->Scan(Cf::kIndex, Key({"evidence-file", sha256, ""}), [&](absl::string_view, absl::string_view) {
+  absl::Status s = store_->Scan(Cf::kIndex, keys::EvidenceFilePrefix(sha256), [&](absl::string_view, absl::string_view) {
     any = true;
     return false;
   });
@@ -390,17 +373,17 @@ void EvidenceStore::PutAttachments(rocksdb::WriteBatch* batch,
   const std::string subject = task ? a.subject_id() : absl::StrCat(a.subject_kind(), ":", a.subject_id());
   for (const auto& r : refs) {
     const std::string& sha = r.sha256();
-    store_->Put(batch, Cf::kIndex, WithVersion(Key({"evidence-file", sha, subject}), a.event_version()), value);
+    store_->Put(batch, Cf::kIndex, keys::EvidenceFile(sha, subject, a.event_version()), value);
     if (task) {
-      store_->Put(batch, Cf::kIndex, WithVersion(Key({"evidence-task", a.subject_id(), sha}), a.event_version()),
+      store_->Put(batch, Cf::kIndex, keys::EvidenceTask(a.subject_id(), sha, "", a.event_version()),
                   value);
     } else if (!a.task_id().empty()) {
       store_->Put(batch, Cf::kIndex,
-                  WithVersion(Key({"evidence-task", a.task_id(), sha, subject}), a.event_version()), value);
+                  keys::EvidenceTask(a.task_id(), sha, subject, a.event_version()), value);
     }
     for (const auto& u : a.unit_ids()) {
       store_->Put(batch, Cf::kIndex,
-                  WithVersion(Key({"evidence-unit", u, a.period(), sha, subject}), a.event_version()), value);
+                  keys::EvidenceUnit(u, a.period(), sha, subject, a.event_version()), value);
     }
   }
 }
@@ -426,11 +409,11 @@ absl::StatusOr<std::vector<v1::EvidenceFile>> EvidenceStore::List(absl::string_v
   };
   std::string prefix;
   if (!task_id.empty()) {
-    prefix = Key({"evidence-task", task_id, ""});
+    prefix = keys::EvidenceTaskPrefix(task_id);
   } else if (!unit_id.empty()) {
-    prefix = period.empty() ? Key({"evidence-unit", unit_id, ""}) : Key({"evidence-unit", unit_id, period, ""});
+    prefix = keys::EvidenceUnitPrefix(unit_id, period);
   } else {
-    prefix = Key({"evidence-file", ""});
+    prefix = keys::EvidenceFilePrefix("");
   }
   RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, collect));
   RETURN_IF_ERROR(parse);
@@ -473,7 +456,7 @@ absl::StatusOr<int> EvidenceStore::CountForTask(absl::string_view task_id) const
   // Keys: evidence-task | task | sha | version; one file may be attached
   // by several events. Files of a supervision item about the task (their
   // keys name the item too) are not the task's own.
-  const std::string prefix = Key({"evidence-task", task_id, ""});
+  const std::string prefix = keys::EvidenceTaskPrefix(task_id);
   std::set<std::string> shas;
   RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view v) {
     v1::EvidenceAttachment a;
@@ -504,7 +487,7 @@ absl::StatusOr<int> EvidenceStore::Sweep(absl::Time now) {
     if (auto p = pinned_.find(f.sha256()); p != pinned_.end() && p->second + kPinTime > clock_->Now()) continue;
     rocksdb::WriteBatch b;
     store_->Delete(&b, Cf::kEntities, keys::Entity(keys::Kind::kEvidence, f.sha256()));
-    RETURN_IF_ERROR(store_->Scan(Cf::kIndex, Key({"evidence-up", f.sha256(), ""}), [&](absl::string_view k, absl::string_view) {
+    RETURN_IF_ERROR(store_->Scan(Cf::kIndex, keys::EvidenceUploadPrefix(f.sha256()), [&](absl::string_view k, absl::string_view) {
       store_->Delete(&b, Cf::kIndex, k);
       return true;
     }));

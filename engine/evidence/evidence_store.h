@@ -5,16 +5,9 @@
 //                                   breaks off, and at start-up)
 //          <root>/<aa>/<sha256 hex> the content, written to tmp, fsynced,
 //                                   then renamed (never half there)
-// In the store (engine/storage/keys.h):
-//   entities 'E' <sha256>                               -> EvidenceFile
-//   index    "evidence-up"   | sha | actor              -> ""  (who uploaded it)
-//   index    "evidence-file" | sha | subject | u64 ver  -> EvidenceAttachment
-//   index    "evidence-task" | task | sha | u64 ver     -> EvidenceAttachment
-//   index    "evidence-task" | task | sha | subject | u64 ver (a supervision
-//                                   item about the task) -> EvidenceAttachment
-//   index    "evidence-unit" | unit | YYYY-MM | sha | subject | u64 ver -> EvidenceAttachment
-// where subject is a task's id, or "<kind>:<id>" for an obligation,
-// supervision item or accountability case.
+// In the store: the record under entities 'E' <sha256>, and four indexes
+// of its attachments (who uploaded it; by file, by task, by unit and
+// month), all built in engine/storage/keys.h (keys::Evidence*).
 // A file no attachment names is deleted by Sweep once it is older than the
 // grace period.
 //

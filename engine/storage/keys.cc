@@ -1,4 +1,6 @@
 #include "engine/storage/keys.h"
+#include <initializer_list>
+
 #include "absl/strings/str_cat.h"
 
 namespace duban::keys {
@@ -129,5 +131,93 @@ std::string PrefixEnd(absl::string_view prefix) {
 }
 
 std::string DeadTimer(absl::string_view timer_id) { return absl::StrCat(kDeadTimerPrefix, timer_id); }
+
+std::string SchemaVersion() { return "schema_version"; }
+std::string LegacyNextTaskId() { return "next_task_id"; }
+std::string TaskNumberPrefix() { return "task_number|"; }
+std::string TaskNumber(uint64_t n) {
+  std::string k = TaskNumberPrefix();
+  AppendU64(&k, n);
+  return k;
+}
+std::string CadenceStarted(absl::string_view rule_id) { return absl::StrCat("cadence|", rule_id); }
+std::string CaseCounter() { return "next_case_id"; }
+std::string IncidentCounter() { return "next_incident_id"; }
+std::string SimulatedNow() { return "sim_now"; }
+std::string DemoLoaded() { return "demo_loaded"; }
+std::string NotificationSeq() { return "notification_seq"; }
+std::string AckCursor(absl::string_view recipient) { return absl::StrCat("ack|", recipient); }
+std::string WebhookCursor(absl::string_view name) { return absl::StrCat("webhook|", name); }
+std::string CalendarMissingNotified(int year) { return absl::StrCat("calendar_missing_notified|", year); }
+std::string NextBriefing(absl::string_view rule_id) { return absl::StrCat("briefings:next:", rule_id); }
+std::string Account(absl::string_view account_id) { return absl::StrCat(AccountPrefix(), account_id); }
+std::string AccountPrefix() { return "auth/account/"; }
+
+namespace {
+std::string TaggedSeq(char tag, uint64_t seq) {
+  std::string k(1, tag);
+  AppendU64(&k, seq);
+  return k;
+}
+// parts joined by kSep
+std::string Join(std::initializer_list<absl::string_view> parts) {
+  std::string k;
+  bool first = true;
+  for (absl::string_view p : parts) {
+    if (!first) k.push_back(kSep);
+    k.append(p.data(), p.size());
+    first = false;
+  }
+  return k;
+}
+std::string WithVersion(std::string prefix, uint64_t version) {
+  prefix.push_back(kSep);
+  AppendU64(&prefix, version);
+  return prefix;
+}
+}  // namespace
+
+std::string AuditEntry(uint64_t seq) { return TaggedSeq('e', seq); }
+std::string AuditEntryPrefix() { return "e"; }
+std::string AuditCheckpoint(uint64_t seq) { return TaggedSeq('c', seq); }
+std::string AuditCheckpointPrefix() { return "c"; }
+std::string AuditAnchor() { return "anchor"; }
+std::string AuditIndexVersion() { return "xver"; }
+std::string AuditIndexPrefix(char field, absl::string_view value) {
+  std::string k = {'x', field};
+  k.append(value.data(), value.size());
+  k.push_back(kSep);
+  return k;
+}
+std::string AuditIndex(char field, absl::string_view value, uint64_t seq) {
+  std::string k = AuditIndexPrefix(field, value);
+  AppendU64(&k, seq);
+  return k;
+}
+
+std::string EvidenceUpload(absl::string_view sha256, absl::string_view actor) {
+  return Join({"evidence-up", sha256, actor});
+}
+std::string EvidenceUploadPrefix(absl::string_view sha256) { return Join({"evidence-up", sha256, ""}); }
+std::string EvidenceFile(absl::string_view sha256, absl::string_view subject, uint64_t version) {
+  return WithVersion(Join({"evidence-file", sha256, subject}), version);
+}
+std::string EvidenceFilePrefix(absl::string_view sha256) {
+  return sha256.empty() ? Join({"evidence-file", ""}) : Join({"evidence-file", sha256, ""});
+}
+std::string EvidenceTask(absl::string_view task_id, absl::string_view sha256, absl::string_view subject,
+                         uint64_t version) {
+  return WithVersion(subject.empty() ? Join({"evidence-task", task_id, sha256})
+                                     : Join({"evidence-task", task_id, sha256, subject}),
+                     version);
+}
+std::string EvidenceTaskPrefix(absl::string_view task_id) { return Join({"evidence-task", task_id, ""}); }
+std::string EvidenceUnit(absl::string_view unit_id, absl::string_view period, absl::string_view sha256,
+                         absl::string_view subject, uint64_t version) {
+  return WithVersion(Join({"evidence-unit", unit_id, period, sha256, subject}), version);
+}
+std::string EvidenceUnitPrefix(absl::string_view unit_id, absl::string_view period) {
+  return period.empty() ? Join({"evidence-unit", unit_id, ""}) : Join({"evidence-unit", unit_id, period, ""});
+}
 
 }  // namespace duban::keys

@@ -42,7 +42,13 @@
 //   meta      "notification_seq"                      -> last seq written
 //             "ack|" <recipient>                       -> acknowledged seq
 //             "webhook|" <name>                        -> delivered seq
+//             and the markers, cursors and accounts listed with their
+//             builders below
+//   audit     entries, checkpoints and their indexes (builders below)
+//   index     also the evidence indexes (builders below)
 //
+// Every key is built by a function of this header; no other file spells
+// a key out.
 // Every command writes its events, the new records and the index entries
 // of all of these in one WriteBatch, synced to the WAL.
 #ifndef DUBAN_ENGINE_STORAGE_KEYS_H_
@@ -119,6 +125,60 @@ std::string Outbox(absl::string_view recipient, uint64_t seq);
 std::string OutboxPrefix(absl::string_view recipient);
 std::string OutboxGlobal(uint64_t seq);
 std::string OutboxGlobalPrefix();
+
+// ---- meta column: markers, counters and cursors (values: decimal strings
+// unless said otherwise)
+std::string SchemaVersion();                         // "schema_version"
+std::string LegacyNextTaskId();                      // "next_task_id" (old stores)
+// "task_number|" u64 n -> "": the highest n is the last task number given
+std::string TaskNumber(uint64_t n);
+std::string TaskNumberPrefix();
+// "cadence|" <rule id> -> YYYY-MM-DD of the rule's first tick, or "none"
+std::string CadenceStarted(absl::string_view rule_id);
+std::string CaseCounter();                           // "next_case_id"
+std::string IncidentCounter();                       // "next_incident_id"
+std::string SimulatedNow();                          // "sim_now": µs
+std::string DemoLoaded();                            // "demo_loaded" -> plan id
+std::string NotificationSeq();                       // "notification_seq" (read at start-up)
+std::string AckCursor(absl::string_view recipient);  // "ack|" <recipient>
+std::string WebhookCursor(absl::string_view name);   // "webhook|" <name>
+// "calendar_missing_notified|" <year> -> the day the administrator was told
+std::string CalendarMissingNotified(int year);
+// "briefings:next:" <rule id> -> YYYY-MM-DD of the rule's next briefing
+std::string NextBriefing(absl::string_view rule_id);
+// "auth/account/" <account id> -> AccountRecord
+std::string Account(absl::string_view account_id);
+std::string AccountPrefix();
+
+// ---- audit column (engine/audit/audit_log.h)
+std::string AuditEntry(uint64_t seq);       // 'e' u64 seq -> AuditEntry
+std::string AuditEntryPrefix();             // "e"
+std::string AuditCheckpoint(uint64_t seq);  // 'c' u64 seq -> Checkpoint
+std::string AuditCheckpointPrefix();        // "c"
+std::string AuditAnchor();                  // "anchor" -> the checkpoint pruning kept
+std::string AuditIndexVersion();            // "xver": every entry is indexed
+// 'x' <field> <value> 0x00 u64 seq -> "" ; field: 'a' account, 'u' unit,
+// 's' subject
+std::string AuditIndex(char field, absl::string_view value, uint64_t seq);
+std::string AuditIndexPrefix(char field, absl::string_view value);
+
+// ---- evidence indexes (index column; engine/evidence/evidence_store.h).
+// subject: a task id, or "<kind>:<id>" for other subjects.
+//   "evidence-up"   | sha | actor                           -> ""
+//   "evidence-file" | sha | subject | u64 event version     -> EvidenceAttachment
+//   "evidence-task" | task | sha [| subject] | u64 version  -> EvidenceAttachment
+//       (with subject: a supervision item about the task)
+//   "evidence-unit" | unit | YYYY-MM | sha | subject | u64 version -> EvidenceAttachment
+std::string EvidenceUpload(absl::string_view sha256, absl::string_view actor);
+std::string EvidenceUploadPrefix(absl::string_view sha256);
+std::string EvidenceFile(absl::string_view sha256, absl::string_view subject, uint64_t version);
+std::string EvidenceFilePrefix(absl::string_view sha256);  // "": every file
+std::string EvidenceTask(absl::string_view task_id, absl::string_view sha256, absl::string_view subject,
+                         uint64_t version);  // subject "": the task's own event
+std::string EvidenceTaskPrefix(absl::string_view task_id);
+std::string EvidenceUnit(absl::string_view unit_id, absl::string_view period, absl::string_view sha256,
+                         absl::string_view subject, uint64_t version);
+std::string EvidenceUnitPrefix(absl::string_view unit_id, absl::string_view period);  // period "": all
 
 // The smallest key greater than every key that starts with prefix.
 std::string PrefixEnd(absl::string_view prefix);

@@ -10,9 +10,6 @@
 namespace duban {
 
 namespace {
-// Written by earlier versions; read at start-up only.
-constexpr char kSeqKey[] = "notification_seq";
-
 uint64_t ReadCounter(const Store& store, const std::string& key) {
   auto v = store.Get(Cf::kMeta, key);
   uint64_t n = 0;
@@ -25,7 +22,7 @@ Outbox::Outbox(Store* store) : store_(store) {}
 
 absl::Status Outbox::Init() {
   uint64_t last = 0;
-  auto v = store_->Get(Cf::kMeta, kSeqKey);
+  auto v = store_->Get(Cf::kMeta, keys::NotificationSeq());
   if (v.ok() && !absl::SimpleAtoi(*v, &last)) return absl::DataLossError("meta notification_seq: not a number");
   if (!v.ok() && !absl::IsNotFound(v.status())) return v.status();
   std::string prefix = keys::OutboxGlobalPrefix();
@@ -130,7 +127,7 @@ absl::Status Outbox::Ack(absl::string_view recipient, uint64_t seq) {
     return absl::InvalidArgumentError(absl::StrCat("seq: ", seq, " is beyond the last notification ", last));
   }
   absl::MutexLock l(&ack_mu_[absl::Hash<absl::string_view>()(recipient) % ack_mu_.size()]);
-  std::string key = absl::StrCat("ack|", recipient);
+  std::string key = keys::AckCursor(recipient);
   if (seq <= ReadCounter(*store_, key)) return absl::OkStatus();
   rocksdb::WriteBatch b;
   store_->Put(&b, Cf::kMeta, key, std::to_string(seq));
@@ -138,17 +135,17 @@ absl::Status Outbox::Ack(absl::string_view recipient, uint64_t seq) {
 }
 
 uint64_t Outbox::Acked(absl::string_view recipient) const {
-  return ReadCounter(*store_, absl::StrCat("ack|", recipient));
+  return ReadCounter(*store_, keys::AckCursor(recipient));
 }
 
 absl::Status Outbox::SetCursor(absl::string_view name, uint64_t seq) {
   rocksdb::WriteBatch b;
-  store_->Put(&b, Cf::kMeta, absl::StrCat("webhook|", name), std::to_string(seq));
+  store_->Put(&b, Cf::kMeta, keys::WebhookCursor(name), std::to_string(seq));
   return store_->Write(&b);
 }
 
 uint64_t Outbox::Cursor(absl::string_view name) const {
-  return ReadCounter(*store_, absl::StrCat("webhook|", name));
+  return ReadCounter(*store_, keys::WebhookCursor(name));
 }
 
 }  // namespace duban

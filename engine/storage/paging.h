@@ -24,6 +24,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/map.h"
+#include "google/protobuf/message.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/store.h"
@@ -38,6 +40,21 @@ inline constexpr int kHistoryPageSize = 500;
 // Lists: the default and the largest page.
 inline constexpr int kDefaultListPageSize = 100;
 inline constexpr int kMaxListPageSize = 1000;
+
+// Documents of one period (the monthly bulletin, a drafted briefing) are
+// read whole rather than in pages. Their lists grow with the plan (its
+// tasks, units, supervision items), so each is bounded: at most
+// kMaxDocumentEntries entries per list, and kMaxDocumentBytes in all.
+inline constexpr int kMaxDocumentEntries = 500;
+inline constexpr size_t kMaxDocumentBytes = kMaxPageBytes;
+
+// Bounds a document: cuts each repeated message field of `doc` (its own,
+// not its entries') to max_entries, then, while the document is larger
+// than max_bytes, halves the longest list in bytes. Entries are cut from
+// the end, so a list sorted most important first keeps its head. Adds to
+// (*left_out)[field name] the entries cut from each field.
+void FitDocument(google::protobuf::Message* doc, int max_entries, size_t max_bytes,
+                 google::protobuf::Map<std::string, int32_t>* left_out);
 
 // The page size to use for a request's page_size: default_size for 0,
 // at most max_size; INVALID_ARGUMENT naming page_size when negative.

@@ -57,7 +57,7 @@ absl::Status TimerRunner::FireBatch(const std::vector<std::pair<std::string, v1:
     }
     RETURN_IF_ERROR(h->second.fire(firing.get(), t, late));
   }
-  if (clock_->IsSimulated()) firing->PutRaw(Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(now)));
+  if (clock_->IsSimulated()) firing->PutRaw(Cf::kMeta, keys::SimulatedNow(), std::to_string(absl::ToUnixMicros(now)));
   // The firing's audit entry goes into its batch.
   v1::AuditEntry act;
   act.set_account("duband");
@@ -202,7 +202,7 @@ absl::StatusOr<TimerRun> TimerRunner::Run(absl::Time until, bool step_clock, abs
   }
   if (step_clock && clock_->MoveTo(until) && clock_->IsSimulated()) {
     rocksdb::WriteBatch b;
-    store_->Put(&b, Cf::kMeta, "sim_now", std::to_string(absl::ToUnixMicros(clock_->Now())));
+    store_->Put(&b, Cf::kMeta, keys::SimulatedNow(), std::to_string(absl::ToUnixMicros(clock_->Now())));
     std::vector<v1::Notification> none;
     RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
   }

@@ -9,13 +9,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/storage/keys.h"
 #include "spdlog/spdlog.h"
 
 namespace duban::auth {
 
 namespace {
 
-constexpr char kPrefix[] = "auth/account/";
 constexpr char kNotAccepted[] = "account_id or password: not accepted";
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()); }
@@ -76,7 +76,7 @@ absl::Status AccountStore::CheckRoles(const std::string& field, const std::vecto
 absl::Status AccountStore::Persist(const v1::AccountRecord& r) {
   if (store_ == nullptr) return absl::OkStatus();
   rocksdb::WriteBatch b;
-  store_->Put(&b, Cf::kMeta, absl::StrCat(kPrefix, r.account().id()), r);
+  store_->Put(&b, Cf::kMeta, keys::Account(r.account().id()), r);
   return store_->Write(&b);
 }
 
@@ -84,7 +84,7 @@ absl::Status AccountStore::Load() {
   if (store_ == nullptr) return absl::OkStatus();
   absl::MutexLock l(&mu_);
   absl::Status bad;
-  absl::Status scanned = store_->Scan(Cf::kMeta, kPrefix, [&](absl::string_view k, absl::string_view v) {
+  absl::Status scanned = store_->Scan(Cf::kMeta, keys::AccountPrefix(), [&](absl::string_view k, absl::string_view v) {
     v1::AccountRecord r;
     if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       bad = absl::DataLossError(absl::StrCat("accounts: record ", k, " is unreadable"));

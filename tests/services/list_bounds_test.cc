@@ -68,11 +68,13 @@ const std::map<std::string, std::string>& AllowList() {
       {"AdminService/ReloadRules", "rule ids of the configuration files, which an operator writes"},
       {"EvidenceService/Upload", "one file, not yet attached"},
       // Documents of one period, read whole. Their lists grow with the size
-      // of the plan (its tasks, units and open supervision items), not with
-      // time; a plan far larger than the demo's would need them split.
-      {"BulletinService/MonthlyBulletin", "one month's bulletin: a row per late unit, the open items, the month's cases"},
-      {"BriefingService/EditBriefing", "one period's briefing (see the note above)"},
-      {"BriefingService/PublishBriefing", "one period's briefing (see the note above)"},
+      // of the plan (its tasks, units and open supervision items), so each
+      // is cut to kMaxDocumentEntries and the document to kMaxDocumentBytes
+      // (FitDocument, engine/storage/paging.h), with the entries left out
+      // counted in left_out.
+      {"BulletinService/MonthlyBulletin", "one month's bulletin, bounded by FitDocument"},
+      {"BriefingService/EditBriefing", "one period's briefing, bounded by FitDocument"},
+      {"BriefingService/PublishBriefing", "one period's briefing, bounded by FitDocument"},
   };
   return *list;
 }

@@ -324,5 +324,28 @@ TEST_F(BriefingsTest, TheOfficeEditsADraftThenPublishesItOnce) {
   EXPECT_NE(md.find("已印发"), std::string::npos);
 }
 
+// A briefing whose list was cut to keep it bounded says so under that
+// section, in print and in Markdown.
+TEST(BriefingRenderTest, ASectionCutToTheBoundSaysHowManyEntriesItLeftOut) {
+  v1::Briefing b;
+  b.set_title("专报");
+  for (int i = 1; i <= 2; ++i) {
+    v1::TaskLine* l = b.add_overdue();
+    l->set_code(absl::StrCat("1.", i));
+    l->set_title("逾期任务");
+  }
+  (*b.mutable_left_out())["overdue"] = 1234;
+  const std::string line = "另有1234项未列入本期简报，详见台账。";
+  std::string md = BriefingToMarkdown(b);
+  size_t section = md.find("## 四、逾期未办结任务");
+  size_t next = md.find("## 五、");
+  ASSERT_NE(section, std::string::npos);
+  size_t at = md.find(line);
+  ASSERT_NE(at, std::string::npos) << md;
+  EXPECT_TRUE(at > section && at < next) << "the line is under its own section";
+  EXPECT_EQ(md.find(line, at + 1), std::string::npos) << "and under no other";
+  EXPECT_NE(BriefingToHtml(b).find("<p>" + line + "</p>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace duban

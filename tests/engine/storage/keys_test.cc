@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace duban::keys {
@@ -282,6 +283,71 @@ TEST(IsValidComponent, AcceptsOrdinaryIdsAndNames) {
   EXPECT_TRUE(IsValidComponent("economy"));
   EXPECT_TRUE(IsValidComponent("市发改局"));
   EXPECT_TRUE(IsValidComponent("\xff"));
+}
+
+// ---------------------------------------------------------------- stored bytes
+
+// Stores written by earlier builds must still be read: these keys keep
+// the bytes they had when each was spelled out where it was used.
+TEST(MetaKeys, KeepTheBytesEarlierStoresHave) {
+  EXPECT_EQ(SchemaVersion(), "schema_version");
+  EXPECT_EQ(LegacyNextTaskId(), "next_task_id");
+  EXPECT_EQ(SimulatedNow(), "sim_now");
+  EXPECT_EQ(DemoLoaded(), "demo_loaded");
+  EXPECT_EQ(NotificationSeq(), "notification_seq");
+  EXPECT_EQ(AckCursor("swj"), "ack|swj");
+  EXPECT_EQ(WebhookCursor("dingtalk"), "webhook|dingtalk");
+  EXPECT_EQ(CalendarMissingNotified(2024), "calendar_missing_notified|2024");
+  EXPECT_EQ(NextBriefing("xun"), "briefings:next:xun");
+  EXPECT_EQ(Account("office"), "auth/account/office");
+  EXPECT_EQ(CadenceStarted("task-force-xun"), "cadence|task-force-xun");
+  EXPECT_EQ(CaseCounter(), "next_case_id");
+  EXPECT_EQ(IncidentCounter(), "next_incident_id");
+  EXPECT_EQ(TaskNumber(258), std::string("task_number|\0\0\0\0\0\0\x01\x02", 20));
+  EXPECT_EQ(TaskNumber(7).substr(0, TaskNumberPrefix().size()), TaskNumberPrefix());
+}
+
+TEST(AuditKeys, KeepTheBytesEarlierStoresHave) {
+  EXPECT_EQ(AuditEntry(1), std::string("e\0\0\0\0\0\0\0\x01", 9));
+  EXPECT_EQ(AuditCheckpoint(2), std::string("c\0\0\0\0\0\0\0\x02", 9));
+  EXPECT_EQ(AuditEntryPrefix(), "e");
+  EXPECT_EQ(AuditCheckpointPrefix(), "c");
+  EXPECT_EQ(AuditAnchor(), "anchor");
+  EXPECT_EQ(AuditIndexVersion(), "xver");
+  EXPECT_EQ(AuditIndex('u', "swj", 3), std::string("xuswj\0\0\0\0\0\0\0\0\x03", 14));
+}
+
+TEST(AuditKeys, EntriesSortBySeqAndAnIndexPrefixTakesOneValueOnly) {
+  EXPECT_TRUE(ByteLess(AuditEntry(255), AuditEntry(256)));
+  EXPECT_TRUE(absl::StartsWith(AuditIndex('a', "office", 9), AuditIndexPrefix('a', "office")));
+  EXPECT_FALSE(absl::StartsWith(AuditIndex('a', "office2", 9), AuditIndexPrefix('a', "office")));
+  EXPECT_FALSE(absl::StartsWith(AuditIndex('u', "office", 9), AuditIndexPrefix('a', "office")));
+}
+
+TEST(EvidenceKeys, KeepTheBytesEarlierStoresHave) {
+  const std::string v1(std::string("\0\0\0\0\0\0\0\x01", 8));
+  EXPECT_EQ(EvidenceUpload("ab", "swj"), std::string("evidence-up\0ab\0swj", 18));
+  EXPECT_EQ(EvidenceFile("ab", "T1", 1), std::string("evidence-file\0ab\0T1\0", 20) + v1);
+  EXPECT_EQ(EvidenceTask("T1", "ab", "", 1), std::string("evidence-task\0T1\0ab\0", 20) + v1);
+  EXPECT_EQ(EvidenceTask("T1", "ab", "supervision:V1", 1),
+            std::string("evidence-task\0T1\0ab\0supervision:V1\0", 35) + v1);
+  EXPECT_EQ(EvidenceUnit("swj", "2023-04", "ab", "T1", 1),
+            std::string("evidence-unit\0swj\0" "2023-04\0ab\0T1\0", 32) + v1);
+}
+
+TEST(EvidenceKeys, EachPrefixCoversItsKeysAndNoOtherSubjects) {
+  EXPECT_TRUE(absl::StartsWith(EvidenceUpload("ab", "swj"), EvidenceUploadPrefix("ab")));
+  EXPECT_FALSE(absl::StartsWith(EvidenceUpload("abc", "swj"), EvidenceUploadPrefix("ab")));
+  EXPECT_TRUE(absl::StartsWith(EvidenceFile("ab", "T1", 3), EvidenceFilePrefix("ab")));
+  EXPECT_TRUE(absl::StartsWith(EvidenceFile("ab", "T1", 3), EvidenceFilePrefix("")));
+  EXPECT_FALSE(absl::StartsWith(EvidenceFile("abc", "T1", 3), EvidenceFilePrefix("ab")));
+  EXPECT_TRUE(absl::StartsWith(EvidenceTask("T1", "ab", "", 3), EvidenceTaskPrefix("T1")));
+  EXPECT_TRUE(absl::StartsWith(EvidenceTask("T1", "ab", "supervision:V2", 3), EvidenceTaskPrefix("T1")));
+  EXPECT_FALSE(absl::StartsWith(EvidenceTask("T10", "ab", "", 3), EvidenceTaskPrefix("T1")));
+  EXPECT_TRUE(absl::StartsWith(EvidenceUnit("swj", "2023-04", "ab", "T1", 3), EvidenceUnitPrefix("swj", "")));
+  EXPECT_TRUE(absl::StartsWith(EvidenceUnit("swj", "2023-04", "ab", "T1", 3), EvidenceUnitPrefix("swj", "2023-04")));
+  EXPECT_FALSE(absl::StartsWith(EvidenceUnit("swj", "2023-05", "ab", "T1", 3), EvidenceUnitPrefix("swj", "2023-04")));
+  EXPECT_FALSE(absl::StartsWith(EvidenceUnit("swj2", "2023-04", "ab", "T1", 3), EvidenceUnitPrefix("swj", "")));
 }
 
 }  // namespace

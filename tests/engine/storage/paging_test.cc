@@ -188,5 +188,58 @@ TEST_F(PagingTest, SupervisionItemsComeInNumberOrderAcrossPages) {
   EXPECT_TRUE(IsError(engine_->ListSupervisionPage(all).status(), absl::StatusCode::kInvalidArgument, "page_token"));
 }
 
+// ---------------------------------------------------------------- documents
+
+v1::SupervisionItem Item(int n, size_t text_bytes) {
+  v1::SupervisionItem item;
+  item.set_id(absl::StrCat("S", n));
+  item.set_title(std::string(text_bytes, 'x'));
+  return item;
+}
+
+TEST(FitDocumentTest, CutsEachListToTheEntryBoundAndCountsWhatItLeftOut) {
+  v1::Bulletin b;
+  b.set_period("2023-04");
+  for (int i = 1; i <= 700; ++i) *b.add_supervision() = Item(i, 10);
+  for (int i = 1; i <= 30; ++i) b.add_units()->set_unit_id(absl::StrCat("u", i));
+  FitDocument(&b, kMaxDocumentEntries, kMaxDocumentBytes, b.mutable_left_out());
+  ASSERT_EQ(b.supervision_size(), kMaxDocumentEntries);
+  EXPECT_EQ(b.supervision(0).id(), "S1");  // the head is kept
+  EXPECT_EQ(b.supervision(kMaxDocumentEntries - 1).id(), absl::StrCat("S", kMaxDocumentEntries));
+  EXPECT_EQ(b.left_out().at("supervision"), 700 - kMaxDocumentEntries);
+  EXPECT_EQ(b.units_size(), 30);
+  EXPECT_EQ(b.left_out().count("units"), 0u) << "a list within the bound is not mentioned";
+  EXPECT_EQ(b.period(), "2023-04");
+}
+
+TEST(FitDocumentTest, CutsTheLongestListInBytesUntilTheDocumentFits) {
+  v1::Briefing b;
+  // 400 items of 20 KiB: 8 MiB, twice the gRPC message limit.
+  for (int i = 1; i <= 400; ++i) *b.add_supervision_opened() = Item(i, 20 << 10);
+  for (int i = 1; i <= 100; ++i) {
+    v1::TaskLine* l = b.add_overdue();
+    l->set_task_id(absl::StrCat("T", i));
+    l->set_title("逾期任务");
+  }
+  ASSERT_GT(b.ByteSizeLong(), size_t{4} << 20);
+  FitDocument(&b, kMaxDocumentEntries, kMaxDocumentBytes, b.mutable_left_out());
+  EXPECT_LE(b.ByteSizeLong(), kMaxDocumentBytes);
+  EXPECT_GT(b.supervision_opened_size(), 0);
+  EXPECT_LT(b.supervision_opened_size(), 400);
+  EXPECT_EQ(b.supervision_opened_size() + b.left_out().at("supervision_opened"), 400);
+  EXPECT_EQ(b.supervision_opened(0).id(), "S1");
+  EXPECT_EQ(b.overdue_size(), 100) << "the small list is left whole";
+  EXPECT_EQ(b.left_out().count("overdue"), 0u);
+}
+
+TEST(FitDocumentTest, ADocumentWithinItsBoundsIsUnchanged) {
+  v1::Bulletin b;
+  for (int i = 1; i <= 3; ++i) *b.add_supervision() = Item(i, 100);
+  const std::string before = b.SerializeAsString();
+  FitDocument(&b, kMaxDocumentEntries, kMaxDocumentBytes, b.mutable_left_out());
+  EXPECT_EQ(b.SerializeAsString(), before);
+  EXPECT_TRUE(b.left_out().empty());
+}
+
 }  // namespace
 }  // namespace duban
