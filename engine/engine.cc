@@ -76,7 +76,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
                                                      EngineOptions options) {
   if (clock == nullptr) return absl::InvalidArgumentError("clock: required");
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(data_dir, options.store));
-  auto version = store->Get(Cf::kMeta, "schema_version");
+  auto version = store->Get(Cf::kMeta, keys::SchemaVersion());
   if (version.ok()) {
     int v = 0;
     if (!absl::SimpleAtoi(*version, &v) || v != kSchemaVersion) {
@@ -85,7 +85,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
     }
   } else {
     rocksdb::WriteBatch b;
-    store->Put(&b, Cf::kMeta, "schema_version", std::to_string(kSchemaVersion));
+    store->Put(&b, Cf::kMeta, keys::SchemaVersion(), std::to_string(kSchemaVersion));
     RETURN_IF_ERROR(store->Write(&b));
   }
   std::unique_ptr<Engine> engine(new Engine(std::move(store), clock, options));
@@ -122,7 +122,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   engine->obligations_ = std::make_unique<Obligations>(&engine->ctx_);
   engine->obligations_->RegisterTimerHandlers(engine->timers_.get());
   engine->RegisterTimerHandlers();
-  if (auto sim = engine->store_->Get(Cf::kMeta, "sim_now"); sim.ok() && clock->IsSimulated()) {
+  if (auto sim = engine->store_->Get(Cf::kMeta, keys::SimulatedNow()); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
     if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));
   }

@@ -25,8 +25,6 @@ namespace duban {
 
 namespace {
 
-constexpr char kCaseCounter[] = "next_case_id";
-constexpr char kIncidentCounter[] = "next_incident_id";
 constexpr char kTriggerIndex[] = "acct-trigger";
 
 
@@ -52,7 +50,7 @@ const CaseTransition* FindTransition(v1::AccountabilityState from, CaseCommand c
   return nullptr;
 }
 
-absl::StatusOr<uint64_t> ReadCounter(const Store& store, const char* key) {
+absl::StatusOr<uint64_t> ReadCounter(const Store& store, const std::string& key) {
   auto v = store.Get(Cf::kMeta, key);
   if (absl::IsNotFound(v.status())) return 1;
   RETURN_IF_ERROR(v.status());
@@ -121,7 +119,7 @@ namespace {
 // least the stored counter (the counter alone may lag: concurrent batches
 // commit in any order).
 // A read error is returned: a counter set too low would reuse an id.
-absl::StatusOr<uint64_t> NextNumber(const Store& store, keys::Kind kind, const char* counter) {
+absl::StatusOr<uint64_t> NextNumber(const Store& store, keys::Kind kind, const std::string& counter) {
   ASSIGN_OR_RETURN(uint64_t next, ReadCounter(store, counter));
   RETURN_IF_ERROR(store.Scan(Cf::kEntities, keys::EntityPrefix(kind), [&](absl::string_view k, absl::string_view) {
     uint64_t n = 0;
@@ -139,8 +137,8 @@ Accountability::Accountability(Engine* engine, std::shared_ptr<const Accountabil
 }
 
 absl::Status Accountability::Init() {
-  ASSIGN_OR_RETURN(uint64_t next_case, NextNumber(engine_->store(), keys::Kind::kAccountability, kCaseCounter));
-  ASSIGN_OR_RETURN(uint64_t next_incident, NextNumber(engine_->store(), keys::Kind::kIncident, kIncidentCounter));
+  ASSIGN_OR_RETURN(uint64_t next_case, NextNumber(engine_->store(), keys::Kind::kAccountability, keys::CaseCounter()));
+  ASSIGN_OR_RETURN(uint64_t next_incident, NextNumber(engine_->store(), keys::Kind::kIncident, keys::IncidentCounter()));
   next_case_.store(next_case);
   next_incident_.store(next_incident);
   return absl::OkStatus();
@@ -176,7 +174,7 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
   // counter is only a floor (see NextNumber).
   uint64_t n = next_case_.fetch_add(1);
   p->next_case = n + 1;
-  store.Put(p->batch, Cf::kMeta, kCaseCounter, std::to_string(n + 1));
+  store.Put(p->batch, Cf::kMeta, keys::CaseCounter(), std::to_string(n + 1));
   absl::Time now = engine_->clock().Now();
 
   v1::AccountabilityCase c;
@@ -438,7 +436,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   inc.set_deaths(in.deaths);
   inc.set_description(in.description);
   store.Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kIncident, inc.id()), inc);
-  store.Put(&batch, Cf::kMeta, kIncidentCounter, std::to_string(n + 1));
+  store.Put(&batch, Cf::kMeta, keys::IncidentCounter(), std::to_string(n + 1));
 
   for (const IncidentRule& rule : cfg->incident_rules) {
     bool kind_ok = rule.kinds.empty() || std::find(rule.kinds.begin(), rule.kinds.end(), in.kind) != rule.kinds.end();

@@ -267,7 +267,7 @@ absl::Status Obligations::StartCadences() {
   rocksdb::WriteBatch b;
   int scheduled = 0;
   for (const auto& rule : cfg->rules) {
-    std::string marker = absl::StrCat("cadence|", rule.id);
+    std::string marker = keys::CadenceStarted(rule.id);
     ASSIGN_OR_RETURN(bool scheduled_before, ctx_->store->Exists(Cf::kMeta, marker));
     if (scheduled_before) continue;
     auto first = FirstPeriodStart(rule, ctx_->clock->Now(), *ctx_->calendar);
@@ -568,7 +568,7 @@ absl::StatusOr<CadenceReload> Obligations::ReloadCadences(
       return true;
     }));
     // StartCadences schedules rules without a marker from their next period.
-    for (const auto& id : dropped) ctx_->store->Delete(&b, Cf::kMeta, absl::StrCat("cadence|", id));
+    for (const auto& id : dropped) ctx_->store->Delete(&b, Cf::kMeta, keys::CadenceStarted(id));
     std::vector<v1::Notification> none;
     RETURN_IF_ERROR(ctx_->pipeline->Commit(&b, &none));
     std::atomic_store(ctx_->cadences_slot, std::move(cadences));

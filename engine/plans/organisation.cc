@@ -52,16 +52,16 @@ absl::StatusOr<ImportSummary> Engine::ImportPlan(const yamlx::Doc& doc, absl::st
 }
 
 absl::StatusOr<bool> Engine::ImportDemoOnce(const yamlx::Doc& doc) {
-  constexpr char kMarker[] = "demo_loaded";
-  ASSIGN_OR_RETURN(bool loaded, store_->Exists(Cf::kMeta, kMarker));
+  const std::string marker = keys::DemoLoaded();
+  ASSIGN_OR_RETURN(bool loaded, store_->Exists(Cf::kMeta, marker));
   if (loaded) return false;
-  auto s = ImportPlan(doc, "duband", /*assign=*/true, kMarker);
+  auto s = ImportPlan(doc, "duband", /*assign=*/true, marker);
   if (s.ok()) return true;
   // A store written before the marker joined the import's batch may hold
   // the demo plan without its marker: take the plan as loaded.
   if (absl::IsAlreadyExists(s.status()) && absl::StartsWith(s.status().message(), "plan.id:")) {
     rocksdb::WriteBatch b;
-    store_->Put(&b, Cf::kMeta, kMarker, "recovered");
+    store_->Put(&b, Cf::kMeta, marker, "recovered");
     std::vector<v1::Notification> none;
     RETURN_IF_ERROR(pipeline_->Commit(&b, &none));
     return false;
