@@ -40,7 +40,10 @@ grpc::Status NotificationServiceImpl::Watch(grpc::ServerContext* ctx, const v1::
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "authorization: session ended (log in again)");
     }
     uint64_t seen = outbox.last_seq();
-    auto batch = outbox.Read(*recipient, after, 200);
+    auto read = outbox.Read(*recipient, after, 200);
+    // A bad record or a read error ends the stream with its status.
+    if (!read.ok()) return ToGrpc(read.status());
+    const std::vector<v1::Notification>& batch = *read;
     for (const auto& n : batch) {
       if (!writer->Write(n)) return grpc::Status::OK;  // the client went away
       after = n.seq();

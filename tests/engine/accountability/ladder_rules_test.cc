@@ -255,8 +255,7 @@ class LadderRulesTest : public ::testing::Test {
     config_ = std::make_shared<const AccountabilityConfig>(std::move(*cfg));
     rankings_ = std::make_unique<Rankings>(engine_.get(), config_);
     acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
-    ASSERT_TRUE(acct_->Init().ok());
-    return absl::OkStatus();
+    return acct_->Init();
   }
 
   std::string Name(const std::string& id) {

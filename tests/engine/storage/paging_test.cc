@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "duban/v1/briefing.pb.h"
 #include "engine/engine.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/store.h"
