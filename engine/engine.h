@@ -39,6 +39,7 @@
 #include "engine/supervision/supervision.h"
 #include "engine/evidence/evidence_store.h"
 #include "engine/obligations/obligations.h"
+#include "engine/tasks/task_commands.h"
 #include "engine/tasks/task_machine.h"
 #include "engine/time/timer_runner.h"
 #include "engine/time/work_calendar.h"
@@ -89,58 +90,6 @@ struct EscalateRequest {
   std::string new_deadline;  // optional YYYY-MM-DD
 };
 
-struct CommandResult {
-  v1::Task task;
-  std::vector<v1::TaskEvent> events;
-  bool replayed = false;  // request_id matched an earlier command
-};
-
-struct NewTask {
-  std::string campaign_id;
-  std::string code;
-  std::string title;
-  std::string text;
-  std::vector<std::string> lead_units;         // ids, names or aliases
-  std::vector<std::string> responsible_units;  // ids, names, aliases or group names
-  std::string lead_leader;
-  std::string responsible_person;
-  std::string due_date;
-  v1::ListKind list_kind = v1::LIST_KIND_TASK;
-  std::vector<v1::Milestone> milestones;
-};
-
-// Arguments of the commands after creation; which fields count depends on
-// the command.
-struct TaskCommandArgs {
-  std::string task_id;
-  v1::TaskCommand command = v1::TASK_COMMAND_UNSPECIFIED;
-  std::string reason;
-  v1::ProgressReport report;
-  std::string new_due_date;
-  std::vector<std::string> lead_units;
-  std::vector<std::string> responsible_units;
-};
-
-struct TaskFilter {
-  std::string plan_id;
-  std::string campaign_id;
-  std::string unit;  // id, name or alias
-  v1::TaskState state = v1::TASK_STATE_UNSPECIFIED;
-  std::string due_before;
-  std::string due_after;
-  bool overdue_only = false;
-  int page_size = 50;
-  std::string page_token;
-};
-
-// kMaxPageBytes and the page conventions: engine/storage/paging.h.
-using HistoryPageResult = EventPage<v1::TaskEvent>;
-
-struct TaskPage {
-  std::vector<v1::Task> tasks;
-  std::string next_page_token;
-};
-
 struct ImportSummary {
   v1::Plan plan;
   int units = 0;
@@ -182,16 +131,24 @@ class Engine {
   absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
   absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
 
-  // ---- tasks
-  absl::StatusOr<CommandResult> CreateTask(const CommandMeta& meta, const NewTask& task);
-  absl::StatusOr<CommandResult> Execute(const CommandMeta& meta, const TaskCommandArgs& args);
-  absl::StatusOr<v1::Task> GetTask(absl::string_view task_id) const;
-  absl::StatusOr<TaskPage> ListTasks(const TaskFilter& filter) const;
-  absl::StatusOr<std::vector<v1::TaskEvent>> History(absl::string_view task_id) const;
-  // One page of a task's history: events with version > after_version, at
-  // most page_size (0: 500; at most 500) and at most kMaxPageBytes of them.
+  // ---- tasks: engine/tasks/task_commands.h
+  TaskCommands& tasks() { return *tasks_; }
+  const TaskCommands& tasks() const { return *tasks_; }
+  absl::StatusOr<CommandResult> CreateTask(const CommandMeta& meta, const NewTask& task) {
+    return tasks_->Create(meta, task);
+  }
+  absl::StatusOr<CommandResult> Execute(const CommandMeta& meta, const TaskCommandArgs& args) {
+    return tasks_->Execute(meta, args);
+  }
+  absl::StatusOr<v1::Task> GetTask(absl::string_view task_id) const { return tasks_->Get(task_id); }
+  absl::StatusOr<TaskPage> ListTasks(const TaskFilter& filter) const { return tasks_->List(filter); }
+  absl::StatusOr<std::vector<v1::TaskEvent>> History(absl::string_view task_id) const {
+    return tasks_->History(task_id);
+  }
   absl::StatusOr<HistoryPageResult> HistoryPage(absl::string_view task_id, uint64_t after_version,
-                                                int page_size) const;
+                                                int page_size) const {
+    return tasks_->HistoryPage(task_id, after_version, page_size);
+  }
 
   // ---- reporting obligations (报送事项): engine/obligations/obligations.h
   Obligations& obligations() { return *obligations_; }
@@ -274,13 +231,9 @@ class Engine {
   absl::StatusOr<int> RecomputeDeadlines(const std::set<std::string>& rule_ids, absl::string_view why) {
     return obligations_->RecomputeDeadlines(rule_ids, why);
   }
-  // Recomputes every task's pending warning check that is still ahead (the
-  // day it turns yellow, or red when it is yellow) from the warning
-  // thresholds and calendar in force, e.g. after a calendar year was added
-  // or the thresholds reloaded; a check whose day has passed meanwhile is
-  // moved to now. Each move is a log line, and the batch's audit entry
-  // ("timers.recompute_warnings") lists them. Returns how many moved.
-  absl::StatusOr<int> RecomputeWarningChecks(absl::string_view why);
+  // TaskCommands::RecomputeWarningChecks (e.g. after a calendar year was
+  // added or the thresholds reloaded).
+  absl::StatusOr<int> RecomputeWarningChecks(absl::string_view why) { return tasks_->RecomputeWarningChecks(why); }
   // The due time of the earliest pending timer.
   std::optional<absl::Time> NextTimerDue() const { return timers_->NextDue(); }
   // Simulated clock only: FAILED_PRECONDITION otherwise. At most
@@ -320,10 +273,7 @@ class Engine {
                                                         bool allow_groups) const {
     return directory_.ResolveUnits(field, names, allow_groups);
   }
-  absl::StatusOr<v1::Task> LoadTask(absl::string_view task_id) const;
-  void Decorate(v1::Task* t) const;  // computed fields (overdue)
   absl::Status CheckMeta(const CommandMeta& meta) const { return Pipeline::CheckMeta(meta); }
-  absl::Status CheckArgs(const TaskCommandArgs& args, const v1::Task& task) const;
   // A command's result as a pipeline outcome, parsed from the pipeline's
   // replay record when it is one.
   // The result of an earlier command with meta's actor and request id and
@@ -348,10 +298,6 @@ class Engine {
     if (!r.ok()) return r.status();
     return std::move(r->value);
   }
-  void PutTaskIndexes(Txn* txn, const v1::Task* before, const v1::Task& after) const;
-  // Gives the next n task numbers; their marker goes in the batch (see
-  // keys.h "task_number|").
-  uint64_t NextTaskNumbers(Txn* txn, uint64_t n);
 
   absl::Status LoadSupervisionCounter();
   absl::Status CheckSupervisor(const CommandMeta& meta, absl::string_view what) const;
@@ -376,8 +322,6 @@ class Engine {
   // The effects of the timer kinds this engine still handles, each
   // written into the batch the runner made (the obligations' are
   // Obligations').
-  // Tasks (scheduler.cc): a warning check sets the task's warning level.
-  absl::Status TaskWarningCheck(Batch& b, const v1::Timer& t, bool late);
   // Supervision (supervision.cc): a task red for long enough gets listed, an
   // overdue item goes up a level, a closed item's look-back falls due.
   absl::Status EscalationDue(Batch& b, const v1::Timer& t, bool late);
@@ -385,7 +329,6 @@ class Engine {
   absl::Status LookbackDue(Batch& b, const v1::Timer& t, bool late);
   // How long after its due time a timer counts as late (the cadences').
   absl::Duration LateAfter() const;
-  absl::Status ScheduleWarningCheck(Txn* txn, const v1::Task& t, absl::Time not_before) const;
 
   // Constant after Open.
   std::unique_ptr<Store> store_;
@@ -400,10 +343,10 @@ class Engine {
   // Non-owning views of the members above, handed to every Batch and part.
   PartContext ctx_;
   // The parts, built in this order on ctx_.
+  std::unique_ptr<TaskCommands> tasks_;
   std::unique_ptr<Obligations> obligations_;
 
   std::atomic<uint64_t> next_supervision_number_{1};
-  std::atomic<uint64_t> next_task_number_{1};
 
   // The organisation directory, read by every command, told of imports.
   Directory directory_;
@@ -413,9 +356,6 @@ class Engine {
 // the latency.
 void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
                 absl::string_view actor, const absl::Status& result, absl::Time start);
-
-// Task ids are "T<number>"; returns 0 for anything else.
-uint64_t TaskNumber(absl::string_view task_id);
 
 }  // namespace duban
 

@@ -120,7 +120,7 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl
   google::protobuf::Timestamp now;
   absl::Time t = clock_->Now();
   now.set_seconds(absl::ToUnixSeconds(t));
-  uint64_t number = bundle.tasks.empty() ? 0 : NextTaskNumbers(&txn, bundle.tasks.size());
+  uint64_t number = bundle.tasks.empty() ? 0 : tasks_->NextNumbers(&txn, bundle.tasks.size());
   for (auto task : bundle.tasks) {
     task.set_id(absl::StrCat("T", number++));
     *task.mutable_created_at() = now;
@@ -149,8 +149,8 @@ absl::StatusOr<ImportSummary> Engine::ImportPlanImpl(const yamlx::Doc& doc, absl
       task.set_state(v1::TASK_STATE_ASSIGNED);
     }
     store_->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kTask, task.id()), task);
-    PutTaskIndexes(&txn, nullptr, task);
-    if (assign) RETURN_IF_ERROR(ScheduleWarningCheck(&txn, task, t));
+    tasks_->PutIndexes(&txn, nullptr, task);
+    if (assign) RETURN_IF_ERROR(tasks_->ScheduleWarningCheck(&txn, task, t));
     ++summary.tasks;
   }
   if (!done_marker.empty()) store_->Put(&batch, Cf::kMeta, done_marker, bundle.plan.id());

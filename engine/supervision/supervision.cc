@@ -498,7 +498,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
   if (replay) return std::move(*replay);
   switch (in.subject_kind) {
     case v1::SUPERVISION_SUBJECT_TASK: {
-      ASSIGN_OR_RETURN(v1::Task t, LoadTask(in.subject_id));
+      ASSIGN_OR_RETURN(v1::Task t, tasks_->Load(in.subject_id));
       if (item.responsible_unit.empty() && t.lead_unit_ids_size() > 0) item.responsible_unit = t.lead_unit_ids(0);
       break;
     }
@@ -685,7 +685,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
   in.deadline = req.new_deadline;
   in.rectification_target = req.reason;
   if (!req.task_id.empty()) {
-    ASSIGN_OR_RETURN(v1::Task t, LoadTask(req.task_id));
+    ASSIGN_OR_RETURN(v1::Task t, tasks_->Load(req.task_id));
     in.title = absl::StrCat(t.code(), " ", t.title());
   } else {
     ASSIGN_OR_RETURN(v1::Obligation o, obligations_->Get(req.obligation_id));
