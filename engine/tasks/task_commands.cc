@@ -26,13 +26,6 @@ namespace duban {
 namespace {
 
 constexpr int kMaxPageSize = 500;
-constexpr char kTaskNumberPrefix[] = "task_number|";
-
-std::string TaskNumberKey(uint64_t n) {
-  std::string k = kTaskNumberPrefix;
-  keys::AppendU64(&k, n);
-  return k;
-}
 
 
 bool NeedsReason(v1::TaskCommand c) {
@@ -65,15 +58,16 @@ uint64_t TaskNumber(absl::string_view task_id) {
 
 absl::Status TaskCommands::Init() {
   uint64_t next_task = 1;
-  if (auto next = ctx_->store->Get(Cf::kMeta, "next_task_id"); next.ok()) {
+  if (auto next = ctx_->store->Get(Cf::kMeta, keys::LegacyNextTaskId()); next.ok()) {
     if (!absl::SimpleAtoi(*next, &next_task)) return absl::DataLossError("meta next_task_id: not a number");
   } else if (!absl::IsNotFound(next.status())) {
     return next.status();
   }
-  auto last = ctx_->store->LastKey(Cf::kMeta, kTaskNumberPrefix);
+  const std::string prefix = keys::TaskNumberPrefix();
+  auto last = ctx_->store->LastKey(Cf::kMeta, prefix);
   if (last.ok()) {
-    if (last->size() != sizeof(kTaskNumberPrefix) - 1 + 8) return absl::DataLossError("meta task_number: malformed key");
-    next_task = std::max(next_task, keys::DecodeU64(absl::string_view(*last).substr(sizeof(kTaskNumberPrefix) - 1)) + 1);
+    if (last->size() != prefix.size() + 8) return absl::DataLossError("meta task_number: malformed key");
+    next_task = std::max(next_task, keys::DecodeU64(absl::string_view(*last).substr(prefix.size())) + 1);
   } else if (!absl::IsNotFound(last.status())) {
     return last.status();
   }
@@ -94,8 +88,8 @@ uint64_t TaskCommands::NextNumbers(Txn* txn, uint64_t n) {
   uint64_t last = first + n - 1;
   // The highest marker is the last number given, whatever order concurrent
   // batches commit in; each batch removes the marker below its own.
-  txn->PutRaw(Cf::kMeta, TaskNumberKey(last), "");
-  if (first > 1) txn->Delete(Cf::kMeta, TaskNumberKey(first - 1));
+  txn->PutRaw(Cf::kMeta, keys::TaskNumber(last), "");
+  if (first > 1) txn->Delete(Cf::kMeta, keys::TaskNumber(first - 1));
   return first;
 }
 
