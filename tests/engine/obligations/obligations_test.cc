@@ -18,6 +18,7 @@
 #include "engine/time/clock.h"
 #include "engine/time/timer_runner.h"
 #include "gtest/gtest.h"
+#include "tests/part_context.h"
 #include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
@@ -25,7 +26,6 @@ namespace duban {
 namespace {
 
 using ::duban::testing::IsError;
-using testing::TempDir;
 
 absl::Time Beijing(int y, int mo, int d, int h = 0) {
   return absl::FromCivil(absl::CivilHour(y, mo, d, h), PlanTimeZone());
@@ -37,29 +37,14 @@ CommandMeta Meta(std::string actor) {
   return m;
 }
 
-// The shared ground a part needs, wired by hand as the Engine would.
-class ObligationsPartTest : public ::testing::Test {
+// The shared ground a part needs, wired by hand as the Engine would
+// (tests/part_context.h).
+class ObligationsPartTest : public testing::PartContextTest {
  protected:
+  ObligationsPartTest() : PartContextTest(Beijing(2023, 1, 9, 9)) {}
+
   void SetUp() override {
-    auto store = Store::Open(dir_.path());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    outbox_ = std::make_unique<Outbox>(store_.get());
-    ASSERT_TRUE(outbox_->Init().ok());
-    pipeline_ = std::make_unique<Pipeline>(store_.get(), outbox_.get());
-    evidence_ = std::make_unique<EvidenceStore>(store_.get(), &clock_, dir_.path() + "/evidence", EvidenceOptions{});
-    ASSERT_TRUE(evidence_->Init().ok());
-    timers_ = std::make_unique<TimerRunner>(store_.get(), pipeline_.get(), &clock_, [this](absl::Time now) {
-      return std::unique_ptr<Txn>(new Batch(&ctx_, now));
-    });
-    ctx_.store = store_.get();
-    ctx_.pipeline = pipeline_.get();
-    ctx_.outbox = outbox_.get();
-    ctx_.evidence = evidence_.get();
-    ctx_.clock = &clock_;
-    ctx_.directory = &directory_;
-    ctx_.timers = timers_.get();
-    ctx_.cadences_slot = &cadences_;
+    ASSERT_NO_FATAL_FAILURE(WireContext());
     obligations_ = std::make_unique<Obligations>(&ctx_);
     obligations_->RegisterTimerHandlers(timers_.get());
   }
@@ -86,16 +71,6 @@ class ObligationsPartTest : public ::testing::Test {
     ASSERT_TRUE(b.Commit().ok());
   }
 
-  TempDir dir_;
-  SimulatedClock clock_{Beijing(2023, 1, 9, 9)};
-  std::shared_ptr<const CadenceConfig> cadences_;
-  Directory directory_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Outbox> outbox_;
-  std::unique_ptr<Pipeline> pipeline_;
-  std::unique_ptr<EvidenceStore> evidence_;
-  std::unique_ptr<TimerRunner> timers_;
-  PartContext ctx_;
   std::unique_ptr<Obligations> obligations_;
 };
 

@@ -21,6 +21,7 @@
 #include "engine/time/timer_runner.h"
 #include "engine/time/work_calendar.h"
 #include "gtest/gtest.h"
+#include "tests/part_context.h"
 #include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
@@ -37,29 +38,12 @@ CommandMeta Meta(std::string actor) {
   return m;
 }
 
-class TaskCommandsPartTest : public ::testing::Test {
+class TaskCommandsPartTest : public testing::PartContextTest {
  protected:
+  TaskCommandsPartTest() : PartContextTest(absl::FromCivil(absl::CivilDay(2023, 1, 9), PlanTimeZone())) {}
+
   void SetUp() override {
-    auto store = Store::Open(dir_.path());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    outbox_ = std::make_unique<Outbox>(store_.get());
-    ASSERT_TRUE(outbox_->Init().ok());
-    pipeline_ = std::make_unique<Pipeline>(store_.get(), outbox_.get());
-    evidence_ = std::make_unique<EvidenceStore>(store_.get(), &clock_, dir_.path() + "/evidence", EvidenceOptions{});
-    ASSERT_TRUE(evidence_->Init().ok());
-    timers_ = std::make_unique<TimerRunner>(store_.get(), pipeline_.get(), &clock_, [this](absl::Time now) {
-      return std::unique_ptr<Txn>(new Batch(&ctx_, now));
-    });
-    ctx_.store = store_.get();
-    ctx_.pipeline = pipeline_.get();
-    ctx_.outbox = outbox_.get();
-    ctx_.evidence = evidence_.get();
-    ctx_.clock = &clock_;
-    ctx_.directory = &directory_;
-    ctx_.timers = timers_.get();
-    ctx_.workflow = &workflow_;
-    ctx_.cadences_slot = &cadences_;
+    ASSERT_NO_FATAL_FAILURE(WireContext());
 
     v1::Unit unit;
     unit.set_id("u1");
@@ -83,17 +67,6 @@ class TaskCommandsPartTest : public ::testing::Test {
     return t;
   }
 
-  TempDir dir_;
-  SimulatedClock clock_{absl::FromCivil(absl::CivilDay(2023, 1, 9), PlanTimeZone())};
-  std::shared_ptr<const CadenceConfig> cadences_;
-  WorkflowOptions workflow_;
-  Directory directory_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Outbox> outbox_;
-  std::unique_ptr<Pipeline> pipeline_;
-  std::unique_ptr<EvidenceStore> evidence_;
-  std::unique_ptr<TimerRunner> timers_;
-  PartContext ctx_;
 };
 
 TEST_F(TaskCommandsPartTest, NumbersContinueAfterTheStoredMarker) {
