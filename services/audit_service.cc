@@ -104,7 +104,9 @@ grpc::Status AuditServiceImpl::GetAuditHead(grpc::ServerContext*, const v1::GetA
   resp->set_seq(seq);
   resp->set_head_hash(hash);
   resp->set_hash_algorithm(audit::HashAlgorithmName(engine_->audit().options().hash));
-  if (auto a = engine_->audit().Anchor()) *resp->mutable_anchor() = *a;
+  auto anchor = engine_->audit().Anchor();
+  if (!anchor.ok()) return ToGrpc(anchor.status());
+  if (*anchor) *resp->mutable_anchor() = **anchor;
   resp->set_retention_days(static_cast<uint64_t>(engine_->audit().options().retention_days));
   return grpc::Status::OK;
 }

@@ -117,12 +117,18 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
   absl::MutexLock l(&log->mu_);
   absl::MutexLock c(&log->checkpoint_mu_);
   log->head_hash_ = GenesisHash();
-  if (auto anchor = log->Anchor()) {
+  ASSIGN_OR_RETURN(std::optional<v1::AuditCheckpoint> anchor, log->Anchor());
+  if (anchor) {
     log->head_seq_ = anchor->seq();
     log->head_hash_ = anchor->head_hash();
   }
   std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(rocksdb::ReadOptions(), store->handle(Cf::kAudit)));
+  // Each seek's error is its own: a later seek clears the iterator's status.
+  auto seek_error = [&]() {
+    return absl::InternalError(absl::StrCat("audit: rocksdb: ", it->status().ToString()));
+  };
   it->SeekForPrev(EntryKey(~uint64_t{0}));
+  if (!it->status().ok()) return seek_error();
   if (it->Valid() && it->key().starts_with(keys::AuditEntryPrefix())) {
     v1::AuditEntry last;
     if (!last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
@@ -133,13 +139,14 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Store* store, const Clo
   }
   log->last_checkpoint_at_ = clock->Now();
   it->SeekForPrev(CheckpointKey(~uint64_t{0}));
+  if (!it->status().ok()) return seek_error();
   if (it->Valid() && it->key().starts_with(keys::AuditCheckpointPrefix())) {
     v1::AuditCheckpoint cp;
-    if (cp.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      log->last_checkpoint_seq_ = cp.seq();
+    if (!cp.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("audit: the last checkpoint cannot be parsed");
     }
+    log->last_checkpoint_seq_ = cp.seq();
   }
-  if (!it->status().ok()) return absl::InternalError(absl::StrCat("audit: rocksdb: ", it->status().ToString()));
   // A trail written before the index: index every entry once.
   ASSIGN_OR_RETURN(bool indexed, store->Exists(Cf::kAudit, keys::AuditIndexVersion()));
   if (!indexed) {
@@ -535,10 +542,12 @@ absl::StatusOr<std::vector<v1::AuditCheckpoint>> AuditLog::Checkpoints(uint64_t 
   return out;
 }
 
-std::optional<v1::AuditCheckpoint> AuditLog::Anchor() const {
+absl::StatusOr<std::optional<v1::AuditCheckpoint>> AuditLog::Anchor() const {
   v1::AuditCheckpoint c;
-  if (!store_->GetProto(Cf::kAudit, keys::AuditAnchor(), &c).ok()) return std::nullopt;
-  return c;
+  absl::Status s = store_->GetProto(Cf::kAudit, keys::AuditAnchor(), &c);
+  if (absl::IsNotFound(s)) return std::optional<v1::AuditCheckpoint>();
+  if (!s.ok()) return absl::Status(s.code(), absl::StrCat("audit anchor: ", s.message()));
+  return std::optional<v1::AuditCheckpoint>(std::move(c));
 }
 
 std::pair<uint64_t, std::string> AuditLog::Head() const {

@@ -135,7 +135,10 @@ class AuditLog : public WriteHook {
   // The checkpoints after after_seq, in seq order; DATA_LOSS for one that
   // does not parse, and a read error is returned.
   absl::StatusOr<std::vector<v1::AuditCheckpoint>> Checkpoints(uint64_t after_seq) const;
-  std::optional<v1::AuditCheckpoint> Anchor() const;
+  // The signed head of the pruned entries (none before the first prune);
+  // a read error or an anchor that does not parse is returned, never taken
+  // for "none".
+  absl::StatusOr<std::optional<v1::AuditCheckpoint>> Anchor() const;
   // The last committed entry's seq and hash (0 and the genesis hash, or the
   // anchor's, when there is none).
   std::pair<uint64_t, std::string> Head() const ABSL_LOCKS_EXCLUDED(mu_);

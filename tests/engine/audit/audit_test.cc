@@ -16,6 +16,8 @@
 #include "engine/audit/signer.h"
 #include "engine/audit/verify.h"
 #include "engine/engine.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/store.h"
 #include "engine/storage/yaml_util.h"
 #include "gtest/gtest.h"
 #include "services/audit_interceptor.h"
@@ -550,6 +552,42 @@ TEST_F(AuditTest, ATrailWrittenBeforeTheIndexIsIndexedAtOpen) {
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->entries.size(), 1u);
   EXPECT_EQ(page->entries[0].seq(), 3u);
+}
+
+// The anchor and the last checkpoint tell a reopened trail where it
+// stands: one that cannot be read is an error at open, never taken for
+// "none" (which would restart the chain at genesis or re-sign from seq 0).
+TEST_F(AuditTest, AnAnchorOrLastCheckpointThatDoesNotParseStopsTheOpen) {
+  Acts(6);
+  ASSERT_FALSE(published_.empty());
+  for (const std::string& key : {keys::AuditAnchor(), keys::AuditCheckpoint(published_.back().seq())}) {
+    SCOPED_TRACE(key == keys::AuditAnchor() ? "anchor" : "checkpoint");
+    // Take the record away, damaged, and back whole between the rounds.
+    std::string kept;
+    auto whole = engine_->store().Get(Cf::kAudit, key);
+    if (whole.ok()) kept = *whole;
+    rocksdb::WriteBatch b;
+    engine_->store().Put(&b, Cf::kAudit, key, std::string("\xff\xff not a checkpoint"));
+    ASSERT_TRUE(engine_->store().WriteDirect(&b).ok());
+    engine_.reset();
+    EngineOptions o;
+    o.audit.signer = signer_;
+    auto reopened = Engine::Open(dir_.path(), &clock_, o);
+    ASSERT_FALSE(reopened.ok()) << "a damaged audit record was taken for none";
+    EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss) << reopened.status();
+    EXPECT_NE(reopened.status().message().find("audit"), std::string::npos) << reopened.status();
+    // Put it back as it was (the anchor: absent) and open again.
+    {
+      auto st = Store::Open(dir_.path());
+      ASSERT_TRUE(st.ok()) << st.status();
+      rocksdb::WriteBatch fix;
+      if (whole.ok()) (*st)->Put(&fix, Cf::kAudit, key, kept);
+      else (*st)->Delete(&fix, Cf::kAudit, key);
+      ASSERT_TRUE((*st)->WriteDirect(&fix).ok());
+    }
+    Open(audit::HashAlgorithm::kSha256, audit::SignatureAlgorithm::kEd25519);
+  }
+  EXPECT_EQ(log().Head().first, 6u);
 }
 
 // Which RPCs are acts (one audit entry each) and which are reads.
