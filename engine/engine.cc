@@ -25,14 +25,6 @@ namespace {
 constexpr int kSchemaVersion = 1;
 }  // namespace
 
-void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
-                absl::string_view actor, const absl::Status& result, absl::Time start) {
-  spdlog::info("{}={} command={} actor={} result={} latency_us={}", std::string(subject_kind), std::string(subject_id),
-               std::string(command), std::string(actor),
-               result.ok() ? std::string("OK") : absl::StatusCodeToString(result.code()),
-               absl::ToInt64Microseconds(absl::Now() - start));
-}
-
 Engine::Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options)
     : store_(std::move(store)), clock_(clock), options_(options) {}
 
@@ -61,7 +53,6 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   ASSIGN_OR_RETURN(engine->audit_, audit::AuditLog::Open(engine->store_.get(), clock, options.audit));
   engine->store_->SetWriteHook(engine->audit_.get());
   RETURN_IF_ERROR(engine->LoadDirectory());
-  RETURN_IF_ERROR(engine->LoadSupervisionCounter());
   engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
   RETURN_IF_ERROR(engine->outbox_->Init());
   engine->evidence_ = std::make_unique<EvidenceStore>(engine->store_.get(), clock, data_dir + "/evidence",
@@ -78,7 +69,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   engine->tasks_->RegisterTimerHandlers(engine->timers_.get());
   engine->obligations_ = std::make_unique<Obligations>(&engine->ctx_);
   engine->obligations_->RegisterTimerHandlers(engine->timers_.get());
-  engine->RegisterTimerHandlers();
+  engine->supervision_ =
+      std::make_unique<Supervision>(&engine->ctx_, engine->tasks_.get(), engine->obligations_.get());
+  RETURN_IF_ERROR(engine->supervision_->Init());
+  engine->supervision_->RegisterTimerHandlers(engine->timers_.get());
   if (auto sim = engine->store_->Get(Cf::kMeta, keys::SimulatedNow()); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
     if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));
@@ -101,18 +95,6 @@ PartContext Engine::MakeContext() {
   ctx.supervision = options_.supervision;
   ctx.cadences_slot = &options_.cadences;
   return ctx;
-}
-
-absl::Status Engine::CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
-                                   const google::protobuf::MessageLite& result) {
-  Pipeline::RecordRequest(w, info.meta, fingerprint, result);
-  RETURN_IF_ERROR(pipeline_->Audit(info, result, w->batch()));
-  return pipeline_->Commit(w);
-}
-
-KeyLocks::Guard Engine::LockCommand(const CommandMeta& meta, std::vector<std::string> subjects) {
-  if (!meta.request_id.empty()) subjects.push_back(Pipeline::RequestSubject(meta));
-  return pipeline_->locks().Lock(subjects);
 }
 
 }  // namespace duban

@@ -65,31 +65,6 @@ struct EngineOptions {
   StoreOptions store;
 };
 
-struct SupervisionFilter {
-  std::string subject_id;
-  int level = 0;  // 0: all
-  v1::SupervisionState state = v1::SUPERVISION_STATE_UNSPECIFIED;
-  std::string unit;  // responsible unit: id, name or alias
-  bool overdue_only = false;
-  int page_size = kDefaultListPageSize;  // 0: the default; at most kMaxListPageSize
-  std::string page_token;                // engine/storage/paging.h
-};
-
-struct SupervisionPage {
-  std::vector<v1::SupervisionItem> items;  // in id order
-  std::string next_page_token;             // empty: no more
-};
-
-// One call to escalate: an item up a level, or a task / obligation (its open
-// item up a level, or listed at level 1 when it has none).
-struct EscalateRequest {
-  std::string item_id;
-  std::string task_id;
-  std::string obligation_id;
-  std::string reason;
-  std::string new_deadline;  // optional YYYY-MM-DD
-};
-
 struct ImportSummary {
   v1::Plan plan;
   int units = 0;
@@ -175,26 +150,34 @@ class Engine {
   absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const { return obligations_->GetUnitScore(unit); }
   absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const { return obligations_->ListUnitScores(); }
 
-  // ---- supervision (督办)
-  absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
-  // evidence: files of a rectification report (kReportRectification only;
-  // INVALID_ARGUMENT "evidence: ..." with another command), attached to its
-  // event in the same batch.
+  // ---- supervision (督办): engine/supervision/supervision.h
+  Supervision& supervision() { return *supervision_; }
+  const Supervision& supervision() const { return *supervision_; }
+  absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item) {
+    return supervision_->ListForSupervision(meta, item);
+  }
   absl::StatusOr<v1::SupervisionItem> SupervisionStep(const CommandMeta& meta, absl::string_view id,
                                                       SupervisionCommand command, absl::string_view text,
-                                                      const EvidenceRefs& evidence = {});
-  absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req);
-  absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const;
-  // Every item that matches (page_size and page_token are not used), in id
-  // order: for the engine's own summaries.
-  absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const;
-  absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const;
-  // One page of the items, in id order: at most filter.page_size (and
-  // kMaxPageBytes) of them after filter.page_token.
-  absl::StatusOr<SupervisionPage> ListSupervisionPage(const SupervisionFilter& filter) const;
-  // One page of an item's history (engine/storage/paging.h).
+                                                      const EvidenceRefs& evidence = {}) {
+    return supervision_->SupervisionStep(meta, id, command, text, evidence);
+  }
+  absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req) {
+    return supervision_->Escalate(meta, req);
+  }
+  absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const { return supervision_->Get(id); }
+  absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const {
+    return supervision_->List(filter);
+  }
+  absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const {
+    return supervision_->History(id);
+  }
+  absl::StatusOr<SupervisionPage> ListSupervisionPage(const SupervisionFilter& filter) const {
+    return supervision_->ListPage(filter);
+  }
   absl::StatusOr<EventPage<v1::SupervisionEvent>> SupervisionHistoryPage(absl::string_view id, uint64_t after_version,
-                                                                         int page_size) const;
+                                                                         int page_size) const {
+    return supervision_->HistoryPage(id, after_version, page_size);
+  }
 
   // ---- the monthly bulletin: who is late, in one page. `cases` are the
   // accountability cases to include (those opened in the month count).
@@ -273,60 +256,8 @@ class Engine {
                                                         bool allow_groups) const {
     return directory_.ResolveUnits(field, names, allow_groups);
   }
-  absl::Status CheckMeta(const CommandMeta& meta) const { return Pipeline::CheckMeta(meta); }
-  // A command's result as a pipeline outcome, parsed from the pipeline's
-  // replay record when it is one.
-  // The result of an earlier command with meta's actor and request id and
-  // the same fingerprint (the caller holds the request's lock).
-  template <typename M>
-  absl::StatusOr<std::optional<M>> ReplayAs(const CommandMeta& meta, const std::string& fingerprint) const {
-    auto bytes = pipeline_->Replay(meta, fingerprint);
-    if (!bytes.ok()) return bytes.status();
-    if (!bytes->has_value()) return std::optional<M>();
-    M m;
-    if (!m.ParseFromString(**bytes)) return absl::DataLossError("requests: record cannot be parsed");
-    return std::optional<M>(std::move(m));
-  }
-  // Steps 5 to 7 for a command that runs the pipeline's steps itself: the
-  // request record, the audit entry, the synced commit.
-  absl::Status CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
-                             const google::protobuf::MessageLite& result);
-  // Locks a command's subjects and its request record.
-  KeyLocks::Guard LockCommand(const CommandMeta& meta, std::vector<std::string> subjects);
-  template <typename M>
-  absl::StatusOr<M> Unwrap(absl::StatusOr<Outcome<M>> r) const {
-    if (!r.ok()) return r.status();
-    return std::move(r->value);
-  }
-
-  absl::Status LoadSupervisionCounter();
-  absl::Status CheckSupervisor(const CommandMeta& meta, absl::string_view what) const;
-  void DecorateSupervision(v1::SupervisionItem* item) const;
-  absl::StatusOr<v1::SupervisionItem> NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
-                                              const std::string& rule_id);
-  absl::StatusOr<std::optional<v1::SupervisionItem>> OpenItemFor(Batch* w, const std::string& subject_id);
-  absl::Status EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
-                            const std::string& reason, int deadline_working_days, const std::string& new_deadline);
-  std::string ResolveUnitOrName(absl::string_view name) const;
-  absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
-                                                          SupervisionCommand command, absl::string_view text,
-                                                          const EvidenceRefs& evidence);
-  absl::StatusOr<v1::SupervisionItem> ListForSupervisionImpl(const CommandMeta& meta, const NewSupervisionItem& item,
-                                                             const std::string& fingerprint);
-  absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
-                                                   const std::string& fingerprint);
   // The parts' shared context on this engine's members (ctx_).
   PartContext MakeContext();
-  // Gives the timer runner a handler for every timer kind (scheduler.cc).
-  void RegisterTimerHandlers();
-  // The effects of the timer kinds this engine still handles, each
-  // written into the batch the runner made (the obligations' are
-  // Obligations').
-  // Supervision (supervision.cc): a task red for long enough gets listed, an
-  // overdue item goes up a level, a closed item's look-back falls due.
-  absl::Status EscalationDue(Batch& b, const v1::Timer& t, bool late);
-  absl::Status SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late);
-  absl::Status LookbackDue(Batch& b, const v1::Timer& t, bool late);
   // How long after its due time a timer counts as late (the cadences').
   absl::Duration LateAfter() const;
 
@@ -345,17 +276,11 @@ class Engine {
   // The parts, built in this order on ctx_.
   std::unique_ptr<TaskCommands> tasks_;
   std::unique_ptr<Obligations> obligations_;
-
-  std::atomic<uint64_t> next_supervision_number_{1};
+  std::unique_ptr<Supervision> supervision_;
 
   // The organisation directory, read by every command, told of imports.
   Directory directory_;
 };
-
-// The one log line of a command: what, on what, by whom, the result and
-// the latency.
-void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
-                absl::string_view actor, const absl::Status& result, absl::Time start);
 
 }  // namespace duban
 

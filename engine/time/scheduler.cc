@@ -1,6 +1,5 @@
-// Engine: the registration of the timer kinds the engine still handles
-// (supervision) with the timer runner (engine/time/timer_runner.h), and
-// the runs of the timers.
+// Engine: the runs of the timers (engine/time/timer_runner.h); each part
+// registers the handlers of its own timer kinds.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -20,29 +19,6 @@
 #include "spdlog/spdlog.h"
 
 namespace duban {
-
-// ---------------------------------------------------------------- engine side
-
-void Engine::RegisterTimerHandlers() {
-  // Each kind's effects write into the batch the runner makes (a Batch on
-  // this engine's context): supervision (supervision.cc). The obligations
-  // and the tasks register their own.
-  auto fire = [this](absl::Status (Engine::*effect)(Batch&, const v1::Timer&, bool)) {
-    return [this, effect](Txn* txn, const v1::Timer& t, bool late) {
-      return (this->*effect)(*static_cast<Batch*>(txn), t, late);
-    };
-  };
-  auto one = [](auto id_of) {
-    return [id_of](const v1::Timer& t) { return std::vector<std::string>{id_of(t)}; };
-  };
-  timers_->Register(v1::Timer::kEscalation, {fire(&Engine::EscalationDue),
-                                             one([](const v1::Timer& t) { return t.escalation().task_id(); })});
-  timers_->Register(v1::Timer::kSupervisionDeadline,
-                    {fire(&Engine::SupervisionDeadlineDue),
-                     one([](const v1::Timer& t) { return t.supervision_deadline().item_id(); })});
-  timers_->Register(v1::Timer::kLookback,
-                    {fire(&Engine::LookbackDue), one([](const v1::Timer& t) { return t.lookback().item_id(); })});
-}
 
 absl::Duration Engine::LateAfter() const {
   const std::shared_ptr<const CadenceConfig> cfg = cadences();
