@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang into build-fuzz/ (or
-# $DUBAN_FUZZ_BUILD_DIR) and runs each for a bounded time (default 30 s,
-# $DUBAN_FUZZ_SECONDS) on a copy of its corpus in tests/fuzz/corpus/. A crash,
-# leak or sanitizer report fails the script.
+# Builds the libFuzzer targets in the ASan+UBSan build folder (build-asan,
+# or $DUBAN_ASAN_BUILD_DIR; scripts/sanitizers/configure.sh), where all the
+# code they reach carries coverage counters, and runs each for a bounded time
+# (default 30 s, $DUBAN_FUZZ_SECONDS) on a copy of its corpus in
+# tests/fuzz/corpus/. A crash, leak or sanitizer report fails the script.
+# After scripts/sanitize.sh address the targets are already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${DUBAN_FUZZ_SECONDS:-30}"
-build="${DUBAN_FUZZ_BUILD_DIR:-build-fuzz}"
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUBAN_FUZZ=ON \
-  -DDUBAN_BUILD_TESTS=OFF >/dev/null
+scripts/setup.sh
+build="$(scripts/sanitizers/configure.sh address)"
 targets=(plan_loader_fuzz rule_files_fuzz token_fuzz command_fuzz plan_draft_fuzz)
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 for t in "${targets[@]}"; do

@@ -10,20 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:-}"
 case "$kind" in
-  address) build="${DUBAN_ASAN_BUILD_DIR:-build-asan}" ;;
-  thread) build="${DUBAN_TSAN_BUILD_DIR:-build-tsan}" ;;
+  address|thread) ;;
   *) echo "usage: scripts/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
 scripts/setup.sh
-# clang-14 at -O0 -g1 (line numbers in reports): the build, not the tests,
-# is most of a sanitizer stage on a 2-core machine, and clang compiles this
-# code at -O0 in about half the time GCC takes (and -O0 in half that of -O1).
-# A build folder made with another compiler is made anew.
-if [ -f "$build/CMakeCache.txt" ] && ! grep -q "^CMAKE_CXX_COMPILER:.*clang++-14" "$build/CMakeCache.txt"; then
-  rm -rf "$build"
-fi
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O0 -g1" \
-  -DCMAKE_CXX_FLAGS="-O0 -g1" -DDUBAN_SANITIZE="$kind" >/dev/null
+build="$(scripts/sanitizers/configure.sh "$kind")"
 cmake --build "$build" -j"$(nproc)"
 # First the canaries (scripts/sanitizers/canary.cc): faults planted on
 # purpose must be reported, and correctly locked code must not be; otherwise a
@@ -71,7 +62,11 @@ else
   export DUBAN_TEST_TIME_SCALE="${DUBAN_TEST_TIME_SCALE:-10}"
 fi
 rc=0
-(cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 1800) || rc=$?
+# Sanitized tests wait more than they compute (for syncs, for duband, for
+# the browser): CTest runs DUBAN_SANITIZE_TEST_JOBS of them at once (default:
+# the number of cores).
+jobs="${DUBAN_SANITIZE_TEST_JOBS:-$(nproc)}"
+(cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 1800) || rc=$?
 shopt -s nullglob
 found=("$reports"/*)
 if ((${#found[@]})); then
