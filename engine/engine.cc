@@ -1,4 +1,5 @@
-// Engine: opening the store and building the parts.
+// Engine: opening the store, building the parts, and the runs of the timers
+// (each part registers the handlers of its own timer kinds).
 #include "engine/engine.h"
 
 #include <algorithm>
@@ -52,7 +53,6 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   // The audit trail: every write made for an act from now on carries its entry.
   ASSIGN_OR_RETURN(engine->audit_, audit::AuditLog::Open(engine->store_.get(), clock, options.audit));
   engine->store_->SetWriteHook(engine->audit_.get());
-  RETURN_IF_ERROR(engine->LoadDirectory());
   engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
   RETURN_IF_ERROR(engine->outbox_->Init());
   engine->evidence_ = std::make_unique<EvidenceStore>(engine->store_.get(), clock, data_dir + "/evidence",
@@ -67,6 +67,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   engine->tasks_ = std::make_unique<TaskCommands>(&engine->ctx_);
   RETURN_IF_ERROR(engine->tasks_->Init());
   engine->tasks_->RegisterTimerHandlers(engine->timers_.get());
+  engine->plans_ = std::make_unique<PlanImport>(&engine->ctx_, engine->tasks_.get());
+  RETURN_IF_ERROR(engine->plans_->LoadDirectory());
   engine->obligations_ = std::make_unique<Obligations>(&engine->ctx_);
   engine->obligations_->RegisterTimerHandlers(engine->timers_.get());
   engine->supervision_ =
@@ -95,6 +97,20 @@ PartContext Engine::MakeContext() {
   ctx.supervision = options_.supervision;
   ctx.cadences_slot = &options_.cadences;
   return ctx;
+}
+
+absl::Duration Engine::LateAfter() const {
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  return cfg ? cfg->late_after : absl::Minutes(5);
+}
+
+absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock,
+                                           const std::function<bool()>& cancelled) {
+  return timers_->Run(until, step_clock, LateAfter(), cancelled);
+}
+
+absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to, const std::function<bool()>& cancelled) {
+  return timers_->AdvanceClock(to, LateAfter(), cancelled);
 }
 
 }  // namespace duban

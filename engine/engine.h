@@ -34,6 +34,7 @@
 #include "engine/storage/paging.h"
 #include "engine/storage/pipeline.h"
 #include "engine/plans/directory.h"
+#include "engine/plans/plan_import.h"
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
@@ -65,46 +66,45 @@ struct EngineOptions {
   StoreOptions store;
 };
 
-struct ImportSummary {
-  v1::Plan plan;
-  int units = 0;
-  int tasks = 0;
-  int campaigns = 0;
-  int task_forces = 0;
-};
-
 class Engine {
  public:
   static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, Clock* clock,
                                                       EngineOptions options = {});
   ~Engine();
 
-  // ---- plans and organisation
-  // Imports a plan file; its tasks are created and, when assign is true,
-  // assigned to their lead units. All or nothing.
-  // done_marker, when given, is a meta key written (to the plan id) in the
-  // import's own batch.
+  // ---- plans and organisation: engine/plans/plan_import.h
+  PlanImport& plans() { return *plans_; }
+  const PlanImport& plans() const { return *plans_; }
   absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign,
-                                           absl::string_view done_marker = {});
-  // Imports the demo plan on the first start: the plan and the marker
-  // "demo_loaded" commit together. True when it imported now.
-  absl::StatusOr<bool> ImportDemoOnce(const yamlx::Doc& doc);
+                                           absl::string_view done_marker = {}) {
+    return plans_->ImportPlan(doc, actor, assign, done_marker);
+  }
+  absl::StatusOr<bool> ImportDemoOnce(const yamlx::Doc& doc) { return plans_->ImportDemoOnce(doc); }
   absl::StatusOr<ImportSummary> ImportPlanText(absl::string_view file_name, absl::string_view yaml,
-                                               absl::string_view actor, bool assign);
-  // The plans and people stored (DATA_LOSS when a record does not parse).
-  absl::StatusOr<std::vector<v1::Plan>> ListPlans() const;
-  absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
-  absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;
-  absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const;
+                                               absl::string_view actor, bool assign) {
+    return plans_->ImportPlanText(file_name, yaml, actor, assign);
+  }
+  absl::StatusOr<std::vector<v1::Plan>> ListPlans() const { return plans_->ListPlans(); }
+  absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const { return plans_->GetPlan(plan_id); }
+  absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const {
+    return plans_->ListCampaigns(plan_id);
+  }
+  absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const {
+    return plans_->GetCampaign(campaign_id);
+  }
   std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const { return directory_.ListUnits(category); }
   std::vector<v1::UnitGroup> ListUnitGroups() const { return directory_.ListUnitGroups(); }
   absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const { return directory_.GetUnit(unit_id); }
   absl::StatusOr<Resolved> Resolve(absl::string_view name) const { return directory_.Resolve(name); }
   // The organisation directory (engine/plans/directory.h).
   const Directory& directory() const { return directory_; }
-  absl::StatusOr<std::vector<v1::Person>> ListPeople() const;
-  absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
-  absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
+  absl::StatusOr<std::vector<v1::Person>> ListPeople() const { return plans_->ListPeople(); }
+  absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const {
+    return plans_->GetLeadingGroup(plan_id);
+  }
+  absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const {
+    return plans_->ListTaskForces(plan_id);
+  }
 
   // ---- tasks: engine/tasks/task_commands.h
   TaskCommands& tasks() { return *tasks_; }
@@ -238,6 +238,9 @@ class Engine {
   EvidenceStore& evidence() { return *evidence_; }
   const EvidenceStore& evidence() const { return *evidence_; }
   const EngineOptions& options() const { return options_; }
+  // The parts' shared context (engine/core/context.h), for the readers
+  // built beside the engine (rankings, accountability, assessments).
+  const PartContext& context() const { return ctx_; }
   // The cadences in force (nullptr: none), read with one atomic load.
   // ReloadCadences swaps them at any time: a computation takes this pointer
   // once and holds it to its end, so that a reload during it can neither
@@ -247,15 +250,6 @@ class Engine {
 
  private:
   Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options);
-  absl::Status LoadDirectory();
-  absl::StatusOr<ImportSummary> ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
-                                               absl::string_view done_marker);
-  std::optional<v1::UnitRef> LookupName(absl::string_view name) const { return directory_.LookupName(name); }
-  absl::StatusOr<std::vector<std::string>> ResolveUnits(absl::string_view field,
-                                                        const std::vector<std::string>& names,
-                                                        bool allow_groups) const {
-    return directory_.ResolveUnits(field, names, allow_groups);
-  }
   // The parts' shared context on this engine's members (ctx_).
   PartContext MakeContext();
   // How long after its due time a timer counts as late (the cadences').
@@ -275,6 +269,7 @@ class Engine {
   PartContext ctx_;
   // The parts, built in this order on ctx_.
   std::unique_ptr<TaskCommands> tasks_;
+  std::unique_ptr<PlanImport> plans_;
   std::unique_ptr<Obligations> obligations_;
   std::unique_ptr<Supervision> supervision_;
 
