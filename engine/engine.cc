@@ -1,4 +1,5 @@
-// Engine: opening the store and building the parts.
+// Engine: opening the store, building the parts, and the runs of the timers
+// (each part registers the handlers of its own timer kinds).
 #include "engine/engine.h"
 
 #include <algorithm>
@@ -24,14 +25,6 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 }  // namespace
-
-void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
-                absl::string_view actor, const absl::Status& result, absl::Time start) {
-  spdlog::info("{}={} command={} actor={} result={} latency_us={}", std::string(subject_kind), std::string(subject_id),
-               std::string(command), std::string(actor),
-               result.ok() ? std::string("OK") : absl::StatusCodeToString(result.code()),
-               absl::ToInt64Microseconds(absl::Now() - start));
-}
 
 Engine::Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options)
     : store_(std::move(store)), clock_(clock), options_(options) {}
@@ -60,8 +53,6 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   // The audit trail: every write made for an act from now on carries its entry.
   ASSIGN_OR_RETURN(engine->audit_, audit::AuditLog::Open(engine->store_.get(), clock, options.audit));
   engine->store_->SetWriteHook(engine->audit_.get());
-  RETURN_IF_ERROR(engine->LoadDirectory());
-  RETURN_IF_ERROR(engine->LoadSupervisionCounter());
   engine->outbox_ = std::make_unique<Outbox>(engine->store_.get());
   RETURN_IF_ERROR(engine->outbox_->Init());
   engine->evidence_ = std::make_unique<EvidenceStore>(engine->store_.get(), clock, data_dir + "/evidence",
@@ -76,9 +67,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir
   engine->tasks_ = std::make_unique<TaskCommands>(&engine->ctx_);
   RETURN_IF_ERROR(engine->tasks_->Init());
   engine->tasks_->RegisterTimerHandlers(engine->timers_.get());
+  engine->plans_ = std::make_unique<PlanImport>(&engine->ctx_, engine->tasks_.get());
+  RETURN_IF_ERROR(engine->plans_->LoadDirectory());
   engine->obligations_ = std::make_unique<Obligations>(&engine->ctx_);
   engine->obligations_->RegisterTimerHandlers(engine->timers_.get());
-  engine->RegisterTimerHandlers();
+  engine->supervision_ =
+      std::make_unique<Supervision>(&engine->ctx_, engine->tasks_.get(), engine->obligations_.get());
+  RETURN_IF_ERROR(engine->supervision_->Init());
+  engine->supervision_->RegisterTimerHandlers(engine->timers_.get());
   if (auto sim = engine->store_->Get(Cf::kMeta, keys::SimulatedNow()); sim.ok() && clock->IsSimulated()) {
     int64_t us = 0;
     if (absl::SimpleAtoi(*sim, &us)) clock->MoveTo(absl::FromUnixMicros(us));
@@ -103,16 +99,18 @@ PartContext Engine::MakeContext() {
   return ctx;
 }
 
-absl::Status Engine::CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
-                                   const google::protobuf::MessageLite& result) {
-  Pipeline::RecordRequest(w, info.meta, fingerprint, result);
-  RETURN_IF_ERROR(pipeline_->Audit(info, result, w->batch()));
-  return pipeline_->Commit(w);
+absl::Duration Engine::LateAfter() const {
+  const std::shared_ptr<const CadenceConfig> cfg = cadences();
+  return cfg ? cfg->late_after : absl::Minutes(5);
 }
 
-KeyLocks::Guard Engine::LockCommand(const CommandMeta& meta, std::vector<std::string> subjects) {
-  if (!meta.request_id.empty()) subjects.push_back(Pipeline::RequestSubject(meta));
-  return pipeline_->locks().Lock(subjects);
+absl::StatusOr<TimerRun> Engine::RunTimers(absl::Time until, bool step_clock,
+                                           const std::function<bool()>& cancelled) {
+  return timers_->Run(until, step_clock, LateAfter(), cancelled);
+}
+
+absl::StatusOr<TimerRun> Engine::AdvanceClock(absl::Time to, const std::function<bool()>& cancelled) {
+  return timers_->AdvanceClock(to, LateAfter(), cancelled);
 }
 
 }  // namespace duban

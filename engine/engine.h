@@ -34,6 +34,7 @@
 #include "engine/storage/paging.h"
 #include "engine/storage/pipeline.h"
 #include "engine/plans/directory.h"
+#include "engine/plans/plan_import.h"
 #include "engine/plans/plan_loader.h"
 #include "engine/storage/store.h"
 #include "engine/supervision/supervision.h"
@@ -65,71 +66,45 @@ struct EngineOptions {
   StoreOptions store;
 };
 
-struct SupervisionFilter {
-  std::string subject_id;
-  int level = 0;  // 0: all
-  v1::SupervisionState state = v1::SUPERVISION_STATE_UNSPECIFIED;
-  std::string unit;  // responsible unit: id, name or alias
-  bool overdue_only = false;
-  int page_size = kDefaultListPageSize;  // 0: the default; at most kMaxListPageSize
-  std::string page_token;                // engine/storage/paging.h
-};
-
-struct SupervisionPage {
-  std::vector<v1::SupervisionItem> items;  // in id order
-  std::string next_page_token;             // empty: no more
-};
-
-// One call to escalate: an item up a level, or a task / obligation (its open
-// item up a level, or listed at level 1 when it has none).
-struct EscalateRequest {
-  std::string item_id;
-  std::string task_id;
-  std::string obligation_id;
-  std::string reason;
-  std::string new_deadline;  // optional YYYY-MM-DD
-};
-
-struct ImportSummary {
-  v1::Plan plan;
-  int units = 0;
-  int tasks = 0;
-  int campaigns = 0;
-  int task_forces = 0;
-};
-
 class Engine {
  public:
   static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& data_dir, Clock* clock,
                                                       EngineOptions options = {});
   ~Engine();
 
-  // ---- plans and organisation
-  // Imports a plan file; its tasks are created and, when assign is true,
-  // assigned to their lead units. All or nothing.
-  // done_marker, when given, is a meta key written (to the plan id) in the
-  // import's own batch.
+  // ---- plans and organisation: engine/plans/plan_import.h
+  PlanImport& plans() { return *plans_; }
+  const PlanImport& plans() const { return *plans_; }
   absl::StatusOr<ImportSummary> ImportPlan(const yamlx::Doc& doc, absl::string_view actor, bool assign,
-                                           absl::string_view done_marker = {});
-  // Imports the demo plan on the first start: the plan and the marker
-  // "demo_loaded" commit together. True when it imported now.
-  absl::StatusOr<bool> ImportDemoOnce(const yamlx::Doc& doc);
+                                           absl::string_view done_marker = {}) {
+    return plans_->ImportPlan(doc, actor, assign, done_marker);
+  }
+  absl::StatusOr<bool> ImportDemoOnce(const yamlx::Doc& doc) { return plans_->ImportDemoOnce(doc); }
   absl::StatusOr<ImportSummary> ImportPlanText(absl::string_view file_name, absl::string_view yaml,
-                                               absl::string_view actor, bool assign);
-  // The plans and people stored (DATA_LOSS when a record does not parse).
-  absl::StatusOr<std::vector<v1::Plan>> ListPlans() const;
-  absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const;
-  absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const;
-  absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const;
+                                               absl::string_view actor, bool assign) {
+    return plans_->ImportPlanText(file_name, yaml, actor, assign);
+  }
+  absl::StatusOr<std::vector<v1::Plan>> ListPlans() const { return plans_->ListPlans(); }
+  absl::StatusOr<v1::Plan> GetPlan(absl::string_view plan_id) const { return plans_->GetPlan(plan_id); }
+  absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(absl::string_view plan_id) const {
+    return plans_->ListCampaigns(plan_id);
+  }
+  absl::StatusOr<v1::Campaign> GetCampaign(absl::string_view campaign_id) const {
+    return plans_->GetCampaign(campaign_id);
+  }
   std::vector<v1::Unit> ListUnits(v1::UnitCategory category) const { return directory_.ListUnits(category); }
   std::vector<v1::UnitGroup> ListUnitGroups() const { return directory_.ListUnitGroups(); }
   absl::StatusOr<v1::Unit> GetUnit(absl::string_view unit_id) const { return directory_.GetUnit(unit_id); }
   absl::StatusOr<Resolved> Resolve(absl::string_view name) const { return directory_.Resolve(name); }
   // The organisation directory (engine/plans/directory.h).
   const Directory& directory() const { return directory_; }
-  absl::StatusOr<std::vector<v1::Person>> ListPeople() const;
-  absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const;
-  absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const;
+  absl::StatusOr<std::vector<v1::Person>> ListPeople() const { return plans_->ListPeople(); }
+  absl::StatusOr<v1::LeadingGroup> GetLeadingGroup(absl::string_view plan_id) const {
+    return plans_->GetLeadingGroup(plan_id);
+  }
+  absl::StatusOr<std::vector<v1::TaskForce>> ListTaskForces(absl::string_view plan_id) const {
+    return plans_->ListTaskForces(plan_id);
+  }
 
   // ---- tasks: engine/tasks/task_commands.h
   TaskCommands& tasks() { return *tasks_; }
@@ -175,26 +150,34 @@ class Engine {
   absl::StatusOr<v1::UnitScore> GetUnitScore(absl::string_view unit) const { return obligations_->GetUnitScore(unit); }
   absl::StatusOr<std::vector<v1::UnitScore>> ListUnitScores() const { return obligations_->ListUnitScores(); }
 
-  // ---- supervision (督办)
-  absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item);
-  // evidence: files of a rectification report (kReportRectification only;
-  // INVALID_ARGUMENT "evidence: ..." with another command), attached to its
-  // event in the same batch.
+  // ---- supervision (督办): engine/supervision/supervision.h
+  Supervision& supervision() { return *supervision_; }
+  const Supervision& supervision() const { return *supervision_; }
+  absl::StatusOr<v1::SupervisionItem> ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& item) {
+    return supervision_->ListForSupervision(meta, item);
+  }
   absl::StatusOr<v1::SupervisionItem> SupervisionStep(const CommandMeta& meta, absl::string_view id,
                                                       SupervisionCommand command, absl::string_view text,
-                                                      const EvidenceRefs& evidence = {});
-  absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req);
-  absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const;
-  // Every item that matches (page_size and page_token are not used), in id
-  // order: for the engine's own summaries.
-  absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const;
-  absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const;
-  // One page of the items, in id order: at most filter.page_size (and
-  // kMaxPageBytes) of them after filter.page_token.
-  absl::StatusOr<SupervisionPage> ListSupervisionPage(const SupervisionFilter& filter) const;
-  // One page of an item's history (engine/storage/paging.h).
+                                                      const EvidenceRefs& evidence = {}) {
+    return supervision_->SupervisionStep(meta, id, command, text, evidence);
+  }
+  absl::StatusOr<v1::SupervisionItem> Escalate(const CommandMeta& meta, const EscalateRequest& req) {
+    return supervision_->Escalate(meta, req);
+  }
+  absl::StatusOr<v1::SupervisionItem> GetSupervision(absl::string_view id) const { return supervision_->Get(id); }
+  absl::StatusOr<std::vector<v1::SupervisionItem>> ListSupervisionItems(const SupervisionFilter& filter) const {
+    return supervision_->List(filter);
+  }
+  absl::StatusOr<std::vector<v1::SupervisionEvent>> SupervisionHistory(absl::string_view id) const {
+    return supervision_->History(id);
+  }
+  absl::StatusOr<SupervisionPage> ListSupervisionPage(const SupervisionFilter& filter) const {
+    return supervision_->ListPage(filter);
+  }
   absl::StatusOr<EventPage<v1::SupervisionEvent>> SupervisionHistoryPage(absl::string_view id, uint64_t after_version,
-                                                                         int page_size) const;
+                                                                         int page_size) const {
+    return supervision_->HistoryPage(id, after_version, page_size);
+  }
 
   // ---- the monthly bulletin: who is late, in one page. `cases` are the
   // accountability cases to include (those opened in the month count).
@@ -255,6 +238,9 @@ class Engine {
   EvidenceStore& evidence() { return *evidence_; }
   const EvidenceStore& evidence() const { return *evidence_; }
   const EngineOptions& options() const { return options_; }
+  // The parts' shared context (engine/core/context.h), for the readers
+  // built beside the engine (rankings, accountability, assessments).
+  const PartContext& context() const { return ctx_; }
   // The cadences in force (nullptr: none), read with one atomic load.
   // ReloadCadences swaps them at any time: a computation takes this pointer
   // once and holds it to its end, so that a reload during it can neither
@@ -264,69 +250,8 @@ class Engine {
 
  private:
   Engine(std::unique_ptr<Store> store, Clock* clock, EngineOptions options);
-  absl::Status LoadDirectory();
-  absl::StatusOr<ImportSummary> ImportPlanImpl(const yamlx::Doc& doc, absl::string_view actor, bool assign,
-                                               absl::string_view done_marker);
-  std::optional<v1::UnitRef> LookupName(absl::string_view name) const { return directory_.LookupName(name); }
-  absl::StatusOr<std::vector<std::string>> ResolveUnits(absl::string_view field,
-                                                        const std::vector<std::string>& names,
-                                                        bool allow_groups) const {
-    return directory_.ResolveUnits(field, names, allow_groups);
-  }
-  absl::Status CheckMeta(const CommandMeta& meta) const { return Pipeline::CheckMeta(meta); }
-  // A command's result as a pipeline outcome, parsed from the pipeline's
-  // replay record when it is one.
-  // The result of an earlier command with meta's actor and request id and
-  // the same fingerprint (the caller holds the request's lock).
-  template <typename M>
-  absl::StatusOr<std::optional<M>> ReplayAs(const CommandMeta& meta, const std::string& fingerprint) const {
-    auto bytes = pipeline_->Replay(meta, fingerprint);
-    if (!bytes.ok()) return bytes.status();
-    if (!bytes->has_value()) return std::optional<M>();
-    M m;
-    if (!m.ParseFromString(**bytes)) return absl::DataLossError("requests: record cannot be parsed");
-    return std::optional<M>(std::move(m));
-  }
-  // Steps 5 to 7 for a command that runs the pipeline's steps itself: the
-  // request record, the audit entry, the synced commit.
-  absl::Status CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
-                             const google::protobuf::MessageLite& result);
-  // Locks a command's subjects and its request record.
-  KeyLocks::Guard LockCommand(const CommandMeta& meta, std::vector<std::string> subjects);
-  template <typename M>
-  absl::StatusOr<M> Unwrap(absl::StatusOr<Outcome<M>> r) const {
-    if (!r.ok()) return r.status();
-    return std::move(r->value);
-  }
-
-  absl::Status LoadSupervisionCounter();
-  absl::Status CheckSupervisor(const CommandMeta& meta, absl::string_view what) const;
-  void DecorateSupervision(v1::SupervisionItem* item) const;
-  absl::StatusOr<v1::SupervisionItem> NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
-                                              const std::string& rule_id);
-  absl::StatusOr<std::optional<v1::SupervisionItem>> OpenItemFor(Batch* w, const std::string& subject_id);
-  absl::Status EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
-                            const std::string& reason, int deadline_working_days, const std::string& new_deadline);
-  std::string ResolveUnitOrName(absl::string_view name) const;
-  absl::StatusOr<v1::SupervisionItem> SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
-                                                          SupervisionCommand command, absl::string_view text,
-                                                          const EvidenceRefs& evidence);
-  absl::StatusOr<v1::SupervisionItem> ListForSupervisionImpl(const CommandMeta& meta, const NewSupervisionItem& item,
-                                                             const std::string& fingerprint);
-  absl::StatusOr<v1::SupervisionItem> EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
-                                                   const std::string& fingerprint);
   // The parts' shared context on this engine's members (ctx_).
   PartContext MakeContext();
-  // Gives the timer runner a handler for every timer kind (scheduler.cc).
-  void RegisterTimerHandlers();
-  // The effects of the timer kinds this engine still handles, each
-  // written into the batch the runner made (the obligations' are
-  // Obligations').
-  // Supervision (supervision.cc): a task red for long enough gets listed, an
-  // overdue item goes up a level, a closed item's look-back falls due.
-  absl::Status EscalationDue(Batch& b, const v1::Timer& t, bool late);
-  absl::Status SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late);
-  absl::Status LookbackDue(Batch& b, const v1::Timer& t, bool late);
   // How long after its due time a timer counts as late (the cadences').
   absl::Duration LateAfter() const;
 
@@ -344,18 +269,13 @@ class Engine {
   PartContext ctx_;
   // The parts, built in this order on ctx_.
   std::unique_ptr<TaskCommands> tasks_;
+  std::unique_ptr<PlanImport> plans_;
   std::unique_ptr<Obligations> obligations_;
-
-  std::atomic<uint64_t> next_supervision_number_{1};
+  std::unique_ptr<Supervision> supervision_;
 
   // The organisation directory, read by every command, told of imports.
   Directory directory_;
 };
-
-// The one log line of a command: what, on what, by whom, the result and
-// the latency.
-void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
-                absl::string_view actor, const absl::Status& result, absl::Time start);
 
 }  // namespace duban
 

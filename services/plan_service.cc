@@ -16,7 +16,7 @@ grpc::Status PlanServiceImpl::ImportPlan(grpc::ServerContext* ctx, const v1::Imp
   ImportMode mode;
   mode.update = req->update();
   mode.dry_run = req->dry_run();
-  auto checked = ImportPlanChecked(engine_, file, req->yaml(), *actor, /*assign=*/true, mode);
+  auto checked = ImportPlanChecked(&engine_->plans(), file, req->yaml(), *actor, /*assign=*/true, mode);
   if (!checked.ok()) return ToGrpc(checked.status());
   const ImportSummary* s = &checked->summary;
   *out->mutable_plan() = s->plan;

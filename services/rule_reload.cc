@@ -29,7 +29,7 @@ absl::StatusOr<v1::ReloadRulesResponse> RuleReloader::Reload() {
   }
   std::shared_ptr<const AccountabilityConfig> acct;
   if (!config_.accountability_file.empty() && rankings_ && accountability_) {
-    auto a = LoadAccountabilityConfigFile(config_.accountability_file, *engine_);
+    auto a = LoadAccountabilityConfigFile(config_.accountability_file, engine_->directory());
     if (!a.ok()) return FileError(a.status());
     acct = std::make_shared<const AccountabilityConfig>(std::move(*a));
   }

@@ -112,11 +112,11 @@ absl::Status RunDaemon(const DaemonConfig& config) {
   std::unique_ptr<Rankings> rankings;
   std::unique_ptr<Accountability> accountability;
   if (!config.accountability_file.empty()) {
-    auto acct = LoadAccountabilityConfigFile(config.accountability_file, *engine);
+    auto acct = LoadAccountabilityConfigFile(config.accountability_file, engine->directory());
     if (!acct.ok()) return StartupFileError(acct.status());
     auto shared = std::make_shared<const AccountabilityConfig>(std::move(*acct));
-    rankings = std::make_unique<Rankings>(engine.get(), shared);
-    accountability = std::make_unique<Accountability>(engine.get(), shared, rankings.get());
+    rankings = std::make_unique<Rankings>(&engine->context(), &engine->tasks(), &engine->obligations(), shared);
+    accountability = std::make_unique<Accountability>(&engine->context(), &engine->supervision(), shared, rankings.get());
     if (absl::Status s = accountability->Init(); !s.ok()) return s;
     spdlog::info("accountability: {} boards, {} ladders from {}", shared->boards.size(), shared->ladders.size(),
                  config.accountability_file);
@@ -126,7 +126,7 @@ absl::Status RunDaemon(const DaemonConfig& config) {
     auto book = LoadAssessmentFile(config.assessment_file);
     if (!book.ok()) return StartupFileError(book.status());
     spdlog::info("assessment: {} {} from {}", book->id, book->year, config.assessment_file);
-    assessments = std::make_unique<Assessments>(engine.get(), std::move(*book));
+    assessments = std::make_unique<Assessments>(&engine->context(), std::move(*book));
   }
 
   // Accounts: those the accounts file declares, the bootstrap

@@ -14,7 +14,6 @@
 #include "absl/time/time.h"
 #include "engine/accountability/ladder_rules.h"
 #include "engine/time/clock.h"
-#include "engine/engine.h"
 #include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
@@ -130,15 +129,15 @@ absl::StatusOr<uint64_t> NextNumber(const Store& store, keys::Kind kind, const s
 }
 }  // namespace
 
-Accountability::Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config,
-                               Rankings* rankings)
-    : engine_(engine), config_(std::move(config)), rankings_(rankings) {
+Accountability::Accountability(const PartContext* ctx, const Supervision* supervision,
+                               std::shared_ptr<const AccountabilityConfig> config, Rankings* rankings)
+    : ctx_(ctx), supervision_(supervision), config_(std::move(config)), rankings_(rankings) {
   rankings_->SetListener(this);
 }
 
 absl::Status Accountability::Init() {
-  ASSIGN_OR_RETURN(uint64_t next_case, NextNumber(engine_->store(), keys::Kind::kAccountability, keys::CaseCounter()));
-  ASSIGN_OR_RETURN(uint64_t next_incident, NextNumber(engine_->store(), keys::Kind::kIncident, keys::IncidentCounter()));
+  ASSIGN_OR_RETURN(uint64_t next_case, NextNumber(*ctx_->store, keys::Kind::kAccountability, keys::CaseCounter()));
+  ASSIGN_OR_RETURN(uint64_t next_incident, NextNumber(*ctx_->store, keys::Kind::kIncident, keys::IncidentCounter()));
   next_case_.store(next_case);
   next_incident_.store(next_incident);
   return absl::OkStatus();
@@ -154,7 +153,7 @@ void Accountability::SetConfig(std::shared_ptr<const AccountabilityConfig> confi
 
 absl::StatusOr<std::string> Accountability::ResolveUnit(absl::string_view field, absl::string_view name) const {
   RETURN_IF_ERROR(validate::Required(field, name, validate::kMaxName));
-  auto r = engine_->Resolve(name);
+  auto r = ctx_->directory->Resolve(name);
   if (!r.ok()) return absl::NotFoundError(absl::StrCat(field, ": unknown unit '", name, "'"));
   if (r->group || r->units.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": '", name, "' is a group of units; name one unit"));
@@ -165,7 +164,7 @@ absl::StatusOr<std::string> Accountability::ResolveUnit(absl::string_view field,
 absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, const std::string& rule_id,
                                       const ActionSpec& action, int step, const std::string& period,
                                       const std::string& reason, const std::string& trigger_period) {
-  Store& store = engine_->store();
+  Store& store = *ctx_->store;
   std::string trigger = TriggerKey(rule_id, unit_id, trigger_period.empty() ? period : trigger_period);
   if (p->triggers.count(trigger)) return absl::OkStatus();  // one per period
   ASSIGN_OR_RETURN(bool opened_before, store.Exists(Cf::kIndex, trigger));
@@ -175,7 +174,7 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
   uint64_t n = next_case_.fetch_add(1);
   p->next_case = n + 1;
   store.Put(p->batch, Cf::kMeta, keys::CaseCounter(), std::to_string(n + 1));
-  absl::Time now = engine_->clock().Now();
+  absl::Time now = ctx_->clock->Now();
 
   v1::AccountabilityCase c;
   c.set_id(absl::StrCat("A", n));
@@ -209,7 +208,7 @@ absl::Status Accountability::OpenCase(Pending* p, const std::string& unit_id, co
 
   auto role = p->cfg->roles.find(action.by_role);
   std::string role_title = role != p->cfg->roles.end() ? role->second : action.by_role;
-  auto unit = engine_->GetUnit(unit_id);
+  auto unit = ctx_->directory->GetUnit(unit_id);
   v1::Notification note;
   note.set_recipient(unit_id);
   note.set_kind(v1::NOTIFICATION_KIND_ACCOUNTABILITY);
@@ -252,7 +251,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
     std::map<int64_t, v1::Ranking> m;
     const Board* b = cfg.FindBoard(board_id);
     std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(board_id, ":"));
-    absl::Status scanned = engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
+    absl::Status scanned = ctx_->store->Scan(Cf::kEntities, prefix, [&](absl::string_view, absl::string_view v) {
       v1::Ranking r;
       if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
         scanned_bad = absl::DataLossError(absl::StrCat("rankings: record of board '", board_id, "' cannot be parsed"));
@@ -306,7 +305,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
           ++counts.consecutive;
         }
       }
-      auto u = engine_->GetUnit(unit);
+      auto u = ctx_->directory->GetUnit(unit);
       v1::UnitCategory cat = u.ok() ? u->category() : v1::UNIT_CATEGORY_UNSPECIFIED;
       std::optional<StepChoice> choice = ChooseStep(ladder, cfg, cat, counts);
       if (!choice) continue;
@@ -323,7 +322,7 @@ absl::Status Accountability::OnRanking(const v1::Ranking& ranking, const Board& 
 
 absl::Status Accountability::WithdrawReplaced(Pending* p, const std::string& ladder_id, const std::string& period,
                                               const std::set<std::string>& still_in) {
-  Store& store = engine_->store();
+  Store& store = *ctx_->store;
   std::string prefix = keys::IndexPrefix(kTriggerIndex, ladder_id);
   std::vector<std::pair<std::string, std::string>> found;  // trigger key, case id
   absl::Status scanned = store.Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view v) {
@@ -335,7 +334,7 @@ absl::Status Accountability::WithdrawReplaced(Pending* p, const std::string& lad
     return true;
   });
   RETURN_IF_ERROR(scanned);
-  absl::Time now = engine_->clock().Now();
+  absl::Time now = ctx_->clock->Now();
   for (const auto& [trigger, case_id] : found) {
     store.Delete(p->batch, Cf::kIndex, trigger);
     v1::AccountabilityCase c;
@@ -380,7 +379,7 @@ std::optional<absl::CivilDay> Accountability::LastCaseEnd(Pending* p, const std:
     if (!last || *end > *last) last = *end;
   };
   std::string prefix = TriggerKey(rule_id, unit_id, "");
-  absl::Status scanned = engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+  absl::Status scanned = ctx_->store->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
     consider(k.substr(prefix.size()));
     return true;
   });
@@ -397,7 +396,7 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   RETURN_IF_ERROR(CheckCommandMeta(meta));
   ASSIGN_OR_RETURN(std::string unit_id, ResolveUnit("unit", in.unit));
   ASSIGN_OR_RETURN(absl::CivilDay day, validate::Date("date", in.date));
-  absl::CivilDay today = absl::ToCivilDay(engine_->clock().Now(), PlanTimeZone());
+  absl::CivilDay today = absl::ToCivilDay(ctx_->clock->Now(), PlanTimeZone());
   if (day > today) {
     return absl::InvalidArgumentError(
         absl::StrCat("date: ", in.date, " is in the future (today is ", validate::FormatDate(today), ")"));
@@ -415,8 +414,8 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
   RETURN_IF_ERROR(validate::Optional("description", in.description, validate::kMaxText));
   std::string month = absl::StrFormat("%04d-%02d", day.year(), day.month());
 
-  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({AccountabilitySubject(unit_id)});
-  Store& store = engine_->store();
+  KeyLocks::Guard lock = ctx_->pipeline->locks().Lock({AccountabilitySubject(unit_id)});
+  Store& store = *ctx_->store;
   rocksdb::WriteBatch batch;
   std::vector<v1::Notification> notes;
   IncidentResult result;
@@ -445,8 +444,8 @@ absl::StatusOr<IncidentResult> Accountability::ReportIncident(const CommandMeta&
                                       in.description.empty() ? "" : "：", in.description);
     RETURN_IF_ERROR(OpenCase(&p, unit_id, rule.id, rule.action, 1, month, reason));
   }
-  RETURN_IF_ERROR(engine_->pipeline().Audit({"incident", inc.id(), "report_incident", meta}, inc, &batch));
-  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
+  RETURN_IF_ERROR(ctx_->pipeline->Audit({"incident", inc.id(), "report_incident", meta}, inc, &batch));
+  RETURN_IF_ERROR(ctx_->pipeline->Commit(&batch, &notes));
   spdlog::info("incident={} unit={} kind={} deaths={} actor={} cases={} result=OK", inc.id(), unit_id, in.kind,
                in.deaths, meta.actor, result.opened.size());
   return result;
@@ -459,15 +458,15 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
   RETURN_IF_ERROR(CheckCommandMeta(meta));
   ASSIGN_OR_RETURN(std::string unit_id, ResolveUnit("unit", unit));
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(BoardCadence::kMonthly, "month", month));
-  absl::CivilDay today = absl::ToCivilDay(engine_->clock().Now(), PlanTimeZone());
+  absl::CivilDay today = absl::ToCivilDay(ctx_->clock->Now(), PlanTimeZone());
   if (PeriodStart(BoardCadence::kMonthly, ord) > today) {
     return absl::InvalidArgumentError(absl::StrCat("month: ", month, " has not begun (today is ",
                                                    validate::FormatDate(today), ")"));
   }
   RETURN_IF_ERROR(validate::Required("problem", problem, validate::kMaxTitle));
 
-  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({AccountabilitySubject(unit_id)});
-  Store& store = engine_->store();
+  KeyLocks::Guard lock = ctx_->pipeline->locks().Lock({AccountabilitySubject(unit_id)});
+  Store& store = *ctx_->store;
   std::string key = keys::Entity(keys::Kind::kNoticeProblem, NoticeKey(unit_id, problem, month));
   ASSIGN_OR_RETURN(bool recorded, store.Exists(Cf::kEntities, key));
   if (recorded) {
@@ -503,9 +502,9 @@ absl::StatusOr<NoticeResult> Accountability::RecordNoticeProblem(const CommandMe
                                       absl::StrJoin(months, "、"), "）");
     RETURN_IF_ERROR(OpenCase(&p, unit_id, rule.id, rule.action, 1, std::string(month), reason));
   }
-  RETURN_IF_ERROR(engine_->pipeline().Audit({"notice_problem", unit_id, "record_notice_problem", meta},
+  RETURN_IF_ERROR(ctx_->pipeline->Audit({"notice_problem", unit_id, "record_notice_problem", meta},
                                             result.problem, &batch));
-  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
+  RETURN_IF_ERROR(ctx_->pipeline->Commit(&batch, &notes));
   spdlog::info("notice_problem unit={} month={} times={} actor={} cases={} result=OK", unit_id, result.problem.month(), result.times,
                meta.actor, result.opened.size());
   return result;
@@ -517,7 +516,7 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
                                                            CaseCommand command, const CaseInput& in) {
   RETURN_IF_ERROR(CheckCommandMeta(meta));
   RETURN_IF_ERROR(validate::Required("case_id", case_id, validate::kMaxId));
-  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({std::string(case_id)});
+  KeyLocks::Guard lock = ctx_->pipeline->locks().Lock({std::string(case_id)});
   ASSIGN_OR_RETURN(v1::AccountabilityCase c, GetCase(case_id));
   if (meta.expected_version != 0 && meta.expected_version != c.version()) {
     return absl::AbortedError(absl::StrCat("meta.expected_version: case ", c.id(), " is at version ", c.version(),
@@ -532,7 +531,7 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
         absl::StrCat("evidence: only a follow-up carries files, not ", CaseCommandName(command)));
   }
   EvidenceRefs files = in.evidence;
-  RETURN_IF_ERROR(engine_->evidence().Resolve("evidence", meta.actor, &files));
+  RETURN_IF_ERROR(ctx_->evidence->Resolve("evidence", meta.actor, &files));
   std::string text;
   switch (command) {
     case CaseCommand::kHold: {
@@ -560,7 +559,7 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
       break;
   }
 
-  absl::Time now = engine_->clock().Now();
+  absl::Time now = ctx_->clock->Now();
   v1::AccountabilityEvent ev;
   ev.set_case_id(c.id());
   ev.set_version(c.version() + 1);
@@ -577,14 +576,14 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Act(const CommandMeta& me
 
   rocksdb::WriteBatch batch;
   if (!files.empty()) {
-    engine_->evidence().PutAttachments(
+    ctx_->evidence->PutAttachments(
         &batch, files, NewEvidenceAttachment("case", c.id(), ev.version(), now, meta.actor, {c.unit_id()}));
   }
-  engine_->store().Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
-  engine_->store().Put(&batch, Cf::kEvents, keys::Event(c.id(), ev.version()), ev);
-  RETURN_IF_ERROR(engine_->pipeline().Audit({"case", c.id(), CaseCommandName(command), meta}, c, &batch));
+  ctx_->store->Put(&batch, Cf::kEntities, keys::Entity(keys::Kind::kAccountability, c.id()), c);
+  ctx_->store->Put(&batch, Cf::kEvents, keys::Event(c.id(), ev.version()), ev);
+  RETURN_IF_ERROR(ctx_->pipeline->Audit({"case", c.id(), CaseCommandName(command), meta}, c, &batch));
   std::vector<v1::Notification> none;
-  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &none));
+  RETURN_IF_ERROR(ctx_->pipeline->Commit(&batch, &none));
   spdlog::info("case={} command={} actor={} state={} result=OK", c.id(), CaseCommandName(command), meta.actor,
                CaseStateName(c.state()));
   return c;
@@ -620,7 +619,7 @@ absl::StatusOr<v1::AccountabilityCase> Accountability::Close(const CommandMeta& 
 absl::StatusOr<v1::AccountabilityCase> Accountability::GetCase(absl::string_view case_id) const {
   if (!keys::IsValidComponent(case_id)) return absl::InvalidArgumentError("case_id: required");
   v1::AccountabilityCase c;
-  absl::Status s = engine_->store().GetProto(Cf::kEntities, keys::Entity(keys::Kind::kAccountability, case_id), &c);
+  absl::Status s = ctx_->store->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kAccountability, case_id), &c);
   if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("case_id: no case '", case_id, "'"));
   RETURN_IF_ERROR(s);
   return c;
@@ -651,7 +650,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::ListCases(co
   ASSIGN_OR_RETURN(std::string unit_id, CheckCaseFilter(f));
   std::vector<v1::AccountabilityCase> out;
   absl::Status bad;
-  absl::Status scanned = engine_->store().Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kAccountability),
+  absl::Status scanned = ctx_->store->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kAccountability),
                         [&](absl::string_view, absl::string_view v) {
                           v1::AccountabilityCase c;
                           if (!c.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -681,7 +680,7 @@ absl::StatusOr<CasePage> Accountability::ListCasesPage(const CaseFilter& f) cons
   uint64_t last = next_case_.load() - 1;
   for (uint64_t n = after + 1; n <= last; ++n) {
     v1::AccountabilityCase c;
-    absl::Status s = engine_->store().GetProto(Cf::kEntities, NumberedKey(keys::Kind::kAccountability, "A", n), &c);
+    absl::Status s = ctx_->store->GetProto(Cf::kEntities, NumberedKey(keys::Kind::kAccountability, "A", n), &c);
     if (absl::IsNotFound(s)) continue;
     RETURN_IF_ERROR(s);
     if (!MatchesCaseFilter(f, unit_id, c)) continue;
@@ -698,14 +697,14 @@ absl::StatusOr<CasePage> Accountability::ListCasesPage(const CaseFilter& f) cons
 
 absl::StatusOr<std::vector<v1::AccountabilityEvent>> Accountability::CaseHistory(absl::string_view case_id) const {
   RETURN_IF_ERROR(GetCase(case_id).status());
-  return ReadEvents<v1::AccountabilityEvent>(engine_->store(), case_id);
+  return ReadEvents<v1::AccountabilityEvent>(*ctx_->store, case_id);
 }
 
 absl::StatusOr<EventPage<v1::AccountabilityEvent>> Accountability::CaseHistoryPage(absl::string_view case_id,
                                                                                    uint64_t after_version,
                                                                                    int page_size) const {
   RETURN_IF_ERROR(GetCase(case_id).status());
-  return ReadEventsPage<v1::AccountabilityEvent>(engine_->store(), case_id, after_version, page_size);
+  return ReadEventsPage<v1::AccountabilityEvent>(*ctx_->store, case_id, after_version, page_size);
 }
 
 }  // namespace duban

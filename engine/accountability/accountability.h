@@ -37,12 +37,13 @@
 #include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
 #include "engine/accountability/ranking.h"
+#include "engine/core/context.h"
 #include "engine/storage/paging.h"
 
 namespace duban {
 
-class Engine;
 struct CommandMeta;
+class Supervision;  // engine/supervision/supervision.h
 
 enum class CaseCommand { kHold, kFollowUp, kClose };
 
@@ -96,8 +97,10 @@ struct NoticeResult {
 
 class Accountability : public RankingListener {
  public:
-  // Registers itself as the rankings' listener; `rankings` must outlive it.
-  Accountability(Engine* engine, std::shared_ptr<const AccountabilityConfig> config, Rankings* rankings);
+  // Registers itself as the rankings' listener; `rankings` must outlive it,
+  // and so must ctx and supervision (read for the overdue-item signal).
+  Accountability(const PartContext* ctx, const Supervision* supervision,
+                 std::shared_ptr<const AccountabilityConfig> config, Rankings* rankings);
   ~Accountability() override;
   // Reads the case and incident counters; call once before any command.
   // A read error is returned (a counter set too low would reuse an id).
@@ -188,7 +191,8 @@ class Accountability : public RankingListener {
   // once and keeps the pointer to its end.
   std::shared_ptr<const AccountabilityConfig> current() const { return std::atomic_load(&config_); }
 
-  Engine* engine_;
+  const PartContext* const ctx_;
+  const Supervision* const supervision_;
   std::atomic<uint64_t> next_case_{1};
   std::atomic<uint64_t> next_incident_{1};
   std::shared_ptr<const AccountabilityConfig> config_;  // atomic_load / atomic_store

@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/engine.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/store.h"
@@ -656,7 +655,7 @@ absl::StatusOr<v1::AssessmentResult> Evaluate(const AssessmentBook& book, const 
 
 // ---------------------------------------------------------------- Assessments
 
-Assessments::Assessments(Engine* engine, AssessmentBook book) : engine_(engine), book_(std::move(book)) {}
+Assessments::Assessments(const PartContext* ctx, AssessmentBook book) : ctx_(ctx), book_(std::move(book)) {}
 
 absl::Status Assessments::CheckKey(absl::string_view assessment_id, int year) const {
   RETURN_IF_ERROR(validate::Id("assessment_id", assessment_id));
@@ -681,7 +680,7 @@ absl::StatusOr<const AssessmentRow*> Assessments::ResolveRow(absl::string_view u
     return absl::NotFoundError(absl::StrCat("unit: '", unit, "' has no row in assessment '", book_.id, "'"));
   };
   // Another name of a unit: match the row whose name resolves to the same unit.
-  auto resolved = engine_->Resolve(unit);
+  auto resolved = ctx_->directory->Resolve(unit);
   if (!resolved.ok()) {
     if (absl::IsNotFound(resolved.status())) return not_found();
     return resolved.status();
@@ -692,7 +691,7 @@ absl::StatusOr<const AssessmentRow*> Assessments::ResolveRow(absl::string_view u
   const std::string& id = resolved->units[0].id();
   for (const auto& t : book_.tables) {
     for (const auto& r : t.rows) {
-      auto rr = engine_->Resolve(r.unit);
+      auto rr = ctx_->directory->Resolve(r.unit);
       if (rr.ok() && !rr->group.has_value() && rr->units.size() == 1 && rr->units[0].id() == id) return &r;
     }
   }
@@ -708,14 +707,14 @@ absl::Status Assessments::ReportFigures(const CommandMeta& meta, v1::AssessmentF
   RETURN_IF_ERROR(CheckFigures(book_, figures));
   // A put of the whole record: the unit's key is the only subject.
   std::string key = Key(figures.year(), *row);
-  KeyLocks::Guard lock = engine_->pipeline().locks().Lock({key});
+  KeyLocks::Guard lock = ctx_->pipeline->locks().Lock({key});
   absl::Time start = absl::Now();
   CommandInfo info{"assessment_figures", absl::StrCat(figures.unit(), ":", figures.year()), "report_figures", meta};
   rocksdb::WriteBatch batch;
-  engine_->store().Put(&batch, Cf::kEntities, key, figures);
-  absl::Status s = engine_->pipeline().Audit(info, figures, &batch);
+  ctx_->store->Put(&batch, Cf::kEntities, key, figures);
+  absl::Status s = ctx_->pipeline->Audit(info, figures, &batch);
   std::vector<v1::Notification> none;
-  if (s.ok()) s = engine_->pipeline().Commit(&batch, &none);
+  if (s.ok()) s = ctx_->pipeline->Commit(&batch, &none);
   Pipeline::Log(info, s, false, start);
   return s;
 }
@@ -725,7 +724,7 @@ absl::StatusOr<v1::AssessmentFigures> Assessments::GetFigures(absl::string_view 
   RETURN_IF_ERROR(CheckKey(assessment_id, year));
   ASSIGN_OR_RETURN(const AssessmentRow* row, ResolveRow(unit));
   v1::AssessmentFigures f;
-  absl::Status s = engine_->store().GetProto(Cf::kEntities, Key(year, *row), &f);
+  absl::Status s = ctx_->store->GetProto(Cf::kEntities, Key(year, *row), &f);
   if (absl::IsNotFound(s)) {
     return absl::NotFoundError(
         absl::StrCat("unit: no figures reported for '", row->unit, "' in ", assessment_id, " ", year));
@@ -747,7 +746,7 @@ absl::StatusOr<std::vector<v1::AssessmentResult>> Assessments::EvaluateAll(absl:
   for (const auto& t : book_.tables) {
     for (const auto& r : t.rows) {
       v1::AssessmentFigures f;
-      absl::Status s = engine_->store().GetProto(Cf::kEntities, Key(year, r), &f);
+      absl::Status s = ctx_->store->GetProto(Cf::kEntities, Key(year, r), &f);
       if (absl::IsNotFound(s)) continue;
       if (!s.ok()) return s;
       auto res = ::duban::Evaluate(book_, f);

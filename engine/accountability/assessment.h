@@ -18,11 +18,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "duban/v1/model.pb.h"
+#include "engine/core/context.h"
 #include "engine/storage/yaml_util.h"
 
 namespace duban {
 
-class Engine;
 struct CommandMeta;
 
 // A target on a count against the previous year's count (the baseline).
@@ -151,7 +151,8 @@ std::string CountRuleText(const CountRule& rule, bool deaths);
 // AssessmentFigures. A report replaces the unit's earlier one for that year.
 class Assessments {
  public:
-  Assessments(Engine* engine, AssessmentBook book);
+  // ctx outlives the assessments.
+  Assessments(const PartContext* ctx, AssessmentBook book);
 
   const AssessmentBook& book() const { return book_; }
 
@@ -175,7 +176,7 @@ class Assessments {
   absl::Status CheckKey(absl::string_view assessment_id, int year) const;
   std::string Key(int year, const AssessmentRow& row) const;
 
-  Engine* engine_;
+  const PartContext* const ctx_;
   AssessmentBook book_;
 };
 

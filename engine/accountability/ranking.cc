@@ -11,11 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "engine/time/clock.h"
-#include "engine/engine.h"
+#include "engine/obligations/obligations.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/paging.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
+#include "engine/tasks/task_commands.h"
 #include "spdlog/spdlog.h"
 
 namespace duban {
@@ -132,7 +133,7 @@ absl::StatusOr<std::map<v1::UnitCategory, int>> ReadOffsets(const Doc& doc, cons
 
 // Unit names (or group names when allowed) of a list to unit ids.
 absl::StatusOr<std::vector<std::string>> ReadUnits(const Doc& doc, const YAML::Node& parent, const std::string& key,
-                                                   const std::string& path, const Engine& engine, bool allow_groups) {
+                                                   const std::string& path, const Directory& directory, bool allow_groups) {
   ASSIGN_OR_RETURN(YAML::Node seq, yamlx::Seq(doc, parent, key, path, false));
   std::vector<std::string> out;
   std::set<std::string> seen;
@@ -140,7 +141,7 @@ absl::StatusOr<std::vector<std::string>> ReadUnits(const Doc& doc, const YAML::N
     std::string p = absl::StrCat(path, ".", key, "[", i, "]");
     if (!seq[i].IsScalar()) return yamlx::Error(doc, seq[i], p + ": must be a unit name");
     const std::string& name = seq[i].Scalar();
-    auto r = engine.Resolve(name);
+    auto r = directory.Resolve(name);
     if (!r.ok()) return yamlx::Error(doc, seq[i], absl::StrCat(p, ": unknown unit '", name, "'"));
     if (r->group && !allow_groups) {
       return yamlx::Error(doc, seq[i], absl::StrCat(p, ": '", name, "' is a group of units; name one unit"));
@@ -157,7 +158,7 @@ absl::StatusOr<std::vector<std::string>> ReadUnits(const Doc& doc, const YAML::N
 }
 
 absl::StatusOr<Board> ReadBoard(const Doc& doc, const YAML::Node& n, const std::string& path,
-                                const AccountabilityConfig& cfg, const Engine& engine) {
+                                const AccountabilityConfig& cfg, const Directory& directory) {
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, n, path,
                                   {"id", "name", "source", "cadence", "members", "not_ranked", "tie_rule", "weights"}));
   Board b;
@@ -188,10 +189,10 @@ absl::StatusOr<Board> ReadBoard(const Doc& doc, const YAML::Node& n, const std::
     }
     b.members_with_obligations = true;
   } else {
-    ASSIGN_OR_RETURN(b.member_ids, ReadUnits(doc, n, "members", path, engine, true));
+    ASSIGN_OR_RETURN(b.member_ids, ReadUnits(doc, n, "members", path, directory, true));
     if (b.member_ids.empty()) return yamlx::Error(doc, members, path + ".members: at least one unit is required");
   }
-  ASSIGN_OR_RETURN(b.not_ranked_ids, ReadUnits(doc, n, "not_ranked", path, engine, true));
+  ASSIGN_OR_RETURN(b.not_ranked_ids, ReadUnits(doc, n, "not_ranked", path, directory, true));
   for (size_t i = 0; i < b.not_ranked_ids.size(); ++i) {
     if (std::find(b.member_ids.begin(), b.member_ids.end(), b.not_ranked_ids[i]) != b.member_ids.end()) {
       return yamlx::Error(doc, n["not_ranked"],
@@ -407,7 +408,7 @@ std::string CategoryName(v1::UnitCategory c) {
   return "unspecified";
 }
 
-absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const Doc& doc, const Engine& engine) {
+absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const Doc& doc, const Directory& directory) {
   const YAML::Node& root = doc.root;
   RETURN_IF_ERROR(yamlx::OnlyKeys(doc, root, "",
                                   {"roles", "interviewers", "tie_rule", "boards", "ladders", "incident_kinds",
@@ -431,7 +432,7 @@ absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const Doc& doc, co
   ASSIGN_OR_RETURN(YAML::Node boards, yamlx::Seq(doc, root, "boards", "", true));
   for (size_t i = 0; i < boards.size(); ++i) {
     std::string p = absl::StrCat("boards[", i, "]");
-    ASSIGN_OR_RETURN(Board b, ReadBoard(doc, boards[i], p, cfg, engine));
+    ASSIGN_OR_RETURN(Board b, ReadBoard(doc, boards[i], p, cfg, directory));
     if (cfg.FindBoard(b.id)) return yamlx::Error(doc, boards[i]["id"], absl::StrCat(p, ".id: '", b.id, "' is used twice"));
     cfg.boards.push_back(std::move(b));
   }
@@ -489,9 +490,9 @@ absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const Doc& doc, co
   return cfg;
 }
 
-absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfigFile(const std::string& path, const Engine& engine) {
+absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfigFile(const std::string& path, const Directory& directory) {
   ASSIGN_OR_RETURN(Doc doc, yamlx::ParseFile(path));
-  return LoadAccountabilityConfig(doc, engine);
+  return LoadAccountabilityConfig(doc, directory);
 }
 
 // ---------------------------------------------------------------- periods
@@ -612,8 +613,9 @@ absl::Status CheckPeriodBegun(const Board& b, int64_t ord, absl::string_view lab
 
 }  // namespace
 
-Rankings::Rankings(Engine* engine, std::shared_ptr<const AccountabilityConfig> config)
-    : engine_(engine), config_(std::move(config)) {}
+Rankings::Rankings(const PartContext* ctx, const TaskCommands* tasks, const Obligations* obligations,
+                   std::shared_ptr<const AccountabilityConfig> config)
+    : ctx_(ctx), tasks_(tasks), obligations_(obligations), config_(std::move(config)) {}
 
 void Rankings::SetListener(RankingListener* l) { listener_.store(l); }
 
@@ -629,7 +631,7 @@ absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, co
         absl::StrCat("board: '", in.board, "' is computed by duban; use ComputeScorecard"));
   }
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board->cadence, "period", in.period));
-  RETURN_IF_ERROR(CheckPeriodBegun(*board, ord, in.period, engine_->clock()));
+  RETURN_IF_ERROR(CheckPeriodBegun(*board, ord, in.period, *ctx_->clock));
   if (in.entries.empty()) return absl::InvalidArgumentError("entries: at least one unit must be ranked");
 
   auto is_member = [&](const std::string& id) {
@@ -642,7 +644,7 @@ absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, co
   std::map<std::string, std::string> seen;
   auto resolve_one = [&](const std::string& field, const std::string& name) -> absl::StatusOr<std::string> {
     RETURN_IF_ERROR(validate::Required(field, name, validate::kMaxName));
-    auto r = engine_->Resolve(name);
+    auto r = ctx_->directory->Resolve(name);
     if (!r.ok()) return absl::NotFoundError(absl::StrCat(field, ": unknown unit '", name, "'"));
     if (r->group) return absl::InvalidArgumentError(absl::StrCat(field, ": '", name, "' is a group of units; name one unit"));
     std::string id = r->units.at(0).id();
@@ -695,7 +697,7 @@ absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, co
   }
   for (const auto& id : board->member_ids) {
     if (!seen.count(id)) {
-      auto u = engine_->GetUnit(id);
+      auto u = ctx_->directory->GetUnit(id);
       return absl::InvalidArgumentError(absl::StrCat("entries: member '", u.ok() ? u->name() : id, "' of board ",
                                                      board->id, " is neither ranked nor listed in not_ranked"));
     }
@@ -706,7 +708,7 @@ absl::StatusOr<RankingResult> Rankings::EnterRanking(const CommandMeta& meta, co
     if (nr.insert(id).second) r.add_not_ranked_unit_ids(id);
   }
   for (const auto& name : in.not_ranked) {
-    auto res = engine_->Resolve(name);
+    auto res = ctx_->directory->Resolve(name);
     if (res.ok() && !res->units.empty() && nr.insert(res->units[0].id()).second) {
       r.add_not_ranked_unit_ids(res->units[0].id());
     }
@@ -727,18 +729,18 @@ absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta
         absl::StrCat("board: '", board_id, "' is entered, not computed; use EnterRanking"));
   }
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board->cadence, "period", period));
-  RETURN_IF_ERROR(CheckPeriodBegun(*board, ord, period, engine_->clock()));
+  RETURN_IF_ERROR(CheckPeriodBegun(*board, ord, period, *ctx_->clock));
 
   // Members.
   std::vector<std::string> members = board->member_ids;
   std::map<std::string, v1::UnitScore> scores;
-  ASSIGN_OR_RETURN(std::vector<v1::UnitScore> all_scores, engine_->ListUnitScores());
+  ASSIGN_OR_RETURN(std::vector<v1::UnitScore> all_scores, obligations_->ListUnitScores());
   for (auto& s : all_scores) scores[s.unit_id()] = s;
   if (board->members_with_obligations) {
     std::set<std::string> ids;
     for (const auto& [id, s] : scores) ids.insert(id);
     std::string prefix = std::string("obligation-unit") + keys::kSep;
-    RETURN_IF_ERROR(engine_->store().Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+    RETURN_IF_ERROR(ctx_->store->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
       absl::string_view rest = k.substr(prefix.size());
       size_t end = rest.find(keys::kSep);
       if (end != absl::string_view::npos) ids.insert(std::string(rest.substr(0, end)));
@@ -748,7 +750,7 @@ absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta
   }
   std::set<std::string> excluded(board->not_ranked_ids.begin(), board->not_ranked_ids.end());
   members.erase(std::remove_if(members.begin(), members.end(), [&](const std::string& id) {
-                  return excluded.count(id) > 0 || !engine_->GetUnit(id).ok();
+                  return excluded.count(id) > 0 || !ctx_->directory->GetUnit(id).ok();
                 }),
                 members.end());
   if (members.empty()) {
@@ -763,7 +765,7 @@ absl::StatusOr<RankingResult> Rankings::ComputeScorecard(const CommandMeta& meta
   TaskFilter f;
   f.page_size = 500;
   for (int guard = 0; guard < 100000; ++guard) {
-    ASSIGN_OR_RETURN(TaskPage page, engine_->ListTasks(f));
+    ASSIGN_OR_RETURN(TaskPage page, tasks_->List(f));
     for (const auto& t : page.tasks) {
       for (const auto& u : t.lead_unit_ids()) {
         TaskCounts& c = tasks[u];
@@ -820,23 +822,23 @@ absl::StatusOr<RankingResult> Rankings::Persist(const CommandMeta& meta, const B
   std::vector<std::string> subjects{absl::StrCat("ranking|", board.id)};
   for (const auto& e : r.entries()) subjects.push_back(AccountabilitySubject(e.unit_id()));
   for (const auto& id : board.member_ids) subjects.push_back(AccountabilitySubject(id));
-  KeyLocks::Guard lock = engine_->pipeline().locks().Lock(subjects);
+  KeyLocks::Guard lock = ctx_->pipeline->locks().Lock(subjects);
   std::string key = keys::Entity(keys::Kind::kRanking, r.id());
-  ASSIGN_OR_RETURN(bool stored, engine_->store().Exists(Cf::kEntities, key));
+  ASSIGN_OR_RETURN(bool stored, ctx_->store->Exists(Cf::kEntities, key));
   if (!replace && stored) {
     return absl::AlreadyExistsError(
         absl::StrCat("period: ranking ", r.id(), " is already stored; pass replace to overwrite it"));
   }
-  *r.mutable_published_at() = Ts(engine_->clock().Now());
+  *r.mutable_published_at() = Ts(ctx_->clock->Now());
   r.set_published_by(meta.actor);
   rocksdb::WriteBatch batch;
   std::vector<v1::Notification> notes;
   RankingResult result;
-  engine_->store().Put(&batch, Cf::kEntities, key, r);
+  ctx_->store->Put(&batch, Cf::kEntities, key, r);
   if (RankingListener* l = listener_.load()) RETURN_IF_ERROR(l->OnRanking(r, board, &batch, &notes, &result.opened));
-  RETURN_IF_ERROR(engine_->pipeline().Audit({"ranking", r.id(), replace ? "replace_ranking" : "enter_ranking", meta},
+  RETURN_IF_ERROR(ctx_->pipeline->Audit({"ranking", r.id(), replace ? "replace_ranking" : "enter_ranking", meta},
                                             r, &batch));
-  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
+  RETURN_IF_ERROR(ctx_->pipeline->Commit(&batch, &notes));
   spdlog::info("ranking={} actor={} units={} cases={} result=OK", r.id(), meta.actor, r.entries_size(),
                result.opened.size());
   result.ranking = std::move(r);
@@ -851,7 +853,7 @@ absl::StatusOr<v1::Ranking> Rankings::GetRanking(absl::string_view board_id, abs
   ASSIGN_OR_RETURN(int64_t ord, ParsePeriod(board->cadence, "period", period));
   v1::Ranking r;
   std::string id = RankingId(board->id, FormatPeriod(board->cadence, ord));
-  absl::Status s = engine_->store().GetProto(Cf::kEntities, keys::Entity(keys::Kind::kRanking, id), &r);
+  absl::Status s = ctx_->store->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kRanking, id), &r);
   if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("period: no ranking ", id));
   RETURN_IF_ERROR(s);
   return r;
@@ -870,7 +872,7 @@ absl::StatusOr<std::vector<v1::Ranking>> Rankings::ListRankings(absl::string_vie
   if (!board) return absl::NotFoundError(absl::StrCat("board: unknown board '", board_id, "'"));
   std::vector<v1::Ranking> out;
   absl::Status bad;
-  absl::Status scanned = engine_->store().Scan(Cf::kEntities, keys::Entity(keys::Kind::kRanking, absl::StrCat(board->id, ":")),
+  absl::Status scanned = ctx_->store->Scan(Cf::kEntities, keys::Entity(keys::Kind::kRanking, absl::StrCat(board->id, ":")),
                         [&](absl::string_view, absl::string_view v) {
                           v1::Ranking r;
                           if (!r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -915,7 +917,7 @@ absl::StatusOr<RankingPage> Rankings::ListRankingsPage(absl::string_view board_i
   absl::Status bad;
   for (size_t i = first; i < boards.size() && page.next_page_token.empty(); ++i) {
     std::string prefix = keys::Entity(keys::Kind::kRanking, absl::StrCat(boards[i], ":"));
-    absl::Status scanned = engine_->store().Scan(Cf::kEntities, prefix, [&](absl::string_view k, absl::string_view v) {
+    absl::Status scanned = ctx_->store->Scan(Cf::kEntities, prefix, [&](absl::string_view k, absl::string_view v) {
       if (static_cast<int>(page.rankings.size()) == limit || (!page.rankings.empty() && bytes + v.size() > kMaxPageBytes)) {
         page.next_page_token = PageToken(last);
         return false;

@@ -26,13 +26,15 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "duban/v1/model.pb.h"
+#include "engine/core/context.h"
 #include "engine/storage/yaml_util.h"
 #include "rocksdb/write_batch.h"
 
 namespace duban {
 
-class Engine;
 struct CommandMeta;
+class TaskCommands;  // engine/tasks/task_commands.h
+class Obligations;   // engine/obligations/obligations.h
 
 // ---------------------------------------------------------------- config
 
@@ -157,10 +159,11 @@ struct AccountabilityConfig {
   const Board* FindBoard(absl::string_view id) const;
 };
 
-// Unit names are resolved against the engine's directory, so a plan must be
-// imported first. Errors: INVALID_ARGUMENT "<file>:<line>: <field>: <reason>".
-absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const yamlx::Doc& doc, const Engine& engine);
-absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfigFile(const std::string& path, const Engine& engine);
+// Unit names are resolved against the organisation directory, so a plan
+// must be imported first. Errors: INVALID_ARGUMENT "<file>:<line>: <field>: <reason>".
+absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfig(const yamlx::Doc& doc, const Directory& directory);
+absl::StatusOr<AccountabilityConfig> LoadAccountabilityConfigFile(const std::string& path,
+                                                                   const Directory& directory);
 
 std::string TieRuleName(TieRule r);
 std::string CategoryName(v1::UnitCategory c);  // department, township, park, platform_company, other
@@ -221,7 +224,10 @@ struct RankingPage {
 
 class Rankings {
  public:
-  Rankings(Engine* engine, std::shared_ptr<const AccountabilityConfig> config);
+  // ctx, tasks and obligations (read by the computed scorecard) outlive
+  // the rankings.
+  Rankings(const PartContext* ctx, const TaskCommands* tasks, const Obligations* obligations,
+           std::shared_ptr<const AccountabilityConfig> config);
 
   // Stores an entered ranking. INVALID_ARGUMENT / NOT_FOUND naming the field
   // for bad input, ALREADY_EXISTS for a stored period without replace.
@@ -257,7 +263,9 @@ class Rankings {
  private:
   absl::StatusOr<RankingResult> Persist(const CommandMeta& meta, const Board& board, v1::Ranking ranking, bool replace);
 
-  Engine* engine_;
+  const PartContext* const ctx_;
+  const TaskCommands* const tasks_;
+  const Obligations* const obligations_;
   std::shared_ptr<const AccountabilityConfig> config_;  // atomic_load / atomic_store
   std::mutex retired_mu_;
   std::vector<std::shared_ptr<const AccountabilityConfig>> retired_;  // guarded by retired_mu_

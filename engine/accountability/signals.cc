@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "engine/accountability/accountability.h"
 #include "engine/accountability/ladder_rules.h"
-#include "engine/engine.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
+#include "engine/supervision/supervision.h"
 #include "spdlog/spdlog.h"
 
 namespace duban {
@@ -34,7 +34,7 @@ bool Accountability::HasSignalLadders() const {
 absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountability::SignalOccurrences(
     LadderSignal signal, absl::CivilDay today) const {
   std::map<std::string, std::vector<absl::CivilDay>> out;
-  Store& store = engine_->store();
+  Store& store = *ctx_->store;
   absl::Status bad;
   absl::Status scan;
   switch (signal) {
@@ -53,8 +53,8 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
     case LadderSignal::kRedTask: {
       // The day a task turned red: red_working_days_after_due working days
       // after its due date (the day after it without a calendar).
-      const auto& opts = engine_->options();
-      const std::shared_ptr<const CadenceConfig> cadences = engine_->cadences();
+      const std::shared_ptr<const WorkCalendar>& calendar = ctx_->calendar;
+      const std::shared_ptr<const CadenceConfig> cadences = ctx_->cadences();
       scan = store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kTask), [&](absl::string_view, absl::string_view v) {
         v1::Task t;
         if (!t.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
@@ -65,8 +65,8 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
         auto due = validate::Date("due_date", t.due_date());
         if (!due.ok()) return true;
         absl::CivilDay red = *due + 1;
-        if (opts.calendar && cadences) {
-          red = opts.calendar->AddWorkingDays(*due, cadences->warnings.red_working_days_after_due);
+        if (calendar && cadences) {
+          red = calendar->AddWorkingDays(*due, cadences->warnings.red_working_days_after_due);
         }
         for (const auto& u : t.lead_unit_ids()) out[u].push_back(red);
         return true;
@@ -76,7 +76,7 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
     case LadderSignal::kSupervisionOverdue: {
       SupervisionFilter f;
       f.overdue_only = true;
-      ASSIGN_OR_RETURN(auto items, engine_->ListSupervisionItems(f));
+      ASSIGN_OR_RETURN(auto items, supervision_->List(f));
       for (const auto& item : items) {
         auto d = validate::Date("deadline", item.deadline());
         if (d.ok() && !item.responsible_unit_id().empty()) out[item.responsible_unit_id()].push_back(*d + 1);
@@ -98,11 +98,11 @@ absl::StatusOr<std::map<std::string, std::vector<absl::CivilDay>>> Accountabilit
 absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSignals(const CommandMeta& meta) {
   std::vector<v1::AccountabilityCase> opened;
   if (!HasSignalLadders()) return opened;
-  const absl::CivilDay today = absl::ToCivilDay(engine_->clock().Now(), PlanTimeZone());
+  const absl::CivilDay today = absl::ToCivilDay(ctx_->clock->Now(), PlanTimeZone());
   // Cases may open for any unit: lock every unit's accountability subject.
   std::vector<std::string> subjects;
-  for (const auto& u : engine_->ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) subjects.push_back(AccountabilitySubject(u.id()));
-  KeyLocks::Guard lock = engine_->pipeline().locks().Lock(subjects);
+  for (const auto& u : ctx_->directory->ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) subjects.push_back(AccountabilitySubject(u.id()));
+  KeyLocks::Guard lock = ctx_->pipeline->locks().Lock(subjects);
   rocksdb::WriteBatch batch;
   std::vector<v1::Notification> notes;
   Pending p;
@@ -119,7 +119,7 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
       ASSIGN_OR_RETURN(by_signal[ladder.signal], SignalOccurrences(ladder.signal, today));
     }
     for (const auto& [unit, days] : by_signal[ladder.signal]) {
-      auto u = engine_->GetUnit(unit);
+      auto u = ctx_->directory->GetUnit(unit);
       v1::UnitCategory cat = u.ok() ? u->category() : v1::UNIT_CATEGORY_UNSPECIFIED;
       // Each day with occurrences, in order, is evaluated with the
       // occurrences of that day and before.
@@ -147,9 +147,9 @@ absl::StatusOr<std::vector<v1::AccountabilityCase>> Accountability::EvaluateSign
   }
   RETURN_IF_ERROR(p.read_error);
   if (opened.empty()) return opened;
-  RETURN_IF_ERROR(engine_->pipeline().Audit({"accountability", "signals", "evaluate_signals", meta},
+  RETURN_IF_ERROR(ctx_->pipeline->Audit({"accountability", "signals", "evaluate_signals", meta},
                                             opened.front(), &batch));
-  RETURN_IF_ERROR(engine_->pipeline().Commit(&batch, &notes));
+  RETURN_IF_ERROR(ctx_->pipeline->Commit(&batch, &notes));
   spdlog::info("signal ladders: {} cases opened as of {}", opened.size(), validate::FormatDate(today));
   return opened;
 }

@@ -108,11 +108,12 @@ ImportChanges CompareWithDirectory(const PlanBundle& b, const DirectorySnapshot&
   return out;
 }
 
-absl::StatusOr<CheckedImport> ImportPlanChecked(Engine* engine, absl::string_view file_name, absl::string_view yaml,
+absl::StatusOr<CheckedImport> ImportPlanChecked(PlanImport* plans, absl::string_view file_name, absl::string_view yaml,
                                                 absl::string_view actor, bool assign, ImportMode mode) {
   if (file_name.empty()) return absl::InvalidArgumentError("file_name: required");
   ASSIGN_OR_RETURN(yamlx::Doc doc, yamlx::Parse(file_name, yaml));
-  Store& store = engine->store();
+  Store& store = *plans->ctx().store;
+  const Directory& directory = *plans->ctx().directory;
   std::map<std::string, v1::UnitGroup> groups;
   RETURN_IF_ERROR(store.Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kUnitGroup),
                              [&](absl::string_view, absl::string_view v) {
@@ -121,9 +122,9 @@ absl::StatusOr<CheckedImport> ImportPlanChecked(Engine* engine, absl::string_vie
                                return true;
                              }));
   std::map<std::string, v1::Unit> units;
-  for (auto& u : engine->ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) units[u.id()] = u;
-  auto existing = [engine](absl::string_view name) -> std::optional<v1::UnitRef> {
-    auto r = engine->Resolve(name);
+  for (auto& u : directory.ListUnits(v1::UNIT_CATEGORY_UNSPECIFIED)) units[u.id()] = u;
+  auto existing = [&directory](absl::string_view name) -> std::optional<v1::UnitRef> {
+    auto r = directory.Resolve(name);
     if (!r.ok()) return std::nullopt;
     v1::UnitRef ref;
     if (r->group) {
@@ -176,7 +177,7 @@ absl::StatusOr<CheckedImport> ImportPlanChecked(Engine* engine, absl::string_vie
     out.summary.task_forces = static_cast<int>(bundle.task_forces.size());
     return out;
   }
-  ASSIGN_OR_RETURN(out.summary, engine->ImportPlan(doc, actor, assign));
+  ASSIGN_OR_RETURN(out.summary, plans->ImportPlan(doc, actor, assign));
   return out;
 }
 

@@ -15,7 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "engine/engine.h"
+#include "engine/plans/plan_import.h"
 #include "engine/plans/plan_loader.h"
 
 namespace duban {
@@ -45,12 +45,12 @@ struct CheckedImport {
   std::vector<std::string> changes;  // redefinitions of existing records
 };
 
-// Compares the plan file with engine's directory, then imports it through
-// Engine::ImportPlan unless it is refused or a dry run: FAILED_PRECONDITION
+// Compares the plan file with the directory of plans' context, then imports
+// it through PlanImport::ImportPlan unless it is refused or a dry run: FAILED_PRECONDITION
 // "<file>: refused, in no mode: ..." when it would drop or re-point a name
 // in use; "<file>: would redefine N existing record(s) ...: ..." when it
 // would redefine records and mode.update is not set.
-absl::StatusOr<CheckedImport> ImportPlanChecked(Engine* engine, absl::string_view file_name, absl::string_view yaml,
+absl::StatusOr<CheckedImport> ImportPlanChecked(PlanImport* plans, absl::string_view file_name, absl::string_view yaml,
                                                 absl::string_view actor, bool assign, ImportMode mode);
 
 }  // namespace duban

@@ -1,4 +1,5 @@
-// Supervision items: config, transition table, commands and their timers.
+// Supervision items: config, transition table, and the part Supervision:
+// its commands, reads and timers.
 #include "engine/supervision/supervision.h"
 
 #include <algorithm>
@@ -7,11 +8,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/engine.h"
+#include "engine/obligations/obligations.h"
 #include "engine/storage/events.h"
 #include "engine/storage/keys.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
+#include "engine/tasks/task_commands.h"
 #include "spdlog/spdlog.h"
 
 namespace duban {
@@ -185,9 +187,19 @@ absl::StatusOr<SupervisionState> NextSupervisionState(SupervisionState from, Sup
                                                     absl::StrCat(absl::StrJoin(allowed, ", "), ", escalate")));
 }
 
-// ---------------------------------------------------------------- engine
+// ---------------------------------------------------------------- the part
 
 namespace {
+
+// The one log line of a command: what, on what, by whom, the result and
+// the latency.
+void LogCommand(absl::string_view subject_kind, absl::string_view subject_id, absl::string_view command,
+                absl::string_view actor, const absl::Status& result, absl::Time start) {
+  spdlog::info("{}={} command={} actor={} result={} latency_us={}", std::string(subject_kind), std::string(subject_id),
+               std::string(command), std::string(actor),
+               result.ok() ? std::string("OK") : absl::StatusCodeToString(result.code()),
+               absl::ToInt64Microseconds(absl::Now() - start));
+}
 
 std::string LevelName(const SupervisionConfig& c, int level) {
   for (const auto& l : c.levels) {
@@ -205,9 +217,41 @@ std::string ListedBy(const SupervisionConfig& c, int level) {
 
 }  // namespace
 
-absl::Status Engine::LoadSupervisionCounter() {
+absl::Status Supervision::CommitCommand(Batch* w, const CommandInfo& info, const std::string& fingerprint,
+                                        const google::protobuf::MessageLite& result) {
+  Pipeline::RecordRequest(w, info.meta, fingerprint, result);
+  RETURN_IF_ERROR(ctx_->pipeline->Audit(info, result, w->batch()));
+  return ctx_->pipeline->Commit(w);
+}
+
+KeyLocks::Guard Supervision::LockCommand(const CommandMeta& meta, std::vector<std::string> subjects) {
+  if (!meta.request_id.empty()) subjects.push_back(Pipeline::RequestSubject(meta));
+  return ctx_->pipeline->locks().Lock(subjects);
+}
+
+void Supervision::RegisterTimerHandlers(TimerRunner* timers) {
+  // Each kind's effects write into the batch the runner makes (a Batch on
+  // the parts' context).
+  auto fire = [this](absl::Status (Supervision::*effect)(Batch&, const v1::Timer&, bool)) {
+    return [this, effect](Txn* txn, const v1::Timer& t, bool late) {
+      return (this->*effect)(*static_cast<Batch*>(txn), t, late);
+    };
+  };
+  auto one = [](auto id_of) {
+    return [id_of](const v1::Timer& t) { return std::vector<std::string>{id_of(t)}; };
+  };
+  timers->Register(v1::Timer::kEscalation, {fire(&Supervision::EscalationDue),
+                                            one([](const v1::Timer& t) { return t.escalation().task_id(); })});
+  timers->Register(v1::Timer::kSupervisionDeadline,
+                   {fire(&Supervision::SupervisionDeadlineDue),
+                    one([](const v1::Timer& t) { return t.supervision_deadline().item_id(); })});
+  timers->Register(v1::Timer::kLookback,
+                   {fire(&Supervision::LookbackDue), one([](const v1::Timer& t) { return t.lookback().item_id(); })});
+}
+
+absl::Status Supervision::Init() {
   uint64_t max = 0;
-  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(ctx_->store->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view k, absl::string_view) {
     uint64_t n = 0;
     if (k.size() > 2 && absl::SimpleAtoi(k.substr(2), &n)) max = std::max(max, n);
     return true;
@@ -216,35 +260,35 @@ absl::Status Engine::LoadSupervisionCounter() {
   return absl::OkStatus();
 }
 
-absl::Status Engine::CheckSupervisor(const CommandMeta& meta, absl::string_view what) const {
-  const auto& cfg = options_.supervision;
+absl::Status Supervision::CheckSupervisor(const CommandMeta& meta, absl::string_view what) const {
+  const auto& cfg = ctx_->supervision;
   if (!cfg) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
-  auto actor_ref = LookupName(meta.actor);
+  auto actor_ref = ctx_->directory->LookupName(meta.actor);
   for (const auto& s : cfg->supervisors) {
     if (s == meta.actor) return absl::OkStatus();
-    auto ref = LookupName(s);
+    auto ref = ctx_->directory->LookupName(s);
     if (ref && actor_ref && ref->unit_id() == actor_ref->unit_id() && ref->has_unit_id()) return absl::OkStatus();
   }
   return absl::PermissionDeniedError(absl::StrCat("meta.actor: '", meta.actor, "' may not ", what,
                                                   "; supervisors: ", absl::StrJoin(cfg->supervisors, ", ")));
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::GetSupervision(absl::string_view id) const {
+absl::StatusOr<v1::SupervisionItem> Supervision::Get(absl::string_view id) const {
   if (id.empty()) return absl::InvalidArgumentError("item_id: required");
   if (!keys::IsValidComponent(id) || id.size() > 32) return absl::InvalidArgumentError("item_id: not an item id");
   v1::SupervisionItem item;
-  absl::Status s = store_->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, id), &item);
+  absl::Status s = ctx_->store->GetProto(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, id), &item);
   if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat("item_id: no supervision item '", id, "'"));
   RETURN_IF_ERROR(s);
   DecorateSupervision(&item);
   return item;
 }
 
-void Engine::DecorateSupervision(v1::SupervisionItem* item) const {
+void Supervision::DecorateSupervision(v1::SupervisionItem* item) const {
   item->set_overdue(false);
   if (!IsOpen(item->state())) return;
   auto d = validate::Date("deadline", item->deadline());
-  if (d.ok()) item->set_overdue(clock_->Now() >= absl::FromCivil(*d + 1, PlanTimeZone()));
+  if (d.ok()) item->set_overdue(ctx_->clock->Now() >= absl::FromCivil(*d + 1, PlanTimeZone()));
 }
 
 namespace {
@@ -275,11 +319,11 @@ bool MatchesSupervisionFilter(const SupervisionFilter& f, const std::string& uni
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(const SupervisionFilter& f) const {
+absl::StatusOr<std::vector<v1::SupervisionItem>> Supervision::List(const SupervisionFilter& f) const {
   ASSIGN_OR_RETURN(std::string unit_id,
-                   CheckSupervisionFilter(f, [this](absl::string_view n) { return LookupName(n); }));
+                   CheckSupervisionFilter(f, [this](absl::string_view n) { return ctx_->directory->LookupName(n); }));
   std::vector<v1::SupervisionItem> out;
-  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view, absl::string_view v) {
+  RETURN_IF_ERROR(ctx_->store->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kSupervision), [&](absl::string_view, absl::string_view v) {
     v1::SupervisionItem item;
     if (!item.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
     DecorateSupervision(&item);
@@ -299,17 +343,17 @@ absl::StatusOr<std::vector<v1::SupervisionItem>> Engine::ListSupervisionItems(co
 // Item ids are "S<n>" from one counter, so the items are read by number (a
 // scan of the keys would give S10 before S2); a number whose command failed
 // has no item.
-absl::StatusOr<SupervisionPage> Engine::ListSupervisionPage(const SupervisionFilter& f) const {
+absl::StatusOr<SupervisionPage> Supervision::ListPage(const SupervisionFilter& f) const {
   ASSIGN_OR_RETURN(int page_size, PageSize(f.page_size, kDefaultListPageSize, kMaxListPageSize));
   ASSIGN_OR_RETURN(std::string unit_id,
-                   CheckSupervisionFilter(f, [this](absl::string_view n) { return LookupName(n); }));
+                   CheckSupervisionFilter(f, [this](absl::string_view n) { return ctx_->directory->LookupName(n); }));
   ASSIGN_OR_RETURN(uint64_t after, NumberedTokenAfter(f.page_token, keys::Kind::kSupervision, "S"));
   SupervisionPage page;
   size_t bytes = 0;
   uint64_t last = next_supervision_number_.load() - 1;
   for (uint64_t n = after + 1; n <= last; ++n) {
     v1::SupervisionItem item;
-    absl::Status s = store_->GetProto(Cf::kEntities, NumberedKey(keys::Kind::kSupervision, "S", n), &item);
+    absl::Status s = ctx_->store->GetProto(Cf::kEntities, NumberedKey(keys::Kind::kSupervision, "S", n), &item);
     if (absl::IsNotFound(s)) continue;
     RETURN_IF_ERROR(s);
     DecorateSupervision(&item);
@@ -325,16 +369,16 @@ absl::StatusOr<SupervisionPage> Engine::ListSupervisionPage(const SupervisionFil
   return page;
 }
 
-absl::StatusOr<std::vector<v1::SupervisionEvent>> Engine::SupervisionHistory(absl::string_view id) const {
-  RETURN_IF_ERROR(GetSupervision(id).status());
-  return ReadEvents<v1::SupervisionEvent>(*store_, id);
+absl::StatusOr<std::vector<v1::SupervisionEvent>> Supervision::History(absl::string_view id) const {
+  RETURN_IF_ERROR(Get(id).status());
+  return ReadEvents<v1::SupervisionEvent>(*ctx_->store, id);
 }
 
-absl::StatusOr<EventPage<v1::SupervisionEvent>> Engine::SupervisionHistoryPage(absl::string_view id,
+absl::StatusOr<EventPage<v1::SupervisionEvent>> Supervision::HistoryPage(absl::string_view id,
                                                                                uint64_t after_version,
                                                                                int page_size) const {
-  RETURN_IF_ERROR(GetSupervision(id).status());
-  return ReadEventsPage<v1::SupervisionEvent>(*store_, id, after_version, page_size);
+  RETURN_IF_ERROR(Get(id).status());
+  return ReadEventsPage<v1::SupervisionEvent>(*ctx_->store, id, after_version, page_size);
 }
 
 // Writes an item, its event and its deadline check into the firing batch,
@@ -398,15 +442,15 @@ static void NotifySupervision(Batch* w, const v1::SupervisionItem& item, const s
   }
 }
 
-std::string Engine::ResolveUnitOrName(absl::string_view name) const {
-  auto ref = LookupName(name);
+std::string Supervision::ResolveUnitOrName(absl::string_view name) const {
+  auto ref = ctx_->directory->LookupName(name);
   if (ref && ref->has_unit_id()) return ref->unit_id();
   return std::string(name);
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
+absl::StatusOr<v1::SupervisionItem> Supervision::NewItem(Batch* w, const NewSupervisionItem& in, const std::string& actor,
                                                     const std::string& rule_id) {
-  const auto& cfg = *options_.supervision;
+  const auto& cfg = *ctx_->supervision;
   v1::SupervisionItem item;
   item.set_id(absl::StrCat("S", next_supervision_number_.fetch_add(1)));
   item.set_subject_kind(in.subject_kind);
@@ -419,9 +463,9 @@ absl::StatusOr<v1::SupervisionItem> Engine::NewItem(Batch* w, const NewSupervisi
   item.set_rectification_target(in.rectification_target);
   item.set_measures(in.measures);
   std::string deadline = in.deadline;
-  if (deadline.empty() && options_.calendar) {
+  if (deadline.empty() && ctx_->calendar) {
     absl::CivilDay today = absl::ToCivilDay(w->now(), PlanTimeZone());
-    deadline = validate::FormatDate(options_.calendar->AddWorkingDays(today, cfg.default_deadline_working_days));
+    deadline = validate::FormatDate(ctx_->calendar->AddWorkingDays(today, cfg.default_deadline_working_days));
   }
   item.set_deadline(deadline);
   item.set_inspection_cycle_days(in.inspection_cycle_days);
@@ -439,11 +483,11 @@ absl::StatusOr<v1::SupervisionItem> Engine::NewItem(Batch* w, const NewSupervisi
 
 // The open item on a subject, if any. A read error is returned, never
 // taken for "none" (which would list the subject a second time).
-absl::StatusOr<std::optional<v1::SupervisionItem>> Engine::OpenItemFor(Batch* w, const std::string& subject_id) {
+absl::StatusOr<std::optional<v1::SupervisionItem>> Supervision::OpenItemFor(Batch* w, const std::string& subject_id) {
   std::optional<v1::SupervisionItem> found;
   std::vector<std::string> ids;
   const std::string prefix = keys::ObligationIndexPrefix("supervision-subject", subject_id);
-  RETURN_IF_ERROR(store_->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(ctx_->store->Scan(Cf::kIndex, prefix, [&](absl::string_view k, absl::string_view) {
     ids.emplace_back(k.substr(prefix.size()));
     return true;
   }));
@@ -465,18 +509,18 @@ static std::string ItemFingerprint(const NewSupervisionItem& in) {
                                   in.inspection_cycle_days, "\n", in.title.size()));
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& in) {
+absl::StatusOr<v1::SupervisionItem> Supervision::ListForSupervision(const CommandMeta& meta, const NewSupervisionItem& in) {
   absl::Time start = absl::Now();
   auto r = ListForSupervisionImpl(meta, in, ItemFingerprint(in));
   LogCommand("supervision", r.ok() ? r->id() : in.subject_id, "list", meta.actor, r.status(), start);
   return r;
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const CommandMeta& meta,
+absl::StatusOr<v1::SupervisionItem> Supervision::ListForSupervisionImpl(const CommandMeta& meta,
                                                                    const NewSupervisionItem& in,
                                                                    const std::string& fp) {
-  RETURN_IF_ERROR(CheckMeta(meta));
-  if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
+  RETURN_IF_ERROR(Pipeline::CheckMeta(meta));
+  if (!ctx_->supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   RETURN_IF_ERROR(CheckSupervisor(meta, "list an item for supervision"));
   if (!v1::SupervisionSubjectKind_IsValid(in.subject_kind) || in.subject_kind == v1::SUPERVISION_SUBJECT_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat("subject_kind: unknown value ", static_cast<int>(in.subject_kind)));
@@ -513,9 +557,9 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
       RETURN_IF_ERROR(validate::Required("hazard_list", in.hazard_list, validate::kMaxText));
   }
   if (item.responsible_unit.empty()) return absl::InvalidArgumentError("responsible_unit: required");
-  ASSIGN_OR_RETURN(std::vector<std::string> unit, ResolveUnits("responsible_unit", {item.responsible_unit}, false));
+  ASSIGN_OR_RETURN(std::vector<std::string> unit, ctx_->directory->ResolveUnits("responsible_unit", {item.responsible_unit}, false));
   item.responsible_unit = unit[0];
-  Batch w(&ctx_, clock_->Now());
+  Batch w(ctx_, ctx_->clock->Now());
   if (!in.subject_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> open, OpenItemFor(&w, in.subject_id));
     if (open) {
@@ -529,7 +573,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::ListForSupervisionImpl(const Command
   return created;
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& meta, absl::string_view id,
+absl::StatusOr<v1::SupervisionItem> Supervision::SupervisionStep(const CommandMeta& meta, absl::string_view id,
                                                             SupervisionCommand c, absl::string_view text,
                                                             const EvidenceRefs& evidence) {
   absl::Time start = absl::Now();
@@ -538,11 +582,11 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStep(const CommandMeta& m
   return r;
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
+absl::StatusOr<v1::SupervisionItem> Supervision::SupervisionStepImpl(const CommandMeta& meta, absl::string_view id,
                                                                 SupervisionCommand c, absl::string_view text,
                                                                 const EvidenceRefs& evidence) {
-  RETURN_IF_ERROR(CheckMeta(meta));
-  if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
+  RETURN_IF_ERROR(Pipeline::CheckMeta(meta));
+  if (!ctx_->supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   bool needs_text = c == SupervisionCommand::kReportRectification || c == SupervisionCommand::kReturn ||
                     c == SupervisionCommand::kReopen;
   RETURN_IF_ERROR(validate::Text(c == SupervisionCommand::kReportRectification ? "text" : "reason", text,
@@ -559,31 +603,31 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
                                                                        meta.expected_version, shas));
   ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
   if (replay) return std::move(*replay);
-  ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(id));
+  ASSIGN_OR_RETURN(v1::SupervisionItem item, Get(id));
   if (meta.expected_version != 0 && meta.expected_version != item.version()) {
     return absl::AbortedError(absl::StrCat("meta.expected_version: item is at version ", item.version(), ", not ",
                                            meta.expected_version));
   }
   ASSIGN_OR_RETURN(SupervisionState to, NextSupervisionState(item.state(), c));
   EvidenceRefs files = evidence;
-  RETURN_IF_ERROR(evidence_->Resolve("evidence", meta.actor, &files));
-  Batch w(&ctx_, clock_->Now());
+  RETURN_IF_ERROR(ctx_->evidence->Resolve("evidence", meta.actor, &files));
+  Batch w(ctx_, ctx_->clock->Now());
   bool deadline_changed = false;
   if (c == SupervisionCommand::kReportRectification) item.set_last_report(std::string(text));
   if (c == SupervisionCommand::kReopen) {
     item.set_reopen_count(item.reopen_count() + 1);
     item.clear_lookback_date();
-    if (options_.calendar) {
+    if (ctx_->calendar) {
       absl::CivilDay today = absl::ToCivilDay(w.now(), PlanTimeZone());
       item.set_deadline(validate::FormatDate(
-          options_.calendar->AddWorkingDays(today, options_.supervision->default_deadline_working_days)));
+          ctx_->calendar->AddWorkingDays(today, ctx_->supervision->default_deadline_working_days)));
       deadline_changed = true;
     }
   }
   if (c == SupervisionCommand::kLookBackPassed) item.clear_lookback_date();
-  if (c == SupervisionCommand::kClose && options_.calendar) {
+  if (c == SupervisionCommand::kClose && ctx_->calendar) {
     absl::CivilDay today = absl::ToCivilDay(w.now(), PlanTimeZone());
-    absl::CivilDay look = options_.calendar->AddWorkingDays(today, options_.supervision->lookback_working_days);
+    absl::CivilDay look = ctx_->calendar->AddWorkingDays(today, ctx_->supervision->lookback_working_days);
     item.set_lookback_date(validate::FormatDate(look));
     v1::Timer t;
     t.set_id(absl::StrCat("lookback:", item.id(), ":", item.version() + 1));
@@ -605,9 +649,9 @@ absl::StatusOr<v1::SupervisionItem> Engine::SupervisionStepImpl(const CommandMet
 
 // One level up, a new deadline, the next owner told. The caller holds the
 // item's stripe and commits w.
-absl::Status Engine::EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
+absl::Status Supervision::EscalateItem(Batch* w, v1::SupervisionItem* item, const std::string& actor,
                                   const std::string& reason, int deadline_working_days, const std::string& new_deadline) {
-  const auto& cfg = *options_.supervision;
+  const auto& cfg = *ctx_->supervision;
   if (item->level() >= 3) {
     return absl::FailedPreconditionError(absl::StrCat("supervision item ", item->id(),
                                                       " is at level 3 (", LevelName(cfg, 3), "), the top"));
@@ -619,9 +663,9 @@ absl::Status Engine::EscalateItem(Batch* w, v1::SupervisionItem* item, const std
   int to = item->level() + 1;
   if (!new_deadline.empty()) {
     item->set_deadline(new_deadline);
-  } else if (options_.calendar) {
+  } else if (ctx_->calendar) {
     absl::CivilDay today = absl::ToCivilDay(w->now(), PlanTimeZone());
-    item->set_deadline(validate::FormatDate(options_.calendar->AddWorkingDays(today, deadline_working_days)));
+    item->set_deadline(validate::FormatDate(ctx_->calendar->AddWorkingDays(today, deadline_working_days)));
   }
   item->set_listed_by(ListedBy(cfg, to));
   RecordSupervision(w, item, "escalated", item->state(), to, actor, reason, true);
@@ -630,7 +674,7 @@ absl::Status Engine::EscalateItem(Batch* w, v1::SupervisionItem* item, const std
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, const EscalateRequest& req) {
+absl::StatusOr<v1::SupervisionItem> Supervision::Escalate(const CommandMeta& meta, const EscalateRequest& req) {
   absl::Time start = absl::Now();
   auto r = EscalateImpl(meta, req,
                       Fingerprint("escalate", absl::StrCat(req.item_id, "\n", req.task_id, "\n", req.obligation_id,
@@ -640,22 +684,22 @@ absl::StatusOr<v1::SupervisionItem> Engine::Escalate(const CommandMeta& meta, co
   return r;
 }
 
-absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
+absl::StatusOr<v1::SupervisionItem> Supervision::EscalateImpl(const CommandMeta& meta, const EscalateRequest& req,
                                                          const std::string& fp) {
-  RETURN_IF_ERROR(CheckMeta(meta));
-  if (!options_.supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
+  RETURN_IF_ERROR(Pipeline::CheckMeta(meta));
+  if (!ctx_->supervision) return absl::FailedPreconditionError("supervision: not configured (supervision file)");
   RETURN_IF_ERROR(CheckSupervisor(meta, "escalate"));
   RETURN_IF_ERROR(validate::Required("reason", req.reason, validate::kMaxComment));
   if (!req.new_deadline.empty()) RETURN_IF_ERROR(validate::Date("new_deadline", req.new_deadline).status());
   int given = (!req.item_id.empty()) + (!req.task_id.empty()) + (!req.obligation_id.empty());
   if (given != 1) return absl::InvalidArgumentError("item_id: give exactly one of item_id, task_id, obligation_id");
-  const auto& cfg = *options_.supervision;
+  const auto& cfg = *ctx_->supervision;
   if (!req.item_id.empty()) {
     KeyLocks::Guard lock = LockCommand(meta, {req.item_id});
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
-    ASSIGN_OR_RETURN(v1::SupervisionItem item, GetSupervision(req.item_id));
-    Batch w(&ctx_, clock_->Now());
+    ASSIGN_OR_RETURN(v1::SupervisionItem item, Get(req.item_id));
+    Batch w(ctx_, ctx_->clock->Now());
     RETURN_IF_ERROR(EscalateItem(&w, &item, meta.actor, req.reason, cfg.default_deadline_working_days, req.new_deadline));
     RETURN_IF_ERROR(CommitCommand(&w, {"supervision", item.id(), "escalate", meta}, fp, item));
     DecorateSupervision(&item);
@@ -668,7 +712,7 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
     KeyLocks::Guard lock = LockCommand(meta, {subject});
     ASSIGN_OR_RETURN(std::optional<v1::SupervisionItem> replay, ReplayAs<v1::SupervisionItem>(meta, fp));
     if (replay) return std::move(*replay);
-    Batch probe(&ctx_, clock_->Now());
+    Batch probe(ctx_, ctx_->clock->Now());
     ASSIGN_OR_RETURN(open, OpenItemFor(&probe, subject));
   }
   if (open) {
@@ -696,8 +740,8 @@ absl::StatusOr<v1::SupervisionItem> Engine::EscalateImpl(const CommandMeta& meta
 
 // ---------------------------------------------------------------- timers
 
-absl::Status Engine::EscalationDue(Batch& b, const v1::Timer& t, bool late) {
-  const auto& cfg = options_.supervision;
+absl::Status Supervision::EscalationDue(Batch& b, const v1::Timer& t, bool late) {
+  const auto& cfg = ctx_->supervision;
   if (!cfg) return absl::OkStatus();
   const EscalationRule* rule = nullptr;
   for (const auto& r : cfg->rules) {
@@ -716,16 +760,16 @@ absl::Status Engine::EscalationDue(Batch& b, const v1::Timer& t, bool late) {
   in.level = rule->list_level;
   in.responsible_unit = task.lead_unit_ids_size() > 0 ? task.lead_unit_ids(0) : "";
   in.rectification_target = absl::StrCat("完成任务（原定期限 ", task.due_date(), "）");
-  if (options_.calendar) {
+  if (ctx_->calendar) {
     absl::CivilDay today = absl::ToCivilDay(b.now(), PlanTimeZone());
-    in.deadline = validate::FormatDate(options_.calendar->AddWorkingDays(today, rule->deadline_working_days));
+    in.deadline = validate::FormatDate(ctx_->calendar->AddWorkingDays(today, rule->deadline_working_days));
   }
   auto item = NewItem(&b, in, "duband", rule->id);
   return item.status();
 }
 
-absl::Status Engine::SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late) {
-  const auto& cfg = options_.supervision;
+absl::Status Supervision::SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool late) {
+  const auto& cfg = ctx_->supervision;
   if (!cfg) return absl::OkStatus();
   v1::SupervisionItem item;
   if (!b.Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, t.supervision_deadline().item_id()), &item).ok()) {
@@ -739,13 +783,13 @@ absl::Status Engine::SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool l
   for (const auto& rule : cfg->rules) {
     if (!rule.overdue_level || *rule.overdue_level != item.level()) continue;
     auto deadline = validate::Date("deadline", item.deadline());
-    if (!deadline.ok() || !options_.calendar) continue;
+    if (!deadline.ok() || !ctx_->calendar) continue;
     absl::CivilDay today = absl::ToCivilDay(b.now(), PlanTimeZone());
-    int overdue_by = options_.calendar->WorkingDaysBetween(*deadline, today);
+    int overdue_by = ctx_->calendar->WorkingDaysBetween(*deadline, today);
     if (overdue_by < rule.overdue_working_days) {
       // Not yet: look again on the working day the rule names.
       v1::Timer again;
-      absl::CivilDay when = options_.calendar->AddWorkingDays(*deadline, rule.overdue_working_days);
+      absl::CivilDay when = ctx_->calendar->AddWorkingDays(*deadline, rule.overdue_working_days);
       again.set_id(absl::StrCat("sv:", item.id(), ":", item.level(), ":", item.deadline(), ":", rule.id));
       *again.mutable_due() = Ts(At(when, 9, 0));
       *again.mutable_supervision_deadline() = t.supervision_deadline();
@@ -758,8 +802,8 @@ absl::Status Engine::SupervisionDeadlineDue(Batch& b, const v1::Timer& t, bool l
   return absl::OkStatus();
 }
 
-absl::Status Engine::LookbackDue(Batch& b, const v1::Timer& t, bool late) {
-  const auto& cfg = options_.supervision;
+absl::Status Supervision::LookbackDue(Batch& b, const v1::Timer& t, bool late) {
+  const auto& cfg = ctx_->supervision;
   if (!cfg) return absl::OkStatus();
   v1::SupervisionItem item;
   if (!b.Get(Cf::kEntities, keys::Entity(keys::Kind::kSupervision, t.lookback().item_id()), &item).ok()) {

@@ -104,11 +104,11 @@ class AccountabilityTest : public ::testing::Test {
   void Load(const yamlx::Doc& doc) {
     acct_.reset();
     rankings_.reset();
-    auto cfg = LoadAccountabilityConfig(doc, *engine_);
+    auto cfg = LoadAccountabilityConfig(doc, engine_->directory());
     ASSERT_TRUE(cfg.ok()) << cfg.status();
     config_ = std::make_shared<const AccountabilityConfig>(std::move(*cfg));
-    rankings_ = std::make_unique<Rankings>(engine_.get(), config_);
-    acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
+    rankings_ = std::make_unique<Rankings>(&engine_->context(), &engine_->tasks(), &engine_->obligations(), config_);
+    acct_ = std::make_unique<Accountability>(&engine_->context(), &engine_->supervision(), config_, rankings_.get());
     ASSERT_TRUE(acct_->Init().ok());
   }
 
@@ -756,7 +756,7 @@ ladders:
   {
     auto doc = yamlx::Parse("bad.yaml", base);
     ASSERT_TRUE(doc.ok());
-    ASSERT_TRUE(LoadAccountabilityConfig(*doc, *engine_).ok()) << LoadAccountabilityConfig(*doc, *engine_).status();
+    ASSERT_TRUE(LoadAccountabilityConfig(*doc, engine_->directory()).ok()) << LoadAccountabilityConfig(*doc, engine_->directory()).status();
   }
   struct Case {
     std::string what, from, to, expected;
@@ -805,7 +805,7 @@ ladders:
       text.replace(text.find(c.from), c.from.size(), c.to);
     }
     auto doc = yamlx::Parse("bad.yaml", text);
-    absl::Status s = doc.ok() ? LoadAccountabilityConfig(*doc, *engine_).status() : doc.status();
+    absl::Status s = doc.ok() ? LoadAccountabilityConfig(*doc, engine_->directory()).status() : doc.status();
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
     EXPECT_TRUE(Contains(s.message(), expected)) << text;
   }
@@ -820,7 +820,7 @@ ladders:
     fwrite(text.data(), 1, text.size(), f);
     fclose(f);
   }
-  auto s = LoadAccountabilityConfigFile(path, *engine_).status();
+  auto s = LoadAccountabilityConfigFile(path, engine_->directory()).status();
   EXPECT_TRUE(IsError(s, absl::StatusCode::kInvalidArgument, path + ":11: ladders[0].board"));
 }
 

@@ -490,7 +490,7 @@ class AssessmentEngineTest : public ::testing::Test {
     auto e = Engine::Open(dir_.path(), &clock_, {});
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(*e);
-    assessments_ = std::make_unique<Assessments>(engine_.get(), DemoBook());
+    assessments_ = std::make_unique<Assessments>(&engine_->context(), DemoBook());
   }
 
   static CommandMeta Meta(std::string actor = "office") {

@@ -250,11 +250,11 @@ class LadderRulesTest : public ::testing::Test {
   absl::Status Load(const std::string& ladders) {
     auto doc = yamlx::Parse("ladders.yaml", absl::StrCat(kCommon, ladders));
     if (!doc.ok()) return doc.status();
-    auto cfg = LoadAccountabilityConfig(*doc, *engine_);
+    auto cfg = LoadAccountabilityConfig(*doc, engine_->directory());
     if (!cfg.ok()) return cfg.status();
     config_ = std::make_shared<const AccountabilityConfig>(std::move(*cfg));
-    rankings_ = std::make_unique<Rankings>(engine_.get(), config_);
-    acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
+    rankings_ = std::make_unique<Rankings>(&engine_->context(), &engine_->tasks(), &engine_->obligations(), config_);
+    acct_ = std::make_unique<Accountability>(&engine_->context(), &engine_->supervision(), config_, rankings_.get());
     return acct_->Init();
   }
 
@@ -395,7 +395,7 @@ TEST_F(LadderRulesTest, BadLadderOptionsAreRefusedNamingTheField) {
   }
   auto doc = yamlx::Parse("x.yaml", "roles: {mayor: 市长}\ninterviewers: [mayor, governor]\nboards: []\n");
   ASSERT_TRUE(doc.ok());
-  EXPECT_TRUE(IsError(LoadAccountabilityConfig(*doc, *engine_).status(), absl::StatusCode::kInvalidArgument,
+  EXPECT_TRUE(IsError(LoadAccountabilityConfig(*doc, engine_->directory()).status(), absl::StatusCode::kInvalidArgument,
                       "interviewers[1]: unknown role 'governor'"));
 }
 

@@ -52,11 +52,11 @@ class BriefingsTest : public ::testing::Test {
     auto doc = yamlx::ParseFile(SourcePath("config/demo/plan.yaml"));
     ASSERT_TRUE(doc.ok());
     ASSERT_TRUE(engine_->ImportPlan(*doc, "tester", true).ok());
-    auto cfg = LoadAccountabilityConfigFile(SourcePath("config/accountability.yaml"), *engine_);
+    auto cfg = LoadAccountabilityConfigFile(SourcePath("config/accountability.yaml"), engine_->directory());
     ASSERT_TRUE(cfg.ok()) << cfg.status();
     config_ = std::make_shared<const AccountabilityConfig>(std::move(*cfg));
-    rankings_ = std::make_unique<Rankings>(engine_.get(), config_);
-    acct_ = std::make_unique<Accountability>(engine_.get(), config_, rankings_.get());
+    rankings_ = std::make_unique<Rankings>(&engine_->context(), &engine_->tasks(), &engine_->obligations(), config_);
+    acct_ = std::make_unique<Accountability>(&engine_->context(), &engine_->supervision(), config_, rankings_.get());
     ASSERT_TRUE(acct_->Init().ok());
     briefings_ = std::make_unique<Briefings>(engine_.get(), rankings_.get(), acct_.get());
     ASSERT_TRUE(engine_->StartCadences().ok());
