@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "duban/v1/model.pb.h"
+#include "engine/accountability/bulletin.h"
 #include "engine/audit/audit_log.h"
 #include "engine/core/batch.h"
 #include "engine/core/context.h"
@@ -181,8 +182,12 @@ class Engine {
 
   // ---- the monthly bulletin: who is late, in one page. `cases` are the
   // accountability cases to include (those opened in the month count).
+  // (engine/accountability/bulletin.h)
   absl::StatusOr<v1::Bulletin> MonthlyBulletin(absl::string_view month,
-                                               const std::vector<v1::AccountabilityCase>& cases) const;
+                                               const std::vector<v1::AccountabilityCase>& cases) const {
+    return duban::MonthlyBulletin(
+        BulletinSources{store_.get(), clock_, &directory_, tasks_.get(), supervision_.get()}, month, cases);
+  }
 
   // ---- time
   // Schedules the first tick of every cadence rule not yet scheduled.

@@ -1,6 +1,7 @@
 // A PartContext wired by hand, as the Engine wires it, over a fresh store in
 // a temporary folder: the base of the tests that build one part of the
-// engine (tasks, obligations) without an Engine.
+// engine (tasks, obligations, supervision, plan import, accountability)
+// without an Engine.
 #ifndef DUBAN_TESTS_PART_CONTEXT_H_
 #define DUBAN_TESTS_PART_CONTEXT_H_
 
@@ -10,9 +11,12 @@
 #include "engine/core/context.h"
 #include "engine/evidence/evidence_store.h"
 #include "engine/plans/directory.h"
+#include "engine/plans/plan_import.h"
 #include "engine/storage/outbox.h"
 #include "engine/storage/pipeline.h"
 #include "engine/storage/store.h"
+#include "engine/storage/keys.h"
+#include "engine/tasks/task_commands.h"
 #include "engine/tasks/task_machine.h"
 #include "engine/time/cadence.h"
 #include "engine/time/clock.h"
@@ -50,6 +54,26 @@ class PartContextTest : public ::testing::Test {
     ctx_.timers = timers_.get();
     ctx_.workflow = &workflow_;
     ctx_.cadences_slot = &cadences_;
+  }
+
+  // The task commands and the plan import on the context, the directory
+  // loaded from the store (as the Engine builds them). Under
+  // ASSERT_NO_FATAL_FAILURE.
+  void BuildTasksAndPlans(std::unique_ptr<TaskCommands>* tasks, std::unique_ptr<PlanImport>* plans) {
+    *tasks = std::make_unique<TaskCommands>(&ctx_);
+    ASSERT_TRUE((*tasks)->Init().ok());
+    *plans = std::make_unique<PlanImport>(&ctx_, tasks->get());
+    ASSERT_TRUE((*plans)->LoadDirectory().ok());
+  }
+
+  // A stored campaign record, for tasks created without a plan import.
+  void PutCampaign(const std::string& id, const std::string& plan_id) {
+    v1::Campaign campaign;
+    campaign.set_id(id);
+    campaign.set_plan_id(plan_id);
+    rocksdb::WriteBatch b;
+    store_->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kCampaign, id), campaign);
+    ASSERT_TRUE(store_->Write(&b).ok());
   }
 
   TempDir dir_;

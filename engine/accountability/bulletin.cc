@@ -1,17 +1,19 @@
-// Engine: the monthly bulletin (月通报) — who is late, in one page.
+// The monthly bulletin (月通报): who is late, in one page.
+#include "engine/accountability/bulletin.h"
+
 #include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "engine/engine.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/paging.h"
 #include "engine/storage/status_macros.h"
 #include "engine/storage/validate.h"
 
 namespace duban {
 
-absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
-                                                     const std::vector<v1::AccountabilityCase>& cases) const {
+absl::StatusOr<v1::Bulletin> MonthlyBulletin(const BulletinSources& from, absl::string_view month,
+                                             const std::vector<v1::AccountabilityCase>& cases) {
   int y = 0, m = 0;
   char extra = 0;
   std::string ms(month);
@@ -22,7 +24,7 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
   absl::CivilDay first(y, m, 1);
   absl::CivilDay last = absl::CivilDay(absl::CivilMonth(first) + 1) - 1;
   absl::Time end_of_month = absl::FromCivil(last + 1, PlanTimeZone());
-  absl::Time now = clock_->Now();
+  absl::Time now = from.clock->Now();
   v1::Bulletin b;
   b.set_period(ms);
   *b.mutable_generated_at() = Ts(now);
@@ -37,7 +39,7 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
   TaskFilter tf;
   tf.page_size = 500;
   while (true) {
-    ASSIGN_OR_RETURN(TaskPage page, ListTasks(tf));
+    ASSIGN_OR_RETURN(TaskPage page, from.tasks->List(tf));
     for (const auto& t : page.tasks) {
       b.set_tasks_total(b.tasks_total() + 1);
       if (t.state() == v1::TASK_STATE_COMPLETED || t.state() == v1::TASK_STATE_ARCHIVED) {
@@ -56,9 +58,16 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
   }
 
   // Reports whose deadline fell in the month.
-  RETURN_IF_ERROR(store_->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation), [&](absl::string_view, absl::string_view v) {
+  // A record that does not parse stops the bulletin (DATA_LOSS naming it):
+  // a bulletin without it would understate who is late.
+  absl::Status unparsed;
+  RETURN_IF_ERROR(from.store->Scan(Cf::kEntities, keys::EntityPrefix(keys::Kind::kObligation),
+                                   [&](absl::string_view k, absl::string_view v) {
     v1::Obligation o;
-    if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+    if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      unparsed = absl::DataLossError(absl::StrCat("obligation record '", validate::Quote(k), "' cannot be parsed"));
+      return false;
+    }
     absl::Time deadline = FromTs(o.deadline());
     absl::CivilDay day = absl::ToCivilDay(deadline, PlanTimeZone());
     if (day < first || day > last || deadline > now) return true;
@@ -71,10 +80,11 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
     if (on_time) b.set_obligations_on_time(b.obligations_on_time() + 1);
     return true;
   }));
+  RETURN_IF_ERROR(unparsed);
 
   // Open supervision items.
   SupervisionFilter sf;
-  ASSIGN_OR_RETURN(std::vector<v1::SupervisionItem> items, ListSupervisionItems(sf));
+  ASSIGN_OR_RETURN(std::vector<v1::SupervisionItem> items, from.supervision->List(sf));
   for (auto& item : items) {
     if (item.state() == v1::SUPERVISION_STATE_CLOSED || item.state() == v1::SUPERVISION_STATE_VERIFIED) continue;
     auto& u = unit(item.responsible_unit_id());
@@ -100,7 +110,7 @@ absl::StatusOr<v1::Bulletin> Engine::MonthlyBulletin(absl::string_view month,
             u.open_supervision() + u.accountability_cases() == 0) {
       continue;
     }
-    auto known = GetUnit(id);
+    auto known = from.directory->GetUnit(id);
     u.set_unit_name(known.ok() ? known->name() : id);
     late.push_back(u);
   }

@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "engine/accountability/accountability.h"
+#include "engine/accountability/bulletin.h"
 #include "engine/accountability/ranking.h"
 #include "engine/obligations/obligations.h"
 #include "engine/plans/plan_import.h"
+#include "engine/storage/keys.h"
+#include "engine/storage/validate.h"
 #include "engine/storage/yaml_util.h"
 #include "engine/supervision/supervision.h"
 #include "engine/tasks/task_commands.h"
@@ -46,10 +49,7 @@ class AccountabilityPartTest : public testing::PartContextTest {
 
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(WireContext());
-    tasks_ = std::make_unique<TaskCommands>(&ctx_);
-    ASSERT_TRUE(tasks_->Init().ok());
-    plans_ = std::make_unique<PlanImport>(&ctx_, tasks_.get());
-    ASSERT_TRUE(plans_->LoadDirectory().ok());
+    ASSERT_NO_FATAL_FAILURE(BuildTasksAndPlans(&tasks_, &plans_));
     obligations_ = std::make_unique<Obligations>(&ctx_);
     supervision_ = std::make_unique<Supervision>(&ctx_, tasks_.get(), obligations_.get());
     ASSERT_TRUE(supervision_->Init().ok());
@@ -133,6 +133,46 @@ TEST_F(AccountabilityPartTest, TheConfigurationNamesOnlyUnitsTheDirectoryKnows) 
   ASSERT_TRUE(doc.ok()) << doc.status();
   auto cfg = LoadAccountabilityConfig(*doc, empty);
   EXPECT_EQ(cfg.status().code(), absl::StatusCode::kInvalidArgument) << cfg.status();
+}
+
+// The bulletin reads the same parts: the imported tasks, the obligations
+// due in the month, the cases it is given. An obligation record that does
+// not parse stops it (DATA_LOSS naming the record) instead of leaving that
+// unit's lateness out.
+TEST_F(AccountabilityPartTest, TheBulletinCountsFromThePartsAndRefusesARecordThatDoesNotParse) {
+  auto zjj = directory_.Resolve("市住建局");
+  ASSERT_TRUE(zjj.ok() && zjj->units.size() == 1u);
+  const std::string zjj_id = zjj->units[0].id();
+  auto all = tasks_->List({});
+  ASSERT_TRUE(all.ok()) << all.status();
+
+  v1::Obligation o;
+  o.set_id("O-1");
+  o.set_unit_id(zjj_id);
+  o.set_state(v1::OBLIGATION_STATE_MISSED);
+  *o.mutable_deadline() = Ts(absl::FromCivil(absl::CivilDay(2023, 12, 7), PlanTimeZone()));
+  rocksdb::WriteBatch b;
+  store_->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kObligation, o.id()), o.SerializeAsString());
+  ASSERT_TRUE(store_->WriteDirect(&b).ok());
+  auto r = rankings_->EnterRanking(Meta(), Enforcement("2023-12", "市住建局"));
+  ASSERT_TRUE(r.ok()) << r.status();
+
+  BulletinSources from{store_.get(), &clock_, &directory_, tasks_.get(), supervision_.get()};
+  auto bulletin = MonthlyBulletin(from, "2023-12", r->opened);
+  ASSERT_TRUE(bulletin.ok()) << bulletin.status();
+  EXPECT_GT(bulletin->tasks_total(), 0);
+  EXPECT_GE(bulletin->tasks_total(), static_cast<int>(all->tasks.size()));
+  EXPECT_EQ(bulletin->obligations_due(), 1);
+  ASSERT_GE(bulletin->units_size(), 1);
+  EXPECT_EQ(bulletin->units(0).unit_id(), zjj_id);  // a case and a missed report: the latest
+  EXPECT_EQ(bulletin->units(0).unit_name(), "市住建局");
+  EXPECT_EQ(bulletin->units(0).obligations_missed(), 1);
+  EXPECT_EQ(bulletin->units(0).accountability_cases(), 1);
+
+  rocksdb::WriteBatch bad;
+  store_->Put(&bad, Cf::kEntities, keys::Entity(keys::Kind::kObligation, "O-2"), std::string("\xff\xff not a record"));
+  ASSERT_TRUE(store_->WriteDirect(&bad).ok());
+  EXPECT_TRUE(IsError(MonthlyBulletin(from, "2023-12", r->opened).status(), absl::StatusCode::kDataLoss, "O-2"));
 }
 
 }  // namespace

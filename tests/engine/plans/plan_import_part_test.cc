@@ -32,10 +32,7 @@ class PlanImportPartTest : public testing::PartContextTest {
 
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(WireContext());
-    tasks_ = std::make_unique<TaskCommands>(&ctx_);
-    ASSERT_TRUE(tasks_->Init().ok());
-    plans_ = std::make_unique<PlanImport>(&ctx_, tasks_.get());
-    ASSERT_TRUE(plans_->LoadDirectory().ok());
+    ASSERT_NO_FATAL_FAILURE(BuildTasksAndPlans(&tasks_, &plans_));
     auto doc = yamlx::ParseFile(SourcePath("config/demo/plan.yaml"));
     ASSERT_TRUE(doc.ok()) << doc.status();
     doc_ = *doc;

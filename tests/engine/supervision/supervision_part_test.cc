@@ -75,12 +75,7 @@ class SupervisionPartTest : public testing::PartContextTest {
     office.set_id("aqb");
     office.set_name("市安委办");
     directory_.Add({unit, office}, {});
-    v1::Campaign campaign;
-    campaign.set_id("c1");
-    campaign.set_plan_id("p1");
-    rocksdb::WriteBatch b;
-    store_->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kCampaign, "c1"), campaign);
-    ASSERT_TRUE(store_->Write(&b).ok());
+    ASSERT_NO_FATAL_FAILURE(PutCampaign("c1", "p1"));
 
     tasks_ = std::make_unique<TaskCommands>(&ctx_);
     ASSERT_TRUE(tasks_->Init().ok());

@@ -49,12 +49,7 @@ class TaskCommandsPartTest : public testing::PartContextTest {
     unit.set_id("u1");
     unit.set_name("县应急管理局");
     directory_.Add({unit}, {});
-    v1::Campaign campaign;
-    campaign.set_id("c1");
-    campaign.set_plan_id("p1");
-    rocksdb::WriteBatch b;
-    store_->Put(&b, Cf::kEntities, keys::Entity(keys::Kind::kCampaign, "c1"), campaign);
-    ASSERT_TRUE(store_->Write(&b).ok());
+    ASSERT_NO_FATAL_FAILURE(PutCampaign("c1", "p1"));
   }
 
   NewTask Task(const std::string& code) {
