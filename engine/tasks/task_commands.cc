@@ -158,6 +158,15 @@ CommandResult ToResult(v1::CommandRecord rec, bool replayed) {
   return r;
 }
 
+// What a task command stores for its replays: the task as it now stands
+// and the event it appended.
+v1::CommandRecord RecordOf(v1::Task task, v1::TaskEvent event) {
+  v1::CommandRecord rec;
+  *rec.mutable_task() = std::move(task);
+  *rec.add_events() = std::move(event);
+  return rec;
+}
+
 void AddMilestones(std::string* body, const std::vector<v1::Milestone>& ms) {
   AddField(body, static_cast<int64_t>(ms.size()));
   for (const auto& m : ms) AddField(body, m.SerializeAsString());
@@ -256,10 +265,7 @@ absl::StatusOr<CommandResult> TaskCommands::Create(const CommandMeta& meta, cons
         w.Put(Cf::kEntities, keys::Entity(keys::Kind::kTask, t.id()), t);
         w.Put(Cf::kEvents, keys::Event(t.id(), 1), e);
         PutIndexes(&w, nullptr, t);
-        v1::CommandRecord rec;
-        *rec.mutable_task() = std::move(t);
-        *rec.add_events() = std::move(e);
-        return rec;
+        return RecordOf(std::move(t), std::move(e));
       });
   if (!out.ok()) return out.status();
   CommandResult r = ToResult(std::move(out->value), out->replayed);
@@ -452,10 +458,7 @@ absl::StatusOr<CommandResult> TaskCommands::Execute(const CommandMeta& meta, con
     bool due_changed = before.due_date() != task.due_date();
     bool now_active = before.state() == v1::TASK_STATE_DRAFT && task.state() != v1::TASK_STATE_DRAFT;
     if (due_changed || now_active) RETURN_IF_ERROR(ScheduleWarningCheck(&w, task, now));
-    v1::CommandRecord rec;
-    *rec.mutable_task() = std::move(task);
-    *rec.add_events() = std::move(e);
-    return rec;
+    return RecordOf(std::move(task), std::move(e));
   });
   if (!out.ok()) return out.status();
   CommandResult r = ToResult(std::move(out->value), out->replayed);
