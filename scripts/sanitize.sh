@@ -64,8 +64,8 @@ fi
 rc=0
 # Sanitized tests wait more than they compute (for syncs, for duband, for
 # the browser): CTest runs DUBAN_SANITIZE_TEST_JOBS of them at once (default:
-# the number of cores).
-jobs="${DUBAN_SANITIZE_TEST_JOBS:-$(nproc)}"
+# twice the number of cores; the tests' own waits are scaled above).
+jobs="${DUBAN_SANITIZE_TEST_JOBS:-$(( 2 * $(nproc) ))}"
 (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 1800) || rc=$?
 shopt -s nullglob
 found=("$reports"/*)

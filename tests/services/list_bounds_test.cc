@@ -82,7 +82,7 @@ const std::map<std::string, std::string>& AllowList() {
 // Every .proto of the API, by name as the generated pool knows it.
 std::vector<std::string> ApiProtoFiles() {
   std::vector<std::string> out;
-  DIR* d = ::opendir(DUBAN_PROTO_DIR);
+  DIR* d = ::opendir(DUBAN_SOURCE_DIR "/proto/duban/v1");
   if (d == nullptr) return out;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
