@@ -384,18 +384,17 @@ FireResult Fire(const std::string& dir, absl::Time start, absl::Time until) {
   r.seconds = SecondsSince(t0);
   if (!run.ok()) Die("AdvanceClock", run.status());
   r.fired = run->fired;
-  engine.store().Scan(Cf::kOutbox, keys::OutboxGlobalPrefix(), [&](absl::string_view, absl::string_view) {
-    ++r.global_notes;
-    return true;
-  });
-  engine.store().Scan(Cf::kOutbox, "r", [&](absl::string_view, absl::string_view) {
-    ++r.recipient_notes;
-    return true;
-  });
-  engine.store().Scan(Cf::kTimers, "", [&](absl::string_view, absl::string_view) {
-    ++r.timers_left;
-    return true;
-  });
+  // A count from a scan that failed would pass for a count of what fired.
+  auto count = [&](Cf cf, absl::string_view prefix, int64_t& n, const char* what) {
+    absl::Status s = engine.store().Scan(cf, prefix, [&](absl::string_view, absl::string_view) {
+      ++n;
+      return true;
+    });
+    if (!s.ok()) Die(what, s);
+  };
+  count(Cf::kOutbox, keys::OutboxGlobalPrefix(), r.global_notes, "scan global notifications");
+  count(Cf::kOutbox, "r", r.recipient_notes, "scan recipient notifications");
+  count(Cf::kTimers, "", r.timers_left, "scan timers");
   r.last_seq = engine.outbox().last_seq();
   return r;
 }
