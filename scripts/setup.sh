@@ -11,6 +11,8 @@ pkgs=(build-essential cmake pkg-config ccache tzdata
 # Ledgers (XLSX) and their read-back test, metrics, the robots' signatures.
 pkgs+=(libxlsxwriter-dev python3-openpyxl prometheus-cpp-dev libssl-dev)
 pkgs+=(libcli11-dev)
+# duband's allocator (tcmalloc) and the linker (lld), both optional in CMake.
+pkgs+=(libtcmalloc-minimal4 lld)
 # The fuzz targets (DUBAN_FUZZ) and the sanitizer builds (scripts/sanitize.sh).
 pkgs+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 # The HTTP/JSON gateway and web app, and its browser tests (fonts for the
