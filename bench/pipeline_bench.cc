@@ -352,10 +352,8 @@ std::string Allocator(pid_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/maps"));
   std::string line;
   while (std::getline(in, line)) {
-    for (const char* lib : {"libtcmalloc", "libjemalloc"}) {
-      auto at = line.find(lib);
-      if (at != std::string::npos) return line.substr(at);
-    }
+    auto at = line.find("libtcmalloc");
+    if (at != std::string::npos) return line.substr(at);
   }
   return "glibc malloc";
 }
